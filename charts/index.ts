@@ -1,0 +1,4 @@
+export * from './cluster-app';
+export * from './cluster-context';
+export * from './compositions';
+export * from './layers';

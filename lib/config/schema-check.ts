@@ -1,0 +1,79 @@
+/** Checks parsed config data against the JSON Schema and turns ajv's errors into readable config issues. */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { closestMatch } from './did-you-mean';
+import { ConfigIssue, describeValue } from './issues';
+import { PlatformConfig, PlatformConfigSchema } from './schema';
+import { ConfigPath, YamlPositions } from './yaml-positions';
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(PlatformConfigSchema);
+  return compiled;
+}
+
+/** Returns every schema violation in `data`; an empty list means `data` is a `PlatformConfig`. */
+export function checkAgainstSchema(data: unknown, file: string, positions: YamlPositions): ConfigIssue[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  return (validate.errors ?? [])
+    .filter((error) => error.keyword !== 'if')
+    .map((error) => toIssue(error, data, file, positions));
+}
+
+/** Narrows data already checked by `checkAgainstSchema`. */
+export function asPlatformConfig(data: unknown): PlatformConfig {
+  return data as PlatformConfig;
+}
+
+function toIssue(error: ErrorObject, data: unknown, file: string, positions: YamlPositions): ConfigIssue {
+  const basePath = pointerToPath(error.instancePath, data);
+  const { path, message } = describe(error, basePath);
+  return { file, path, line: positions.lineOf(path), message };
+}
+
+function describe(error: ErrorObject, path: ConfigPath): { path: ConfigPath; message: string } {
+  const schema = (error.parentSchema ?? {}) as Record<string, any>;
+  const expected = schema.description ? ` (${schema.description})` : '';
+  const found = describeValue(error.data);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty);
+      if (schema.patternProperties) {
+        return { path: [...path, key], message: `invalid key '${key}': expected ${schema.description ?? 'a name matching ' + Object.keys(schema.patternProperties)[0]}` };
+      }
+      const known = Object.keys(schema.properties ?? {});
+      const suggestion = closestMatch(key, known);
+      const hint = suggestion ? ` Did you mean '${suggestion}'?` : '';
+      return { path: [...path, key], message: `unknown key '${key}'.${hint} Expected one of: ${known.join(', ')}` };
+    }
+    case 'required': {
+      const key = String(error.params.missingProperty);
+      const child = schema.properties?.[key];
+      const what = child?.description ? ` (${child.description})` : '';
+      return { path: [...path, key], message: `missing required key '${key}'${what}` };
+    }
+    case 'type':
+      return { path, message: `expected ${error.params.type}${expected}, found ${found}` };
+    case 'enum':
+      return { path, message: `expected one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}, found ${found}` };
+    case 'pattern':
+      return { path, message: `expected ${schema.description ?? `a string matching ${error.params.pattern}`}, found ${found}` };
+    default:
+      return { path, message: `${error.message}${expected}, found ${found}` };
+  }
+}
+
+/** Turns a JSON pointer into a config path; a segment is an index only where the data there is a list. */
+function pointerToPath(pointer: string, data: unknown): ConfigPath {
+  if (pointer === '') return [];
+  const path: (string | number)[] = [];
+  let node: any = data;
+  for (const segment of pointer.slice(1).split('/')) {
+    const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+    const part = Array.isArray(node) ? Number(key) : key;
+    path.push(part);
+    node = node?.[part];
+  }
+  return path;
+}

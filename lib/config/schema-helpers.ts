@@ -1,0 +1,56 @@
+/**
+ * Small building blocks for the platform config schema.
+ *
+ * The schema is written once with TypeBox: the same definition gives the TypeScript types
+ * (`Static<typeof X>`), the JSON Schema published for editors (`config/platform.schema.json`) and
+ * the runtime check (ajv). Every object is closed (`additionalProperties: false`) so a typo in a
+ * key is an error, and every string rule carries a human sentence in `description`, which the
+ * error formatter shows as "expected ...".
+ */
+import { Type, TSchema, TObject, TProperties, ObjectOptions, StringOptions, Static, TUnsafe } from '@sinclair/typebox';
+
+/** A closed object: unknown keys are rejected. */
+export function Closed<T extends TProperties>(properties: T, options: ObjectOptions = {}): TObject<T> {
+  return Type.Object(properties, { additionalProperties: false, ...options });
+}
+
+/** A string restricted to a fixed set of values, emitted as a plain JSON Schema `enum`. */
+export function StringEnum<T extends readonly string[]>(values: T, description: string): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+}
+
+/** A string with a pattern; `description` says in words what the pattern means. */
+export function Pattern(pattern: string, description: string, options: StringOptions = {}) {
+  return Type.String({ pattern, description, ...options });
+}
+
+/** Regular expression of a Kubernetes DNS label (RFC 1123), as used for namespaces and most names. */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+
+/** A Kubernetes DNS label (RFC 1123): lowercase letters, digits and '-', at most 63 characters. */
+export const DnsLabel = (description = 'a DNS label: lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters') =>
+  Pattern(DNS_LABEL_PATTERN, description);
+
+/** A GUID such as an Azure tenant, subscription or client ID. */
+export const Guid = (description: string) =>
+  Pattern('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', `${description}, a GUID such as 00000000-0000-0000-0000-000000000000`);
+
+/** A Kubernetes resource quantity ("500m", "2", "16Gi"). */
+export const Quantity = (description: string) =>
+  Pattern('^([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$', `${description}: a Kubernetes quantity such as 500m, 2, 512Mi or 16Gi`);
+
+/** An https URL. */
+export const HttpsUrl = (description: string) => Pattern('^https://[^\\s]+$', `${description}: an https:// URL`);
+
+/**
+ * A map keyed by name, for things that must be unique by name (clusters, namespaces, node pools).
+ * Keys must match `keyPattern`; a key that does not is reported as an invalid name.
+ */
+export function NameMap<T extends TSchema>(value: T, keyPattern: string, keyDescription: string) {
+  return Type.Record(Type.String({ pattern: keyPattern }), value, {
+    additionalProperties: false,
+    description: `a map whose keys are ${keyDescription}`,
+  });
+}
+
+export { Type, Static };

@@ -1,0 +1,36 @@
+/** Azure facts the manifests and the Azure tooling need: tenant, registry, storage and identities. */
+import { Closed, Guid, NameMap, Pattern, Type, Static } from '../schema-helpers';
+
+/** An Azure Storage account that workloads read and write (blob or ADLS Gen2). */
+export const StorageAccountSchema = Closed({
+  resourceGroup: Type.String({ minLength: 1, description: 'resource group of the storage account' }),
+  hierarchicalNamespace: Type.Optional(Type.Boolean({ description: 'true for ADLS Gen2 (hierarchical namespace enabled). Default: false' })),
+}, { description: 'an Azure Storage account' });
+
+/** A user-assigned managed identity used through Azure Workload Identity. */
+export const IdentitySchema = Closed({
+  clientId: Guid('client ID of the user-assigned managed identity'),
+  resourceGroup: Type.String({ minLength: 1, description: 'resource group that holds the managed identity (used to create federated credentials)' }),
+  description: Type.Optional(Type.String({ description: 'what the identity is for' })),
+}, { description: 'a user-assigned managed identity' });
+
+/** Platform-wide Azure settings. */
+export const AzurePlatformSchema = Closed({
+  tenantId: Guid('Microsoft Entra tenant ID'),
+  containerRegistry: Pattern('^[a-z0-9]{5,50}\\.azurecr\\.(io|us|cn)$', 'login server of the Azure Container Registry, such as example.azurecr.io'),
+  storageAccounts: NameMap(StorageAccountSchema, '^[a-z0-9]{3,24}$', 'storage account names (3 to 24 lowercase letters and digits)'),
+}, { description: 'Azure settings shared by every cluster' });
+
+/** Where one AKS cluster lives in Azure. */
+export const AzureClusterSchema = Closed({
+  subscriptionId: Guid('Azure subscription ID of the AKS cluster'),
+  resourceGroup: Type.String({ minLength: 1, description: 'resource group of the AKS cluster' }),
+  name: Pattern('^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$', 'name of the AKS managed cluster resource'),
+  location: Pattern('^[a-z0-9]+$', 'Azure region such as westeurope'),
+  oidcIssuerUrl: Pattern('^https://[^\\s]+/$', 'OIDC issuer URL of the cluster (az aks show --query oidcIssuerProfile.issuerUrl), ending with /'),
+}, { description: 'the AKS managed cluster behind this cluster entry' });
+
+export type StorageAccountConfig = Static<typeof StorageAccountSchema>;
+export type IdentityConfig = Static<typeof IdentitySchema>;
+export type AzurePlatformConfig = Static<typeof AzurePlatformSchema>;
+export type AzureClusterConfig = Static<typeof AzureClusterSchema>;

@@ -1,0 +1,2 @@
+/** The construct library: one construct per file. */
+export * from './namespace-baseline';

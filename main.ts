@@ -1,0 +1,42 @@
+/**
+ * Entry point of `make synth`: reads every environment in config/, writes dist/ (or, under `cdk8s synth`,
+ * lets cdk8s write its default output). All logic lives in lib/synth; this file only parses arguments.
+ */
+import { ConfigError } from './lib/config/issues';
+import { synthesizeWithCdk8s } from './lib/synth/cdk8s-compat';
+import { synthesize } from './lib/synth/synthesize';
+
+function main(argv: readonly string[]): number {
+  const option = (name: string, fallback: string) => {
+    const index = argv.indexOf(name);
+    return index >= 0 && argv[index + 1] ? argv[index + 1] : fallback;
+  };
+  const configDir = option('--config', 'config');
+  if (process.env.CDK8S_OUTDIR) {
+    synthesizeWithCdk8s(configDir, process.env.CDK8S_OUTDIR);
+    return 0;
+  }
+  const check = argv.includes('--check');
+  const started = process.hrtime.bigint();
+  const result = synthesize({ configDir, outDir: option('--out', 'dist'), check });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (check && result.differences.length > 0) {
+    console.error(`dist/ is out of date: ${result.differences.length} file(s) differ; run make synth\n  ${result.differences.slice(0, 20).join('\n  ')}`);
+    return 1;
+  }
+  const verb = check ? 'checked' : 'wrote';
+  console.log(`${verb} ${result.objects} objects in ${result.files} files for ${result.clusters} clusters of ${result.environments} environment(s) in ${ms.toFixed(0)} ms`);
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`${error.message}\n\nNothing was written: dist/ is unchanged.`);
+  } else {
+    console.error(`synth failed: ${(error as Error).message}\n\nNothing was written: dist/ is unchanged.`);
+    if (process.env.DEBUG) console.error((error as Error).stack);
+  }
+  process.exitCode = 1;
+}
