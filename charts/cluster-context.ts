@@ -21,3 +21,33 @@ export interface ClusterContext {
  * serving). It must be pure: build constructs, nothing else.
  */
 export type ClusterComposition = (context: ClusterContext) => void;
+
+/** One folder of a cluster's rendered output, in delivery order. */
+export interface RenderedFolder {
+  /** The layer the folder belongs to (a `Layer`, or another name for extra folders such as `flux`). */
+  readonly layer: string;
+  /** Folder name under the cluster folder (`workloads`, or `workloads-2` when a layer is split). */
+  readonly folder: string;
+  /** File name to file text, including `kustomization.yaml`. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Number of Kubernetes objects in the folder. */
+  readonly objectCount: number;
+}
+
+/** A cluster after rendering: its context and folders. */
+export interface RenderedCluster {
+  readonly context: ClusterContext;
+  readonly folders: readonly RenderedFolder[];
+}
+
+/**
+ * Adds folders to a rendered cluster, for output that depends on the final folder list (the Flux entry point
+ * needs to know which layer folders exist). Must be pure.
+ */
+export type ClusterPostRenderer = (cluster: RenderedCluster) => RenderedFolder[];
+
+/**
+ * Produces files for a whole environment, outside the cluster folders and so outside what Flux applies, as
+ * paths relative to `dist/<environment>/` (for example `azure/federated-credentials.json`). Must be pure.
+ */
+export type EnvironmentArtifacts = (environment: string, clusters: readonly RenderedCluster[]) => ReadonlyMap<string, string>;

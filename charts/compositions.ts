@@ -1,5 +1,5 @@
 import { baselineComposition } from './baseline';
-import { ClusterComposition } from './cluster-context';
+import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts } from './cluster-context';
 
 /**
  * Every composition, in the order they run for each cluster. A composition decides from the cluster config
@@ -7,4 +7,12 @@ import { ClusterComposition } from './cluster-context';
  */
 export const CLUSTER_COMPOSITIONS: readonly ClusterComposition[] = [
   baselineComposition,
+];
+
+/** Renderers that add folders to a cluster once its layers are rendered (such as the Flux entry point). */
+export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
+];
+
+/** Producers of per-environment files outside the layer folders (such as federated credentials). */
+export const ENVIRONMENT_ARTIFACTS: readonly EnvironmentArtifacts[] = [
 ];

@@ -1,26 +1,14 @@
 /** Renders the charts of one cluster app into files: one object per file, a kustomization per folder. */
 import { Chart } from 'cdk8s';
-import { ClusterApp, LAYER_ORDER } from '../../charts';
+import { ClusterContext, LAYER_ORDER, RenderedFolder } from '../../charts';
 import { describeObject, kustomizationYaml, manifestFileName, ManifestIdentity, splitIntoFolders, toYaml } from './manifest-files';
 
-/** One folder of a cluster's output, in delivery order. */
-export interface RenderedFolder {
-  /** The layer the folder belongs to. */
-  readonly layer: string;
-  /** Folder name under the cluster folder (`workloads`, or `workloads-2` when a layer is split). */
-  readonly folder: string;
-  /** File name to YAML text, including `kustomization.yaml`. */
-  readonly files: ReadonlyMap<string, string>;
-  /** Number of Kubernetes objects in the folder. */
-  readonly objectCount: number;
-}
-
 /** Renders every layer of a cluster. Throws when two objects would share an identity or a file. */
-export function renderClusterApp(clusterApp: ClusterApp): RenderedFolder[] {
+export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
   const seen = new Map<string, string>();
   const folders: RenderedFolder[] = [];
   for (const layer of LAYER_ORDER) {
-    const chart = clusterApp.context.layers[layer];
+    const chart = context.layers[layer];
     const byFile = renderChart(chart, seen);
     if (byFile.size === 0) continue;
     for (const part of splitIntoFolders(layer, [...byFile.keys()])) {

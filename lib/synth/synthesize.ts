@@ -1,8 +1,8 @@
 /** The synth pipeline: config files in, the whole `dist/` tree out. */
-import { buildClusterApp } from '../../charts';
+import { buildClusterApp, CLUSTER_POST_RENDERERS, ENVIRONMENT_ARTIFACTS, RenderedCluster } from '../../charts';
 import { Environment, listConfigFiles, loadEnvironments } from '../config/load';
 import { FileTree, readTree, writeTreeAtomically } from './atomic-write';
-import { renderClusterApp } from './render-cluster';
+import { renderClusterLayers } from './render-cluster';
 
 /** Options of a synth run. */
 export interface SynthOptions {
@@ -37,12 +37,21 @@ export function renderEnvironments(environments: readonly Environment[]): { tree
   let objects = 0;
   let clusters = 0;
   for (const env of environments) {
+    const rendered: RenderedCluster[] = [];
     for (const clusterName of Object.keys(env.config.clusters).sort()) {
       clusters++;
-      for (const folder of renderClusterApp(buildClusterApp(env.name, env.config, clusterName))) {
+      const { context } = buildClusterApp(env.name, env.config, clusterName);
+      const layers = renderClusterLayers(context);
+      const cluster: RenderedCluster = { context, folders: layers };
+      const folders = [...layers, ...CLUSTER_POST_RENDERERS.flatMap((render) => render(cluster))];
+      rendered.push({ context, folders });
+      for (const folder of folders) {
         objects += folder.objectCount;
         for (const [file, content] of folder.files) tree.set(`${env.name}/${clusterName}/${folder.folder}/${file}`, content);
       }
+    }
+    for (const produce of ENVIRONMENT_ARTIFACTS) {
+      for (const [file, content] of produce(env.name, rendered)) tree.set(`${env.name}/${file}`, content);
     }
   }
   return { tree, objects, clusters };

@@ -2,7 +2,7 @@ import { isJsonObject, JsonObject, JsonValue } from '../json';
 
 /** Keywords copied unchanged from an OpenAPI schema node (all others are dropped). */
 const COPIED_KEYWORDS: readonly string[] = [
-  '$ref', 'enum', 'exclusiveMaximum', 'exclusiveMinimum', 'format', 'maxItems', 'maxLength', 'maxProperties', 'maximum',
+  '$ref', 'default', 'enum', 'exclusiveMaximum', 'exclusiveMinimum', 'format', 'maxItems', 'maxLength', 'maxProperties', 'maximum',
   'minItems', 'minLength', 'minProperties', 'minimum', 'multipleOf', 'required', 'type', 'uniqueItems',
 ];
 
@@ -28,7 +28,9 @@ export interface StrictSchemaOptions {
  * - `x-kubernetes-int-or-string` and unions of bare types (`oneOf: [{type: string}, {type: integer}]`) become a type list;
  * - `nullable: true` adds `null` to the type (and enum);
  * - `x-kubernetes-embedded-resource` objects also accept `apiVersion`, `kind` and `metadata`;
- * - descriptions, defaults, `x-kubernetes-*` annotations and CEL `x-kubernetes-validations` are dropped.
+ * - `default` is kept: the API server applies defaults before it validates, and some `oneOf` rules rely on them
+ *   (Gateway API addresses); the validator applies them to a copy of each object (ajv `useDefaults`);
+ * - descriptions, `x-kubernetes-*` annotations and CEL `x-kubernetes-validations` are dropped.
  */
 export function toStrictSchema(node: JsonValue, options: StrictSchemaOptions = {}): JsonValue {
   return convert(node, '', false, options);

@@ -1,0 +1,67 @@
+# The two commands people need: `make synth` (write dist/) and `make test` (type check, tests, upstream
+# schema validation, kustomize builds). Both install dependencies on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := synth
+
+SHARED      ?= ../shared
+CRDS        ?= $(SHARED)/crds
+K8S_SCHEMAS ?= $(SHARED)/k8s-schemas
+BIN         := node_modules/.bin
+DEPS        := node_modules/.package-lock.json
+ESBUILD     := $(BIN)/esbuild --bundle --platform=node --target=node20 --log-level=warning
+TS_SOURCES  := $(shell find main.ts lib charts -name '*.ts' 2>/dev/null)
+IMPORTS     := $(wildcard imports/*.ts)
+CLIS        := $(patsubst lib/cli/%.ts,build/cli/%.js,$(wildcard lib/cli/*.ts))
+
+.PHONY: synth synth-check test typecheck unit validate kustomize-check import import-bindings import-schemas build bench clean
+
+$(DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Synthesis runs bundled JavaScript: no type checking and one file to load, so it starts fast.
+build/main.js: $(DEPS) $(TS_SOURCES) $(IMPORTS)
+	$(ESBUILD) main.ts --outfile=$@
+
+build/cli/%.js: lib/cli/%.ts $(DEPS) $(TS_SOURCES)
+	$(ESBUILD) $< --outfile=$@
+
+build: build/main.js $(CLIS)
+
+## synth: write dist/ from config/*.yaml (replaced atomically; unchanged on any error)
+synth: build/main.js
+	node build/main.js
+
+## synth-check: fail when dist/ differs from what synth would write
+synth-check: build/main.js
+	node build/main.js --check
+
+## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder
+test: typecheck unit validate
+
+typecheck: $(DEPS)
+	$(BIN)/tsc --noEmit -p tsconfig.json
+
+unit: $(DEPS)
+	$(BIN)/jest --ci
+
+## validate: strict upstream schema validation of a folder of YAML (default dist/)
+validate: build/cli/validate.js
+	node build/cli/validate.js $(or $(DIR),dist)
+
+## import: regenerate imports/ (cdk8s bindings and validation schemas) from the pinned upstream files
+import: import-bindings import-schemas
+
+import-bindings: build/cli/import-bindings.js
+	rm -f imports/*.ts
+	node build/cli/import-bindings.js --crds $(CRDS) --out imports
+
+import-schemas: build/cli/import-schemas.js
+	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --crds $(CRDS) --out imports/schemas
+
+## bench: time synth against the default cdk8s path, on the example and a 100x config
+bench: build/main.js
+	node bench/synth-bench.js
+
+clean:
+	rm -rf build .bench
