@@ -17,8 +17,8 @@ const FORMATS: Readonly<Record<string, Format>> = {
 /**
  * Creates the ajv instance used for the generated strict schemas: all errors, no strict mode (so
  * leftover OpenAPI keywords and unknown formats never throw), non-unicode regexps (closer to Go RE2
- * patterns), no meta-schema validation (the schemas are generated), and `useDefaults` like the API server,
- * which defaults fields before it validates (so callers must pass a copy they do not mind being changed).
+ * patterns), and no meta-schema validation (the schemas are generated). Defaults are applied separately
+ * (see applyDefaults): ajv's `useDefaults` runs after `oneOf`/`anyOf`, too late for rules that rely on them.
  */
 export function createAjv(): Ajv {
   return new Ajv({
@@ -28,6 +28,5 @@ export function createAjv(): Ajv {
     unicodeRegExp: false,
     validateSchema: false,
     formats: FORMATS,
-    useDefaults: true,
   });
 }

@@ -1,4 +1,5 @@
 import { ValidateFunction } from 'ajv';
+import { applyDefaults } from './apply-defaults';
 import { isJsonObject } from './json';
 import { IssueContext, issuesFromAjv, SchemaIssue, uniqueIssues } from './issues';
 import { isKustomizeConfig } from './manifest-reader';
@@ -64,8 +65,10 @@ export class ManifestValidator {
   }
 
   private validateCustomResource(obj: Record<string, unknown>, key: string, source: string, object: string): SchemaIssue[] {
-    // CRD schemas carry defaults, which ajv applies (like the API server) to the data: use a copy.
-    const issues = run(this.registry.crdValidator(key), structuredClone(obj), { source, object, schema: `crd ${key}` });
+    // Like the API server, default first (on a copy), then validate: some oneOf rules rely on defaults.
+    const defaulted = structuredClone(obj);
+    applyDefaults(this.registry.crdSchema(key), defaulted);
+    const issues = run(this.registry.crdValidator(key), defaulted, { source, object, schema: `crd ${key}` });
     if (obj.metadata !== undefined) {
       for (const version of this.registry.kubernetesVersions) {
         const context = { source, object, schema: `kubernetes ${version} ObjectMeta` };

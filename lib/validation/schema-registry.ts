@@ -2,6 +2,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createAjv } from './ajv-factory';
+import { JsonObject } from './json';
 import { KubernetesSchemaFile, OBJECT_META_DEFINITION, SCHEMA_INDEX_FILE, SchemaIndex } from './schema-index';
 
 const URI_PREFIX = 'urn:ml-platform-schemas:';
@@ -23,6 +24,7 @@ export class SchemaRegistry {
   public readonly crdGroups: ReadonlySet<string>;
   private readonly ajv: Ajv = createAjv();
   private readonly kubernetesFiles = new Map<string, KubernetesSchemaFile>();
+  private readonly crdSchemas = new Map<string, JsonObject>();
   private readonly validators = new Map<string, ValidateFunction>();
 
   private constructor(private readonly schemasDir: string, private readonly index: SchemaIndex) {
@@ -35,12 +37,21 @@ export class SchemaRegistry {
     return this.index.crds[key] !== undefined;
   }
 
+  /** The strict JSON schema of a custom resource `"<apiVersion> <kind>"` key (must exist, see {@link hasCrd}). */
+  crdSchema(key: string): JsonObject {
+    let schema = this.crdSchemas.get(key);
+    if (!schema) {
+      schema = this.readJson(this.index.crds[key]) as JsonObject;
+      this.crdSchemas.set(key, schema);
+    }
+    return schema;
+  }
+
   /** Validator for a custom resource `"<apiVersion> <kind>"` key (must exist, see {@link hasCrd}). */
   crdValidator(key: string): ValidateFunction {
-    const file = this.index.crds[key];
     return this.cached(`crd ${key}`, () => {
-      const uri = URI_PREFIX + file;
-      this.ajv.addSchema(this.readJson(file) as object, uri);
+      const uri = URI_PREFIX + this.index.crds[key];
+      this.ajv.addSchema(this.crdSchema(key), uri);
       return this.ajv.getSchema(uri);
     });
   }

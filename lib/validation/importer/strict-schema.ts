@@ -29,7 +29,7 @@ export interface StrictSchemaOptions {
  * - `nullable: true` adds `null` to the type (and enum);
  * - `x-kubernetes-embedded-resource` objects also accept `apiVersion`, `kind` and `metadata`;
  * - `default` is kept: the API server applies defaults before it validates, and some `oneOf` rules rely on them
- *   (Gateway API addresses); the validator applies them to a copy of each object (ajv `useDefaults`);
+ *   (Gateway API addresses); the validator applies them to a copy of each object first (see applyDefaults);
  * - descriptions, `x-kubernetes-*` annotations and CEL `x-kubernetes-validations` are dropped.
  */
 export function toStrictSchema(node: JsonValue, options: StrictSchemaOptions = {}): JsonValue {
