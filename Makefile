@@ -13,6 +13,9 @@ TS_SOURCES  := $(shell find main.ts lib charts -name '*.ts' 2>/dev/null)
 IMPORTS     := $(wildcard imports/*.ts)
 CLIS        := $(patsubst lib/cli/%.ts,build/cli/%.js,$(wildcard lib/cli/*.ts))
 
+# Keep the generated schema only when its generator succeeded.
+.DELETE_ON_ERROR:
+
 .PHONY: synth synth-check test typecheck unit validate kustomize-check import import-bindings import-schemas build bench clean
 
 $(DEPS): package.json package-lock.json
@@ -28,8 +31,12 @@ build/cli/%.js: lib/cli/%.ts $(DEPS) $(TS_SOURCES)
 
 build: build/main.js $(CLIS)
 
+# The JSON Schema editors use for config files, generated from lib/config.
+config/platform.schema.json: build/cli/write-config-schema.js
+	node $< $@
+
 ## synth: write dist/ from config/*.yaml (replaced atomically; unchanged on any error)
-synth: build/main.js
+synth: build/main.js config/platform.schema.json
 	node build/main.js
 
 ## synth-check: fail when dist/ differs from what synth would write

@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { scaleConfig } from '../../bench/scale-config';
+import { ConfigError } from '../../lib/config/issues';
+import { PlatformConfig } from '../../lib/config/schema';
+import { readTree } from '../../lib/synth/atomic-write';
+import { diffTrees, synthesize } from '../../lib/synth/synthesize';
+import { EXAMPLE_CONFIG } from '../util';
+
+const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
+let work: string;
+
+beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-')); });
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function configDir(text: string, name = 'example.yaml'): string {
+  const dir = path.join(work, `config-${fs.readdirSync(work).length}`);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe('synthesize', () => {
+  test('two runs give byte-identical trees', () => {
+    const config = configDir(exampleText);
+    synthesize({ configDir: config, outDir: path.join(work, 'a') });
+    synthesize({ configDir: config, outDir: path.join(work, 'b') });
+    const a = readTree(path.join(work, 'a'));
+    expect(a.size).toBeGreaterThan(10);
+    expect(diffTrees(a, readTree(path.join(work, 'b')))).toEqual([]);
+  });
+
+  test('writes dist/<environment>/<cluster>/<layer>/ with a kustomization.yaml in every folder', () => {
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out });
+    const files = [...readTree(out).keys()];
+    const folders = new Set(files.filter((f) => f.endsWith('.yaml') && f.split('/').length === 4).map((f) => path.dirname(f)));
+    expect([...folders]).toEqual(expect.arrayContaining(['example/training/platform', 'example/serving/platform', 'example/data-processing/platform']));
+    for (const folder of folders) expect(files).toContain(`${folder}/kustomization.yaml`);
+    expect(files).toContain('example/training/platform/cluster_namespace_training.yaml');
+    expect(files).toContain('example/training/platform/training_resourcequota_namespace-quota.yaml');
+  });
+
+  test('a bad config leaves the previous output byte-identical and writes nothing aside', () => {
+    // GIVEN a good synth
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out });
+    const before = readTree(out);
+    // WHEN the config breaks
+    const bad = configDir(exampleText.replace('vmSize: Standard_D8s_v5', 'vmSize: 8'));
+    // THEN synthesis fails with the config error, and the output is untouched
+    expect(() => synthesize({ configDir: bad, outDir: out })).toThrow(ConfigError);
+    expect(diffTrees(before, readTree(out))).toEqual([]);
+    expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist-'))).toEqual([]);
+  });
+
+  test('objects removed from the config disappear from the output', () => {
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out });
+    expect(fs.existsSync(path.join(out, 'example/serving/platform/cluster_namespace_mlflow.yaml'))).toBe(true);
+    synthesize({ configDir: configDir(exampleText.replace('      mlflow: {}\n', '')), outDir: out });
+    const files = [...readTree(out).keys()];
+    expect(files.filter((f) => f.includes('mlflow_') || f.includes('namespace_mlflow'))).toEqual([]);
+    expect(fs.readFileSync(path.join(out, 'example/serving/platform/kustomization.yaml'), 'utf8')).not.toContain('mlflow');
+  });
+
+  test('check mode reports differences and writes nothing', () => {
+    const out = path.join(work, 'dist');
+    const config = configDir(exampleText);
+    synthesize({ configDir: config, outDir: out });
+    fs.writeFileSync(path.join(out, 'stale.yaml'), 'kind: Stale\n');
+    const result = synthesize({ configDir: config, outDir: out, check: true });
+    expect(result.differences).toEqual(['stale.yaml']);
+    expect(fs.existsSync(path.join(out, 'stale.yaml'))).toBe(true);
+  });
+
+  test('every environment file in the config folder gets its own tree', () => {
+    const dir = configDir(exampleText, 'example.yaml');
+    fs.writeFileSync(path.join(dir, 'staging.yaml'), exampleText);
+    const out = path.join(work, 'dist');
+    const result = synthesize({ configDir: dir, outDir: out });
+    expect(result.environments).toBe(2);
+    expect(fs.readdirSync(out).sort()).toEqual(['README.md', 'example', 'staging']);
+  });
+});
+
+describe('large outputs', () => {
+  test('a layer with more than 1000 objects is split into folders of at most 1000, each with its own kustomization', () => {
+    // GIVEN one cluster with 250 extra namespaces: 5 baseline objects each puts its platform layer past 1000 objects
+    const base = yaml.load(exampleText) as PlatformConfig;
+    const big = scaleConfig(base, { factor: 1, extraNamespaces: 250 });
+    const out = path.join(work, 'dist');
+    // WHEN
+    synthesize({ configDir: configDir(yaml.dump(big)), outDir: out });
+    // THEN
+    const tree = readTree(out);
+    const clusterName = Object.keys(big.clusters)[0];
+    const folders = [...new Set([...tree.keys()].filter((f) => f.startsWith(`example/${clusterName}/platform`)).map((f) => path.dirname(f)))].sort();
+    expect(folders).toEqual([`example/${clusterName}/platform`, `example/${clusterName}/platform-2`]);
+    for (const folder of folders) {
+      const objects = [...tree.keys()].filter((f) => path.dirname(f) === folder && f !== `${folder}/kustomization.yaml`);
+      expect(objects.length).toBeLessThanOrEqual(1000);
+      const listed = (yaml.load(tree.get(`${folder}/kustomization.yaml`)!) as { resources: string[] }).resources;
+      expect(listed).toEqual(objects.map((f) => path.basename(f)).sort());
+    }
+  });
+});
