@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := synth
 
+CONFIG_DIR  ?= config
+OUT_DIR     ?= dist
 SHARED      ?= ../shared
 CRDS        ?= $(SHARED)/crds
 K8S_SCHEMAS ?= $(SHARED)/k8s-schemas
@@ -37,11 +39,11 @@ config/platform.schema.json: build/cli/write-config-schema.js
 
 ## synth: write dist/ from config/*.yaml (replaced atomically; unchanged on any error)
 synth: build/main.js config/platform.schema.json
-	node build/main.js
+	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR)
 
 ## synth-check: fail when dist/ differs from what synth would write
 synth-check: build/main.js
-	node build/main.js --check
+	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR) --check
 
 ## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder
 test: typecheck unit validate
@@ -67,8 +69,11 @@ import-schemas: build/cli/import-schemas.js
 	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --crds $(CRDS) --out imports/schemas
 
 ## bench: time synth against the default cdk8s path, on the example and a 100x config
-bench: build/main.js
-	node bench/synth-bench.js
+bench: build/main.js build/bench/synth-bench.js
+	node build/bench/synth-bench.js $(BENCH_ARGS)
+
+build/bench/%.js: bench/%.ts $(DEPS) $(TS_SOURCES)
+	$(ESBUILD) $< --outfile=$@
 
 clean:
 	rm -rf build .bench

@@ -11,7 +11,7 @@ function main(argv: readonly string[]): number {
     const index = argv.indexOf(name);
     return index >= 0 && argv[index + 1] ? argv[index + 1] : fallback;
   };
-  const configDir = option('--config', 'config');
+  const configDir = option('--config', process.env.PLATFORM_CONFIG_DIR ?? 'config');
   if (process.env.CDK8S_OUTDIR) {
     synthesizeWithCdk8s(configDir, process.env.CDK8S_OUTDIR);
     return 0;

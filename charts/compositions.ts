@@ -1,5 +1,6 @@
 import { baselineComposition } from './baseline';
 import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts } from './cluster-context';
+import { federatedCredentialsArtifact } from './federated-credentials';
 
 /**
  * Every composition, in the order they run for each cluster. A composition decides from the cluster config
@@ -15,4 +16,5 @@ export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
 
 /** Producers of per-environment files outside the layer folders (such as federated credentials). */
 export const ENVIRONMENT_ARTIFACTS: readonly EnvironmentArtifacts[] = [
+  federatedCredentialsArtifact,
 ];

@@ -1,2 +1,3 @@
 /** The construct library: one construct per file. */
 export * from './namespace-baseline';
+export * from './pod-identity-binding';

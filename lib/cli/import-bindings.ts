@@ -11,10 +11,21 @@
  *   --out   output folder (default imports)
  */
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+
+/** Upstream releases the CRD folders of ../shared/crds were taken from (see its SOURCES.md). */
+const PINNED_RELEASES: Record<string, string> = {
+  'aad-pod-identity': 'Azure/aad-pod-identity v1.8.17 (archived)',
+  'flux': 'Flux v2.9.4 (source-controller v1.9.x, kustomize-controller v1.9.4, helm-controller v1.6.3)',
+  'gateway-api': 'kubernetes-sigs/gateway-api v1.4.1',
+  'kserve': 'kserve/kserve v0.20.0',
+  'kubeflow-training': 'kubeflow/training-operator v1.9.4',
+  'spark-operator': 'kubeflow/spark-operator v2.5.2',
+};
 
 interface Crd {
   readonly kind: string;
@@ -34,18 +45,51 @@ function yamlFiles(dir: string): string[] {
   }).sort();
 }
 
-/** CRD documents of every file, grouped by API group, each group's documents in file order. */
-export function crdsByGroup(files: readonly string[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
+/** One CRD read from a file. */
+interface CrdSource {
+  readonly file: string;
+  readonly sha256: string;
+  readonly crd: Crd;
+}
+
+/** CRDs of every file, grouped by API group, each group's CRDs in file order. */
+export function crdsByGroup(files: readonly string[]): Map<string, CrdSource[]> {
+  const groups = new Map<string, CrdSource[]>();
   for (const file of files) {
-    for (const doc of yaml.loadAll(fs.readFileSync(file, 'utf8')) as Crd[]) {
-      if (doc?.kind !== 'CustomResourceDefinition') continue;
-      const docs = groups.get(doc.spec.group) ?? [];
-      docs.push(yaml.dump(doc, { noRefs: true, lineWidth: -1 }));
-      groups.set(doc.spec.group, docs);
+    const text = fs.readFileSync(file, 'utf8');
+    const sha256 = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    for (const crd of yaml.loadAll(text) as Crd[]) {
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      groups.set(crd.spec.group, [...(groups.get(crd.spec.group) ?? []), { file, sha256, crd }]);
     }
   }
   return new Map([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** `imports/README.md`: what each module was generated from, so a version bump shows up in review. */
+function readme(crdDir: string, groups: Map<string, CrdSource[]>): string {
+  const rows = [...groups.entries()].flatMap(([group, sources]) => sources.map(({ file, sha256, crd }) => {
+    const folder = path.relative(crdDir, file).split(path.sep)[0];
+    const versions = crd.spec.versions.map((v) => v.name).join(', ');
+    return `| \`${group}.ts\` | ${crd.spec.names.kind} | ${versions} | ${PINNED_RELEASES[folder] ?? 'unknown release'} | \`${path.relative(crdDir, file)}\` | \`${sha256}\` |`;
+  }));
+  return [
+    '# Generated CRD bindings (do not edit)',
+    '',
+    'Every `.ts` file here is written by `make import` (`lib/cli/import-bindings.ts`, which runs `cdk8s import` once per',
+    'API group) from the CustomResourceDefinitions in `../shared/crds` (or `make import CRDS=<folder>`); `schemas/` holds',
+    'the strict validation schemas (see `schemas/README.md`). CI fails when a fresh `make import` changes this folder.',
+    '',
+    'To bump an operator: replace its CRD files in the CRD folder with the new release, run `make import`, then',
+    '`make test` and review the diff of the bindings, the schemas and the snapshots.',
+    '',
+    'In a multi-version CRD the first listed version gets the plain class name; later ones get a suffix (`...V1Beta1`).',
+    '',
+    '| module | kind | versions | upstream release | source file | source sha256 |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 function main(argv: string[]): void {
@@ -55,14 +99,16 @@ function main(argv: string[]): void {
   const cdk8s = path.resolve('node_modules', '.bin', 'cdk8s');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-import-'));
   try {
-    for (const [group, docs] of crdsByGroup(yamlFiles(crdDir))) {
+    const groups = crdsByGroup(yamlFiles(crdDir));
+    for (const [group, sources] of groups) {
       const combined = path.join(work, `${group}.yaml`);
-      fs.writeFileSync(combined, docs.join('---\n'));
+      fs.writeFileSync(combined, sources.map(({ crd }) => yaml.dump(crd, { noRefs: true, lineWidth: -1 })).join('---\n'));
       execFileSync(cdk8s, ['import', '--no-save', '--language', 'typescript', '--output', path.resolve(outDir), combined], {
         cwd: work, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
       });
-      console.log(`imported ${group} (${docs.length} CRD${docs.length === 1 ? '' : 's'})`);
+      console.log(`imported ${group} (${sources.length} CRD${sources.length === 1 ? '' : 's'})`);
     }
+    fs.writeFileSync(path.join(outDir, 'README.md'), readme(crdDir, groups));
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@
  */
 import { parseQuantity } from '../_quantity';
 import { ClusterConfig, PlatformConfig } from './schema';
+import { DATA_PROCESSING_RULES } from './sections/data-processing-rules';
 import { TAINT_PATTERN } from './sections/node-pools';
 import { ConfigPath } from './yaml-positions';
 
@@ -91,4 +92,5 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   oneSystemPool,
   gpuPoolsAreTaintedUserPools,
   requestsWithinLimits,
+  ...DATA_PROCESSING_RULES,
 ];

@@ -4,8 +4,10 @@
  * Each feature owns a section module under `sections/`; this file only composes them. The JSON Schema
  * published for editors (`config/platform.schema.json`) is generated from `PlatformConfigSchema`.
  */
-import { AzureClusterSchema, AzurePlatformSchema, IdentitySchema } from './sections/azure';
+import { AzureClusterSchema, AzurePlatformSchema, IdentityModeSchema, IdentitySchema } from './sections/azure';
 import { NamespaceDefaultsSchema, NamespacesSchema } from './sections/namespaces';
+import { DataProcessingSchema } from './sections/data-processing';
+import { AirflowSchema, GitOpsSchema, OperatorsSchema } from './sections/gitops';
 import { NodePoolsSchema } from './sections/node-pools';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
@@ -16,6 +18,10 @@ export const ClusterSchema = Closed({
   nodePools: NodePoolsSchema,
   namespaceDefaults: NamespaceDefaultsSchema,
   namespaces: NamespacesSchema,
+  dataProcessing: Type.Optional(DataProcessingSchema),
+  identityMode: Type.Optional(IdentityModeSchema),
+  operators: Type.Optional(OperatorsSchema),
+  airflow: Type.Optional(AirflowSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 
 export const PlatformConfigSchema = Closed({
@@ -24,6 +30,7 @@ export const PlatformConfigSchema = Closed({
   azure: AzurePlatformSchema,
   identities: NameMap(IdentitySchema, DNS_LABEL_PATTERN, 'identity names (DNS labels)'),
   clusters: NameMap(ClusterSchema, DNS_LABEL_PATTERN, 'cluster names (DNS labels)'),
+  gitops: Type.Optional(GitOpsSchema),
 }, {
   $id: 'https://ml-platform-manifests.local/platform.schema.json',
   title: 'ML platform config',

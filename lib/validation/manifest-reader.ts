@@ -7,10 +7,10 @@ import { isJsonObject } from './json';
  * YAML 1.2 core schema plus merge keys: like Kubernetes, no implicit timestamps or binary
  * (`date: 2024-01-01` stays a string instead of becoming a Date).
  */
-const MANIFEST_YAML_SCHEMA = yaml.CORE_SCHEMA.extend([
+const MANIFEST_YAML_SCHEMA = yaml.CORE_SCHEMA.extend({
   // js-yaml 4 exports its built-in types at run time, but @types/js-yaml does not declare them.
-  (yaml as unknown as { types: { merge: yaml.Type } }).types.merge,
-]);
+  implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge],
+});
 
 /** True for kustomize's own config (`kustomize.config.k8s.io/*` Kustomization/Component), which is not a Kubernetes object. */
 export function isKustomizeConfig(obj: unknown): boolean {
