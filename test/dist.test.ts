@@ -1,0 +1,44 @@
+/**
+ * The output as Flux sees it: synthesize config/ into a temporary folder, then check every object strictly
+ * against the upstream schemas and build every folder with `kubectl kustomize`.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { synthesize } from '../lib/synth/synthesize';
+import { formatIssues, ManifestValidator, readManifestFolder } from '../lib/validation';
+import { REPO_ROOT } from './util';
+
+let out: string;
+let folders: string[];
+
+beforeAll(() => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-test-'));
+  synthesize({ configDir: path.join(REPO_ROOT, 'config'), outDir: path.join(out, 'dist') });
+  folders = execFileSync('find', [path.join(out, 'dist'), '-name', 'kustomization.yaml'], { encoding: 'utf8' })
+    .trim().split('\n').map((file) => path.dirname(file)).sort();
+});
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+test('every object validates strictly against Kubernetes 1.27.0 and 1.36.0 and its CRD schema', () => {
+  const objects = readManifestFolder([path.join(out, 'dist')]);
+  expect(objects.length).toBeGreaterThan(20);
+  const issues = ManifestValidator.load().validateAll(objects);
+  if (issues.length > 0) throw new Error(formatIssues(issues));
+});
+
+test('every folder builds with kubectl kustomize, and holds exactly the objects its kustomization lists', () => {
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  if (kubectl.error) throw new Error('kubectl is required for this test (it builds each folder with kubectl kustomize)');
+  expect(folders.length).toBeGreaterThanOrEqual(3);
+  for (const folder of folders) {
+    const built = spawnSync('kubectl', ['kustomize', folder], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    expect([folder, built.status, built.stderr]).toEqual([folder, 0, '']);
+    const listed = (yaml.load(fs.readFileSync(path.join(folder, 'kustomization.yaml'), 'utf8')) as { resources: string[] }).resources;
+    const present = fs.readdirSync(folder).filter((f) => f !== 'kustomization.yaml').sort();
+    expect(listed).toEqual(present);
+    expect(yaml.loadAll(built.stdout).length).toBe(listed.length);
+  }
+});
