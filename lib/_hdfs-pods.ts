@@ -60,7 +60,7 @@ function daemonContainer(inputs: HdfsPodInputs, name: string, resources: Contain
  * The namenode pod: formats the metadata directory only when it holds no `current/VERSION` (a restart never
  * reformats; a half-formatted directory stops the pod for a human), then runs the namenode.
  */
-export function nameNodePodSpec(inputs: HdfsPodInputs, resources: ContainerResources, nameNodeAffinity: k8s.Affinity): k8s.PodSpec {
+export function nameNodePodSpec(inputs: HdfsPodInputs, resources: ContainerResources): k8s.PodSpec {
   const mounts = [...configMounts(inputs), { name: NAME_VOLUME, mountPath: NAME_VOLUME_MOUNT }, { name: 'tmp', mountPath: '/tmp' }];
   const format = [
     'set -eu',
@@ -69,7 +69,7 @@ export function nameNodePodSpec(inputs: HdfsPodInputs, resources: ContainerResou
   ].join('\n');
   return {
     ...daemonPodBase(inputs),
-    affinity: nameNodeAffinity,
+    affinity: { nodeAffinity: notOnSystemOrGpuNodes() },
     initContainers: [{
       ...daemonContainer(inputs, 'format-if-empty', INIT_RESOURCES),
       command: ['sh', '-c', format],

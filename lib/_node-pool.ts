@@ -76,3 +76,14 @@ export function notOnSystemOrGpuNodes(): k8s.NodeAffinity {
 export function isSystemOrGpuPool(pool: NodePoolPlacement): boolean {
   return pool.mode === NodePoolMode.SYSTEM || pool.gpusPerNode !== undefined;
 }
+
+/** Required pod affinity onto the node of the pods that `labels` select in `namespace`. */
+export function requiredCoLocation(target: { readonly namespace: string; readonly labels: { readonly [key: string]: string } }): k8s.PodAffinity {
+  return {
+    requiredDuringSchedulingIgnoredDuringExecution: [{
+      labelSelector: { matchLabels: { ...target.labels } },
+      namespaces: [target.namespace],
+      topologyKey: HOSTNAME_TOPOLOGY_KEY,
+    }],
+  };
+}

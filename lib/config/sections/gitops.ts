@@ -37,6 +37,7 @@ export const OperatorsSchema = Closed({
   trainingOperator: Type.Optional(GitManifestsPinSchema),
   kserve: Type.Optional(Closed({
     repository: Pattern('^oci://[^\\s]+[^/\\s]$', 'OCI registry of the KServe charts (kserve-crd and kserve), such as oci://ghcr.io/kserve/charts'),
+    chart: Type.Optional(Pattern('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'name of the KServe controller chart (the CRDs come from kserve-crd). Default: kserve')),
   }, { description: 'where the KServe charts come from; the version is serving.kserve.version' })),
   gatewayController: Type.Optional(HelmChartPinSchema),
   aadPodIdentity: Type.Optional(HelmChartPinSchema),

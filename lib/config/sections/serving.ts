@@ -27,9 +27,9 @@ const CpuMemory = Closed({
 
 /** Requests and limits of the main container. */
 export const ResourcesSchema = Closed({
-  requests: CpuMemory,
-  limits: CpuMemory,
-}, { description: 'container requests and limits' });
+  request: CpuMemory,
+  limit: CpuMemory,
+}, { description: 'container request and limit' });
 
 /** How one workload is exposed through the shared gateway (or ingress). */
 export const RouteSchema = Closed({

@@ -1,0 +1,82 @@
+/**
+ * `preflight`: reads each AKS cluster of an environment through ARM and checks it against the config the
+ * manifests are generated from. Returns the exit status (0 all good, 1 mismatches, others per failure kind).
+ */
+import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { TokenCredential } from '@azure/identity';
+import { createArmClient, resolveCredential, RetryBounds } from './arm-client';
+import { resolveArmEndpoint } from './arm-endpoint';
+import { AzureCliOptions, loadNamedEnvironment, parseAzureCliArgs, selectClusters } from './cli-options';
+import { checkCluster } from './cluster-checks';
+import { assertRunning, readClusterFacts } from './cluster-reader';
+import { EXIT, firstLine, ToolFailure } from './errors';
+import { ClusterOutcome, formatJson, formatTable } from './preflight-report';
+
+export const PREFLIGHT_USAGE = 'usage: npm run preflight -- [--env <env>] [--cluster <name>] [--json] [--arm-endpoint URL] [--config-dir DIR]';
+
+/** What a run talks to; tests replace the credential and the retry bounds. */
+export interface AzureToolDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** @default AZURE_ACCESS_TOKEN when set, else DefaultAzureCredential */
+  readonly credential?: TokenCredential;
+  /** @default 3 retries, 1 s first delay, 30 s longest */
+  readonly retry?: RetryBounds;
+}
+
+/** Runs preflight for a command line; never throws. */
+export async function runPreflight(argv: readonly string[], deps: AzureToolDeps): Promise<number> {
+  let options: AzureCliOptions;
+  try {
+    options = parseAzureCliArgs(argv, ['env', 'cluster', 'json', 'arm-endpoint', 'config-dir']);
+  } catch (error) {
+    return reportFailure('preflight', error, deps, PREFLIGHT_USAGE);
+  }
+  if (options.help) {
+    deps.out(PREFLIGHT_USAGE);
+    return EXIT.OK;
+  }
+  try {
+    const environment = loadNamedEnvironment(options);
+    const clusters = selectClusters(environment, options.cluster);
+    const endpoint = resolveArmEndpoint(options.armEndpoint, deps.env);
+    const credential = deps.credential ?? resolveCredential(deps.env);
+    const clients = new Map<string, ContainerServiceClient>();
+    const outcomes: ClusterOutcome[] = [];
+    for (const [name, cluster] of clusters) {
+      const { azure } = cluster;
+      if (!clients.has(azure.subscriptionId)) {
+        clients.set(azure.subscriptionId, createArmClient({ subscriptionId: azure.subscriptionId, endpoint, credential, retry: deps.retry }));
+      }
+      try {
+        const facts = await readClusterFacts(clients.get(azure.subscriptionId)!, azure);
+        assertRunning(facts, azure);
+        outcomes.push({ cluster: name, azure, checks: checkCluster(name, cluster, facts) });
+      } catch (error) {
+        const failure = error instanceof ToolFailure ? error : new ToolFailure('internal', firstLine(String((error as Error)?.message ?? error)));
+        outcomes.push({ cluster: name, azure, checks: [], error: failure });
+        deps.err(`preflight: ${name}: ${failure.message}`);
+        if (failure.kind === 'not-logged-in') break; // the same credential would fail for every other cluster
+      }
+    }
+    const firstError = outcomes.find((o) => o.error)?.error;
+    const mismatch = outcomes.some((o) => o.checks.some((c) => c.status === 'fail'));
+    const exitCode = firstError ? firstError.exitCode : mismatch ? EXIT.MISMATCH : EXIT.OK;
+    const report = { environment: environment.name, armEndpoint: endpoint.url, outcomes, exitCode };
+    deps.out(options.json ? formatJson(report) : formatTable(report));
+    return exitCode;
+  } catch (error) {
+    return reportFailure('preflight', error, deps, PREFLIGHT_USAGE);
+  }
+}
+
+/** Prints one line (config errors: the list of problems) and returns the failure's exit status. */
+export function reportFailure(tool: string, error: unknown, deps: Pick<AzureToolDeps, 'err'>, usage: string): number {
+  if (error instanceof ToolFailure) {
+    deps.err(`${tool}: ${error.message}${error.kind === 'usage' ? `\n${usage}` : ''}`);
+    return error.exitCode;
+  }
+  deps.err(`${tool}: unexpected error: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+  return EXIT.INTERNAL;
+}
