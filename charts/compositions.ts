@@ -1,6 +1,11 @@
 import { baselineComposition } from './baseline';
 import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts } from './cluster-context';
+import { dataProcessingComposition } from './data-processing';
 import { federatedCredentialsArtifact } from './federated-credentials';
+import { fluxPostRenderer } from './gitops';
+import { airflowComposition, operatorsComposition } from './operators';
+import { servingComposition } from './serving';
+import { trainingComposition } from './training';
 
 /**
  * Every composition, in the order they run for each cluster. A composition decides from the cluster config
@@ -8,10 +13,16 @@ import { federatedCredentialsArtifact } from './federated-credentials';
  */
 export const CLUSTER_COMPOSITIONS: readonly ClusterComposition[] = [
   baselineComposition,
+  dataProcessingComposition,
+  trainingComposition,
+  operatorsComposition,
+  airflowComposition,
+  servingComposition,
 ];
 
 /** Renderers that add folders to a cluster once its layers are rendered (such as the Flux entry point). */
 export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
+  fluxPostRenderer,
 ];
 
 /** Producers of per-environment files outside the layer folders (such as federated credentials). */

@@ -15,8 +15,13 @@ export const HDFS_PORTS = {
   dataNodeIpc: 9867,
 } as const;
 
-/** Where the namenode keeps its metadata inside the container. */
-export const NAME_DIR = '/hadoop/dfs/name';
+/** Mount point of the namenode metadata volume. */
+export const NAME_VOLUME_MOUNT = '/hadoop/dfs/name';
+/**
+ * The namenode's name directory: a sub-directory of the volume that only `-format` creates, so a fresh volume
+ * (which may hold `lost+found`) counts as empty and `-nonInteractive` never meets an existing directory.
+ */
+export const NAME_DIR = `${NAME_VOLUME_MOUNT}/data`;
 /** Mount path of the `index`th datanode data directory inside the container. */
 export const dataDirMountPath = (index: number) => `/hadoop/dfs/data${index}`;
 

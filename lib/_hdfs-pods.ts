@@ -1,6 +1,6 @@
 /** Pod specs of an `HdfsCluster`: namenode, datanode and the locality smoke test. */
 import { nonRootPodSecurity, restrictedContainerSecurity, toResourceRequirements, ContainerResources } from './_container-security';
-import { dataDirMountPath, HDFS_PORTS, NAME_DIR } from './_hdfs-config';
+import { dataDirMountPath, HDFS_PORTS, NAME_DIR, NAME_VOLUME_MOUNT } from './_hdfs-config';
 import * as k8s from './_k8s';
 import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations } from './_node-pool';
 
@@ -14,8 +14,6 @@ export interface HdfsPodInputs {
   readonly clusterId: string;
 }
 
-/** Mount point of the namenode metadata volume; the name directory is a sub-directory that format creates. */
-export const NAME_VOLUME_MOUNT = '/hadoop/dfs/name';
 /** Name of the namenode's volume claim template. */
 export const NAME_VOLUME = 'metadata';
 

@@ -48,7 +48,7 @@ export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResou
   const quantities = {
     cpu: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(resources.cpu),
     memory: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(resources.memory),
-    ...(resources.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromNumber(resources.gpus) } : {}),
+    ...(resources.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(String(resources.gpus)) } : {}),
   };
   const onGpuPool = resources.gpus > 0 && input.gpuPool !== undefined;
   const env = Object.keys(input.env).sort().map((name) => ({ name, value: input.env[name] }));

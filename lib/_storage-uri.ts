@@ -49,6 +49,9 @@ export function storageUriProblem(uri: string): StorageUriProblem {
     return `is not a form KServe's storage initializer reads (no abfss://, wasbs:// or dfs.core.windows.net handler); use the blob endpoint of the same account: ${blob}`;
   }
   if (READABLE.some(({ pattern }) => pattern.test(uri))) return undefined;
+  if (/^https:\/\/[^/]+\.(core\.windows\.net|storage\.azure\.net)(\/|$)/i.test(uri)) {
+    return `is not a valid Azure Storage URI; use https://<account>.blob.core.windows.net/<container>/<path> with a lowercase account (3 to 24 letters and digits) and container (3 to 63 lowercase letters, digits and '-')`;
+  }
   if (/^http:\/\//.test(uri)) return `is plain http; use https (KServe downloads a single file from an https:// URL)`;
   if (/^https:\/\/[^\s/]+\/[^\s]+$/.test(uri)) return undefined; // a single file over https
   return `is not a storage URI KServe reads; use https://<account>.blob.core.windows.net/<container>/<path>, pvc://<claim>/<path>, s3://, gs://, hdfs://, webhdfs://, hf:// or oci://`;

@@ -172,7 +172,7 @@ export class HdfsCluster extends Construct {
     this.nameNodeService = new k8s.KubeService(this, 'namenode-service', {
       metadata: { name: serviceName, namespace, labels: this.nameNodeLabels },
       spec: {
-        clusterIP: 'None',
+        clusterIp: 'None',
         publishNotReadyAddresses: true,
         selector: this.nameNodeLabels,
         ports: [

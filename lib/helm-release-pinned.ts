@@ -148,7 +148,8 @@ export class PinnedHelmRelease extends Construct {
           cleanupOnFail: true,
           remediation: { retries: 3, remediateLastFailure: true },
         },
-        values: props.values,
+        // JSON round trip: drops keys whose value is undefined (optional values left unset).
+        values: props.values ? JSON.parse(JSON.stringify(props.values)) : undefined,
       },
     });
   }

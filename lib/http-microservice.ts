@@ -7,7 +7,7 @@ import { isQuantity, parseQuantity } from './_quantity';
 import { RouteBackend } from './_route-backend';
 import { PodIdentityBinding } from './pod-identity-binding';
 
-/** A volume of an `HttpMicroservice`: scratch space, a new claim, or an existing claim. */
+/** A volume of an `HttpMicroservice`: scratch space or a PersistentVolumeClaim (such as a `SharedVolume`). */
 export interface MicroserviceVolume {
   /** Volume name (a DNS label). */
   readonly name: string;
@@ -24,22 +24,10 @@ export interface MicroserviceVolume {
    */
   readonly emptyDirSizeLimit?: string;
   /**
-   * A PersistentVolumeClaim created with the service, named `<service>-<volume>`.
-   * @default - no new claim
+   * Name of a PersistentVolumeClaim in the namespace (create shared ones with `SharedVolume`).
+   * @default - not a claim
    */
-  readonly claim?: {
-    /** Requested storage, such as `5Gi`. */
-    readonly size: string;
-    /** StorageClass; `azurefile-csi` gives ReadWriteMany on AKS. */
-    readonly storageClassName: string;
-    /** Access mode, such as `ReadWriteMany`. */
-    readonly accessMode: string;
-  };
-  /**
-   * Name of an existing PersistentVolumeClaim in the namespace.
-   * @default - no existing claim
-   */
-  readonly existingClaim?: string;
+  readonly claimName?: string;
 }
 
 /** Properties for `HttpMicroservice`. */
@@ -139,8 +127,6 @@ export class HttpMicroservice extends Construct {
   public readonly serviceAccount?: k8s.KubeServiceAccount;
   /** The PodDisruptionBudget, with two or more replicas. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
-  /** Claims created for `claim` volumes. */
-  public readonly claims: readonly k8s.KubePersistentVolumeClaim[];
   /** The egress policy, when `egress` is set. */
   public readonly egressPolicy?: k8s.KubeNetworkPolicy;
   /** The Service as routes see it. */
@@ -161,14 +147,6 @@ export class HttpMicroservice extends Construct {
         automountServiceAccountToken: false,
       });
     }
-    this.claims = volumes.filter((volume) => volume.claim).map((volume) => new k8s.KubePersistentVolumeClaim(this, `claim-${volume.name}`, {
-      metadata: { name: `${name}-${volume.name}`, namespace },
-      spec: {
-        accessModes: [volume.claim!.accessMode],
-        storageClassName: volume.claim!.storageClassName,
-        resources: { requests: { storage: k8s.Quantity.fromString(volume.claim!.size) } },
-      },
-    }));
 
     const probeHandler = props.probePath
       ? { httpGet: { path: props.probePath, port: k8s.IntOrString.fromString('http') } }
@@ -206,7 +184,7 @@ export class HttpMicroservice extends Construct {
             }],
             volumes: [
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
-              ...volumes.map((volume) => toVolume(name, volume)),
+              ...volumes.map(toVolume),
             ],
           },
         },
@@ -255,11 +233,13 @@ export class HttpMicroservice extends Construct {
         throw new Error(`${prefix}: 'resources.request.${resource}' (${request}) must be <= 'resources.limit.${resource}' (${limit})`);
       }
     }
+    for (const name of Object.keys(props.secretEnv ?? {})) {
+      if (props.env?.[name] !== undefined) throw new Error(`${prefix}: 'secretEnv.${name}' is also set in 'env'; keep one of them`);
+    }
     const seen = new Set<string>(['tmp']);
     for (const volume of props.volumes ?? []) {
-      const sources = [volume.emptyDirSizeLimit, volume.claim, volume.existingClaim].filter((source) => source !== undefined).length;
-      if (sources !== 1) {
-        throw new Error(`${prefix}: 'volumes.${volume.name}' sets ${sources} sources; Either emptyDirSizeLimit, claim or existingClaim must be specified, and only one`);
+      if ((volume.emptyDirSizeLimit === undefined) === (volume.claimName === undefined)) {
+        throw new Error(`${prefix}: 'volumes.${volume.name}': ${volume.claimName ? 'emptyDirSizeLimit and claimName are mutually exclusive' : 'Either emptyDirSizeLimit or claimName must be specified'}`);
       }
       if (seen.has(volume.name)) throw new Error(`${prefix}: 'volumes.${volume.name}' is declared twice (or clashes with the built-in 'tmp'); rename it`);
       seen.add(volume.name);
@@ -276,8 +256,7 @@ function environment(props: HttpMicroserviceProps): k8s.EnvVar[] | undefined {
   return all.length > 0 ? all : undefined;
 }
 
-function toVolume(service: string, volume: MicroserviceVolume): k8s.Volume {
+function toVolume(volume: MicroserviceVolume): k8s.Volume {
   if (volume.emptyDirSizeLimit) return { name: volume.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(volume.emptyDirSizeLimit) } };
-  const claimName = volume.existingClaim ?? `${service}-${volume.name}`;
-  return { name: volume.name, persistentVolumeClaim: { claimName, readOnly: volume.readOnly } };
+  return { name: volume.name, persistentVolumeClaim: { claimName: volume.claimName!, readOnly: volume.readOnly } };
 }

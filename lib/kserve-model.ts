@@ -148,8 +148,9 @@ export class KServeModel extends Construct {
     const standard = this.deploymentMode === 'Standard';
     const defaults = FORMAT_DEFAULTS[props.format];
     const minReplicas = props.minReplicas ?? 1;
-    const gpuLimit = props.gpus ? { 'nvidia.com/gpu': kserve.InferenceServiceSpecPredictorModelResourcesLimits.fromNumber(props.gpus) } : {};
-    const quantity = (value: string) => kserve.InferenceServiceSpecPredictorModelResourcesLimits.fromString(value);
+    const gpus: { [name: string]: string } = props.gpus ? { 'nvidia.com/gpu': String(props.gpus) } : {};
+    const requests = { ...props.resources.request, ...gpus };
+    const limits = { ...props.resources.limit, ...gpus };
 
     this.resource = new kserve.InferenceService(this, 'Resource', {
       metadata: {
@@ -178,8 +179,8 @@ export class KServeModel extends Construct {
             protocolVersion: props.protocolVersion ?? defaults.protocolVersion,
             storageUri: props.storageUri,
             resources: {
-              requests: { cpu: quantity(props.resources.request.cpu), memory: quantity(props.resources.request.memory), ...gpuLimit },
-              limits: { cpu: quantity(props.resources.limit.cpu), memory: quantity(props.resources.limit.memory), ...gpuLimit },
+              requests: mapValues(requests, kserve.InferenceServiceSpecPredictorModelResourcesRequests.fromString),
+              limits: mapValues(limits, kserve.InferenceServiceSpecPredictorModelResourcesLimits.fromString),
             },
             securityContext: restrictedContainerSecurity(),
           },
@@ -242,4 +243,8 @@ export class KServeModel extends Construct {
       }
     }
   }
+}
+
+function mapValues<T>(values: { readonly [key: string]: string }, convert: (value: string) => T): { [key: string]: T } {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, convert(value)]));
 }

@@ -63,7 +63,7 @@ export interface PodIdentityBindingProps {
   /**
    * OIDC issuer URL of the cluster (`az aks show --query oidcIssuerProfile.issuerUrl`), for the federated
    * credential. Required with Workload Identity.
-   * @default - none (only valid with IdentityMode.AAD_POD_IDENTITY)
+   * @default - none (ignored with IdentityMode.AAD_POD_IDENTITY)
    */
   readonly oidcIssuerUrl?: string;
   /**
@@ -74,7 +74,7 @@ export interface PodIdentityBindingProps {
   readonly federatedCredentialName?: string;
   /**
    * Azure resource ID of the managed identity. Required with aad-pod-identity.
-   * @default - none (only valid with IdentityMode.WORKLOAD_IDENTITY)
+   * @default - none (ignored with IdentityMode.WORKLOAD_IDENTITY)
    */
   readonly resourceId?: string;
   /**
@@ -199,7 +199,8 @@ export class PodIdentityBinding extends Construct {
       if (current !== undefined && current !== this.serviceAccountName) {
         throw new Error(`${prefix}: cannot bind ${what}: '${template.serviceAccountPath.join('.')}' is already '${current}'; remove it and let the binding set '${this.serviceAccountName}'`);
       }
-      const labels = { ...(getPath(json, template.labelsPath) as Record<string, string> | undefined), ...this.podLabels };
+      const merged: Record<string, string> = { ...(getPath(json, template.labelsPath) as Record<string, string> | undefined), ...this.podLabels };
+      const labels = Object.fromEntries(Object.keys(merged).sort().map((key) => [key, merged[key]]));
       return [addAtPath(json, template.serviceAccountPath, this.serviceAccountName), addAtPath(json, template.labelsPath, labels)];
     });
     workload.addJsonPatch(...operations.map((op) => JsonPatch.add(op.path, op.value)));
@@ -225,15 +226,9 @@ export class PodIdentityBinding extends Construct {
       if (!CREDENTIAL_NAME.test(name)) {
         throw new Error(`${prefix}: 'federatedCredentialName' ("${name}") must be 3 to 120 letters, digits, '-' or '_', starting with a letter or digit`);
       }
-      if (props.resourceId !== undefined) {
-        throw new Error(`${prefix}: 'resourceId' is only used with mode '${IdentityMode.AAD_POD_IDENTITY}'; remove it`);
-      }
     } else {
       if (props.resourceId === undefined || !RESOURCE_ID.test(props.resourceId)) {
         throw new Error(`${prefix}: 'resourceId' (${props.resourceId ?? 'undefined'}) must be a user-assigned identity resource ID (/subscriptions/<id>/resourcegroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>) with mode '${IdentityMode.AAD_POD_IDENTITY}'`);
-      }
-      if (props.oidcIssuerUrl !== undefined || props.federatedCredentialName !== undefined) {
-        throw new Error(`${prefix}: 'oidcIssuerUrl' and 'federatedCredentialName' are only used with mode '${IdentityMode.WORKLOAD_IDENTITY}'; remove them`);
       }
     }
   }

@@ -15,13 +15,12 @@ export const SUPPORTED_KUBERNETES = { oldest: '1.27', newest: '1.36' } as const;
 
 /** True unless the cluster opts into the legacy aad-pod-identity mode (`identityMode`). */
 export function usesWorkloadIdentity(cluster: ClusterConfig): boolean {
-  const mode = (cluster as { readonly identityMode?: string }).identityMode;
-  return mode === undefined || /workload/i.test(mode);
+  return (cluster.identityMode ?? 'workload-identity') === 'workload-identity';
 }
 
-/** True when the cluster runs HDFS (an `hdfs` section, or a namespace named `hdfs`). */
+/** True when the cluster runs HDFS (`dataProcessing.hdfs` in its config). */
 export function runsHdfs(cluster: ClusterConfig): boolean {
-  return 'hdfs' in cluster || 'hdfs' in cluster.namespaces;
+  return cluster.dataProcessing?.hdfs !== undefined;
 }
 
 /** Every check of one cluster, in a stable order. */
@@ -45,7 +44,7 @@ function checkProvisioningState(facts: ClusterFacts, aks: string): CheckResult {
 
 function checkIdentity(clusterName: string, cluster: ClusterConfig, facts: ClusterFacts, aks: string): CheckResult[] {
   if (!usesWorkloadIdentity(cluster)) {
-    const why = 'identityMode is legacy (aad-pod-identity): no federated credentials are used';
+    const why = `identityMode is ${cluster.identityMode}: no federated credentials are used`;
     return [
       { check: 'workload-identity', subject: 'cluster', status: 'skip', actual: facts.workloadIdentityEnabled ? 'enabled' : 'disabled', expected: why },
       { check: 'oidc-issuer', subject: 'cluster', status: 'skip', actual: facts.oidcIssuerUrl ?? 'disabled', expected: why },
@@ -81,7 +80,7 @@ function checkKubernetesVersion(clusterName: string, cluster: ClusterConfig, fac
   const expected = cluster.kubernetesVersion;
   const older = actual !== undefined && compareMinor(actual, expected) < 0;
   const fix = older
-    ? `upgrade the cluster (az aks upgrade ${aks} --kubernetes-version <a ${expected} patch from 'az aks get-upgrades ${aks}'>), or set clusters.${clusterName}.kubernetesVersion: "${actual}" and run make synth`
+    ? `upgrade the cluster, one minor version at a time (az aks upgrade ${aks} --kubernetes-version ${expected}), or set clusters.${clusterName}.kubernetesVersion: "${actual}" and run make synth`
     : `set clusters.${clusterName}.kubernetesVersion: "${actual ?? '?'}" and run make synth, so the manifests (Pod Security version labels, API versions) match the cluster`;
   return result('kubernetes-version', 'cluster', actual === expected, facts.kubernetesVersion ?? '(unknown)', expected, fix);
 }

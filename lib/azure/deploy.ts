@@ -12,7 +12,7 @@ import { CommandRunner, spawnRunner } from './command-runner';
 import { planDeploy } from './deploy-plan';
 import { EXIT, ToolFailure } from './errors';
 import { fetchUserKubeconfig, PrivateKubeconfig } from './kubeconfig';
-import { AzureToolDeps, reportFailure } from './preflight';
+import { AzureToolDeps, reportFailure } from './tool-deps';
 
 export const DEPLOY_USAGE = 'usage: npm run deploy -- --cluster <name> [--env <env>] [--dry-run] [--via-flux] [--timeout 10m] [--arm-endpoint URL] [--kubectl PATH] [--dist-dir DIR] [--config-dir DIR]';
 

@@ -69,8 +69,8 @@ function checkPool(cluster: ClusterConfig, poolName: string, pool: NodePoolConfi
     result('pool-labels', subject, missingLabels.length === 0, listText(Object.entries(actual.labels).map(([k, v]) => `${k}=${v}`).sort()),
       `includes ${listText(Object.entries(pool.labels ?? {}).map(([k, v]) => `${k}=${v}`))}`,
       `workloads select these labels: az aks nodepool update ${args} --labels ${labelsArg(pool)}`),
-    result(scaleToZero ? 'pool-scale-to-zero' : 'pool-autoscaler', subject, autoscalerOk && (!scaleToZero || actual.mode === 'User'), describeAutoscaler(actual),
-      `autoscaler ${pool.minCount}..${pool.maxCount}${scaleToZero ? ' on a User pool' : ''}`,
+    result(scaleToZero ? 'pool-scale-to-zero' : 'pool-autoscaler', subject, autoscalerOk, describeAutoscaler(actual),
+      `autoscaler ${pool.minCount}..${pool.maxCount}`,
       `${scaleToZero ? 'the pool is declared to scale to zero when idle: ' : ''}az aks nodepool update ${args} ${autoscalerFlag} --min-count ${pool.minCount} --max-count ${pool.maxCount}`),
   ];
 }

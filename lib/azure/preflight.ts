@@ -3,27 +3,16 @@
  * manifests are generated from. Returns the exit status (0 all good, 1 mismatches, others per failure kind).
  */
 import { ContainerServiceClient } from '@azure/arm-containerservice';
-import { TokenCredential } from '@azure/identity';
-import { createArmClient, resolveCredential, RetryBounds } from './arm-client';
+import { createArmClient, resolveCredential } from './arm-client';
 import { resolveArmEndpoint } from './arm-endpoint';
 import { AzureCliOptions, loadNamedEnvironment, parseAzureCliArgs, selectClusters } from './cli-options';
 import { checkCluster } from './cluster-checks';
 import { assertRunning, readClusterFacts } from './cluster-reader';
 import { EXIT, firstLine, ToolFailure } from './errors';
+import { AzureToolDeps, reportFailure } from './tool-deps';
 import { ClusterOutcome, formatJson, formatTable } from './preflight-report';
 
 export const PREFLIGHT_USAGE = 'usage: npm run preflight -- [--env <env>] [--cluster <name>] [--json] [--arm-endpoint URL] [--config-dir DIR]';
-
-/** What a run talks to; tests replace the credential and the retry bounds. */
-export interface AzureToolDeps {
-  readonly env: NodeJS.ProcessEnv;
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  /** @default AZURE_ACCESS_TOKEN when set, else DefaultAzureCredential */
-  readonly credential?: TokenCredential;
-  /** @default 3 retries, 1 s first delay, 30 s longest */
-  readonly retry?: RetryBounds;
-}
 
 /** Runs preflight for a command line; never throws. */
 export async function runPreflight(argv: readonly string[], deps: AzureToolDeps): Promise<number> {
@@ -69,14 +58,4 @@ export async function runPreflight(argv: readonly string[], deps: AzureToolDeps)
   } catch (error) {
     return reportFailure('preflight', error, deps, PREFLIGHT_USAGE);
   }
-}
-
-/** Prints one line (config errors: the list of problems) and returns the failure's exit status. */
-export function reportFailure(tool: string, error: unknown, deps: Pick<AzureToolDeps, 'err'>, usage: string): number {
-  if (error instanceof ToolFailure) {
-    deps.err(`${tool}: ${error.message}${error.kind === 'usage' ? `\n${usage}` : ''}`);
-    return error.exitCode;
-  }
-  deps.err(`${tool}: unexpected error: ${firstLine(error instanceof Error ? error.message : String(error))}`);
-  return EXIT.INTERNAL;
 }

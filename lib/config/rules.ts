@@ -5,8 +5,11 @@
 import { parseQuantity } from '../_quantity';
 import { ClusterConfig, PlatformConfig } from './schema';
 import { DATA_PROCESSING_RULES } from './sections/data-processing-rules';
+import { GITOPS_RULES } from './sections/gitops-rules';
 import { TAINT_PATTERN } from './sections/node-pools';
+import { TRAINING_RULES } from './sections/training-rules';
 import { ConfigPath } from './yaml-positions';
+import { SERVING_RULES } from './sections/serving-rules';
 
 /** A violation found by a rule, before the file and line are attached. */
 export interface RuleViolation {
@@ -93,4 +96,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   gpuPoolsAreTaintedUserPools,
   requestsWithinLimits,
   ...DATA_PROCESSING_RULES,
+  ...TRAINING_RULES,
+  ...GITOPS_RULES,
+  ...SERVING_RULES,
 ];

@@ -9,6 +9,8 @@ import { NamespaceDefaultsSchema, NamespacesSchema } from './sections/namespaces
 import { DataProcessingSchema } from './sections/data-processing';
 import { AirflowSchema, GitOpsSchema, OperatorsSchema } from './sections/gitops';
 import { NodePoolsSchema } from './sections/node-pools';
+import { ServingSchema } from './sections/serving';
+import { TrainingSchema } from './sections/training';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
 export const ClusterSchema = Closed({
@@ -20,8 +22,10 @@ export const ClusterSchema = Closed({
   namespaces: NamespacesSchema,
   dataProcessing: Type.Optional(DataProcessingSchema),
   identityMode: Type.Optional(IdentityModeSchema),
+  training: Type.Optional(TrainingSchema),
   operators: Type.Optional(OperatorsSchema),
   airflow: Type.Optional(AirflowSchema),
+  serving: Type.Optional(ServingSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 
 export const PlatformConfigSchema = Closed({

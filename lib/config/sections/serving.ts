@@ -105,9 +105,8 @@ const VolumeSchema = Closed({
   emptyDir: Type.Optional(Closed({ sizeLimit: Quantity('size limit') }, { description: 'scratch space that lives as long as the pod' })),
   claim: Type.Optional(Closed({
     size: Quantity('requested storage'),
-    storageClassName: Type.Optional(DnsLabel('StorageClass. Default: azurefile-csi (ReadWriteMany on AKS)')),
-    accessMode: Type.Optional(StringEnum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany'] as const, 'access mode. Default: ReadWriteMany')),
-  }, { description: 'a PersistentVolumeClaim created for this service' })),
+    storageClassName: Type.Optional(DnsLabel('ReadWriteMany StorageClass. Default: azurefile-csi')),
+  }, { description: 'a ReadWriteMany PersistentVolumeClaim <service>-<volume> created for this service' })),
   existingClaim: Type.Optional(DnsLabel('name of an existing PersistentVolumeClaim in the namespace')),
 }, { description: 'a volume; set exactly one of emptyDir, claim, existingClaim' });
 

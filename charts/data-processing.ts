@@ -1,0 +1,129 @@
+import { NodePoolMode, NodePoolPlacement } from '../lib/_node-pool';
+import { AzureFilesProtocol, AzureFilesSku, AzureFilesStorageClass } from '../lib/azure-files-storage-class';
+import { DataProcessingConfig, DEFAULT_SPARK_SERVICE_ACCOUNT, SparkJobConfig } from '../lib/config/sections/data-processing';
+import { HdfsCluster } from '../lib/hdfs-cluster';
+import { PodIdentityBinding } from '../lib/pod-identity-binding';
+import { SharedVolume } from '../lib/shared-volume';
+import { SparkApplicationType, SparkJob } from '../lib/spark-job';
+import { SparkRbac } from '../lib/spark-rbac';
+import { ClusterComposition, ClusterContext } from './cluster-context';
+import { podIdentityFor } from './identity';
+
+/** A configured node pool as the constructs take it. */
+function placement(context: ClusterContext, name: string): NodePoolPlacement {
+  const pool = context.cluster.nodePools[name];
+  return { name, mode: pool.mode as NodePoolMode, minCount: pool.minCount, taints: pool.taints, gpusPerNode: pool.gpusPerNode };
+}
+
+function addHdfs(context: ClusterContext, section: DataProcessingConfig): HdfsCluster {
+  const hdfs = section.hdfs;
+  return new HdfsCluster(context.layers.workloads, 'hdfs', {
+    namespace: hdfs.namespace,
+    image: hdfs.image,
+    nodePool: placement(context, hdfs.nodePool),
+    replication: hdfs.replication,
+    clusterDomain: context.cluster.clusterDomain,
+    nameNode: { storageClassName: hdfs.nameNode.storageClass, storageSize: hdfs.nameNode.storageSize, resources: hdfs.nameNode.resources },
+    dataNodes: { dataDirectories: hdfs.dataNodes.dataDirectories, resources: hdfs.dataNodes.resources },
+    coreSite: hdfs.coreSite,
+    hdfsSite: hdfs.hdfsSite,
+    smokeTest: hdfs.smokeTest,
+    nodeCidrs: section.network.nodeCidrs,
+  });
+}
+
+function addSharedVolumes(context: ClusterContext, section: DataProcessingConfig): Map<string, SharedVolume> {
+  const volumes = new Map<string, SharedVolume>();
+  const shared = section.sharedVolumes;
+  if (!shared) return volumes;
+  const storageClass = new AzureFilesStorageClass(context.layers.platform, 'shared-volumes-storage-class', {
+    name: shared.storageClass.name,
+    skuName: shared.storageClass.skuName as AzureFilesSku,
+    protocol: shared.storageClass.protocol as AzureFilesProtocol | undefined,
+    smbOwnerId: section.spark.runAsUser,
+  });
+  for (const name of Object.keys(shared.volumes).sort()) {
+    const volume = shared.volumes[name];
+    volumes.set(name, new SharedVolume(context.layers.platform, `shared-volume-${name}`, {
+      name,
+      namespace: volume.namespace,
+      storageClassName: storageClass.name,
+      size: volume.size,
+      mountPath: volume.mountPath,
+    }));
+  }
+  return volumes;
+}
+
+function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs: HdfsCluster, rbac: SparkRbac, volumes: Map<string, SharedVolume>, identity?: PodIdentityBinding): SparkJob {
+  const identityConfig = identity && context.platform.identities[identity.identityName];
+  const sparkJob = new SparkJob(context.layers.workloads, `spark-job-${name}`, {
+    name,
+    namespace: job.namespace,
+    type: job.type as SparkApplicationType,
+    image: job.image,
+    mainApplicationFile: job.mainApplicationFile,
+    mainClass: job.mainClass,
+    arguments: job.arguments,
+    sparkVersion: job.sparkVersion,
+    schedule: job.schedule,
+    driver: job.driver,
+    executor: job.executor,
+    serviceAccountName: rbac.serviceAccountName,
+    podTemplates: rbac.podTemplates,
+    hadoopConf: {
+      'fs.defaultFS': hdfs.defaultFs,
+      ...(job.azureStorage && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),
+    },
+    sparkConf: job.sparkConf,
+    volumes: Object.entries(job.volumes ?? {}).sort(([a], [b]) => a.localeCompare(b))
+      .map(([volume, mount]) => volumes.get(volume)!.mount({ readOnly: mount.readOnly, mountPath: mount.mountPath })),
+  });
+  // Every pod of the namespace runs as the identity's ServiceAccount, so every job carries its labels.
+  identity?.bind(sparkJob.resource);
+  return sparkJob;
+}
+
+/**
+ * The data-processing cluster: HDFS (workloads layer) next to Spark; per Spark namespace the RBAC, network
+ * policies and pod templates (platform layer), sharing one ServiceAccount with the namespace's identity; the
+ * shared Azure Files volumes (platform layer); and one SparkApplication or ScheduledSparkApplication per
+ * configured job (workloads layer). Nothing without a `dataProcessing` section.
+ */
+export const dataProcessingComposition: ClusterComposition = (context) => {
+  const section = context.cluster.dataProcessing;
+  if (!section) return;
+  const hdfs = addHdfs(context, section);
+  const volumes = addSharedVolumes(context, section);
+  const sparkPool = placement(context, section.spark.nodePool);
+  const serviceAccountName = section.spark.serviceAccountName ?? DEFAULT_SPARK_SERVICE_ACCOUNT;
+
+  const namespaces = new Map<string, { rbac: SparkRbac; identity?: PodIdentityBinding }>();
+  for (const namespace of Object.keys(section.spark.namespaces).sort()) {
+    const identity = section.spark.identity === undefined ? undefined : podIdentityFor(context, {
+      namespace,
+      identityName: section.spark.identity,
+      serviceAccountName,
+      automountServiceAccountToken: true, // the driver creates executor pods through the API server
+    });
+    const rbac = new SparkRbac(context.layers.platform, `spark-rbac-${namespace}`, {
+      namespace,
+      nodePool: sparkPool,
+      apiServerCidrs: section.network.apiServerCidrs,
+      azureStorageCidrs: section.network.azureStorageCidrs,
+      serviceAccountName: identity ? undefined : serviceAccountName,
+      identity,
+      coLocateDriverWith: hdfs.coLocationTarget,
+      hdfs: { nodeCidrs: section.network.nodeCidrs, ports: hdfs.clientPorts },
+      uiAccessFrom: section.spark.namespaces[namespace].uiAccessFrom,
+      runAsUser: section.spark.runAsUser,
+    });
+    namespaces.set(namespace, { rbac, identity });
+  }
+
+  for (const name of Object.keys(section.jobs ?? {}).sort()) {
+    const job = section.jobs![name];
+    const { rbac, identity } = namespaces.get(job.namespace)!;
+    addJob(context, name, job, hdfs, rbac, volumes, identity);
+  }
+};

@@ -1,0 +1,143 @@
+import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, sparkOperatorValues } from '../lib/_operator-values';
+import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/_operators';
+import { deploymentModeValue, KServeDeploymentMode } from '../lib/_kserve-versions';
+import { Airflow } from '../lib/airflow';
+import { HelmChartPin } from '../lib/config/sections/gitops';
+import { sparkOperatorSettings } from '../lib/config/sections/data-processing';
+import { FluxGitManifests } from '../lib/flux-git-manifests';
+import { PinnedHelmRelease } from '../lib/helm-release-pinned';
+import { ClusterComposition, ClusterContext } from './cluster-context';
+import { podIdentityFor } from './identity';
+
+/** Default registry of the KServe charts (kserve-crd and kserve). */
+export const KSERVE_CHART_REPOSITORY = 'oci://ghcr.io/kserve/charts';
+/** Default namespace of the Flux objects. */
+export const FLUX_NAMESPACE = 'flux-system';
+
+type Releases = Map<Operator, PinnedHelmRelease>;
+
+/** One chart of an operator. */
+interface OperatorChart {
+  readonly releaseName: string;
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly values?: object;
+  /** Whether this release creates the operator namespace (the first chart of the operator does). */
+  readonly createsNamespace: boolean;
+}
+
+/** A HelmRelease of one chart of `operator`, in the operator's namespace, after the operators it depends on. */
+function addRelease(context: ClusterContext, operator: Operator, chart: OperatorChart, installed: Releases): PinnedHelmRelease {
+  const info = OPERATORS[operator];
+  const created = new PinnedHelmRelease(context.layers.operators, `operator-${chart.releaseName}`, {
+    releaseName: chart.releaseName,
+    namespace: info.namespace,
+    repository: chart.repository,
+    chart: chart.chart,
+    version: chart.version,
+    values: chart.values as { [key: string]: unknown } | undefined,
+    interval: context.platform.gitops?.intervals?.helmReleases,
+    dependsOn: [...info.dependsOn.flatMap((dependency) => installed.get(dependency) ?? []), ...(installed.has(operator) ? [installed.get(operator)!] : [])],
+    createNamespace: chart.createsNamespace ? { podSecurityLevel: info.podSecurity.level, podSecurityReason: info.podSecurity.reason } : undefined,
+    labels: { [OPERATOR_LABEL]: operator },
+  });
+  installed.set(operator, created);
+  return created;
+}
+
+/** The HelmRelease of an operator with a single chart, when the cluster pins it (a missing pin is a config error). */
+function pinnedRelease(context: ClusterContext, operator: Operator, pin: HelmChartPin | undefined, values: object, installed: Releases): void {
+  if (!pin) return; // reported by the config rule operatorsArePinned
+  addRelease(context, operator, {
+    releaseName: operator, repository: pin.repository, chart: pin.chart ?? OPERATORS[operator].defaultChart, version: pin.version, values, createsNamespace: true,
+  }, installed);
+}
+
+/** KServe: the CRD chart, then the controller chart (after cert-manager and the CRDs), both at serving.kserve.version. */
+function kserveReleases(context: ClusterContext, installed: Releases): void {
+  // Typed loosely: the serving section (issue 5) may not be in ClusterSchema yet.
+  const kserve = (context.cluster as { serving?: { kserve?: { version: string; deploymentMode: string } } }).serving?.kserve;
+  if (!kserve) return;
+  const pin = context.cluster.operators?.kserve;
+  const repository = pin?.repository ?? KSERVE_CHART_REPOSITORY;
+  const version = `v${kserve.version}`;
+  addRelease(context, Operator.KSERVE, { releaseName: 'kserve-crd', repository, chart: 'kserve-crd', version, createsNamespace: true }, installed);
+  const mode = deploymentModeValue(kserve.deploymentMode as KServeDeploymentMode, kserve.version);
+  addRelease(context, Operator.KSERVE, {
+    releaseName: 'kserve', repository, chart: pin?.chart ?? OPERATORS[Operator.KSERVE].defaultChart, version, values: kserveValues(mode), createsNamespace: false,
+  }, installed);
+}
+
+/**
+ * The operators the cluster's config sections need (see `requiredOperators`), each from its pinned chart, in
+ * the operators layer: HelmReleases (helm.toolkit.fluxcd.io/v2) with their HelmRepository or OCIRepository and
+ * namespace; the Kubeflow training operator, which publishes no chart, from its upstream manifests at a Git tag.
+ */
+export const operatorsComposition: ClusterComposition = (context) => {
+  const { cluster } = context;
+  const pins = cluster.operators ?? {};
+  const installed: Releases = new Map();
+  for (const { operator } of requiredOperators(cluster)) {
+    switch (operator) {
+      case Operator.CERT_MANAGER:
+        pinnedRelease(context, operator, pins.certManager, certManagerValues(OPERATORS[operator].namespace), installed);
+        break;
+      case Operator.GATEWAY_CONTROLLER:
+        pinnedRelease(context, operator, pins.gatewayController, envoyGatewayValues(), installed);
+        break;
+      case Operator.KSERVE:
+        kserveReleases(context, installed);
+        break;
+      case Operator.SPARK_OPERATOR: {
+        const settings = sparkOperatorSettings(cluster.dataProcessing);
+        if (settings) pinnedRelease(context, operator, pins.sparkOperator, sparkOperatorValues(settings.jobNamespaces, settings.serviceAccountName), installed);
+        break;
+      }
+      case Operator.TRAINING_OPERATOR:
+        if (pins.trainingOperator) {
+          new FluxGitManifests(context.layers.operators, `operator-${operator}`, {
+            name: operator,
+            namespace: context.platform.gitops?.namespace ?? FLUX_NAMESPACE,
+            repository: pins.trainingOperator.repository,
+            tag: pins.trainingOperator.tag,
+            path: pins.trainingOperator.path ?? OPERATORS[operator].defaultChart,
+            interval: context.platform.gitops?.intervals?.helmReleases,
+            labels: { [OPERATOR_LABEL]: operator },
+          });
+        }
+        break;
+      case Operator.AAD_POD_IDENTITY:
+        pinnedRelease(context, operator, pins.aadPodIdentity, aadPodIdentityValues(), installed);
+        break;
+    }
+  }
+};
+
+/**
+ * Airflow (`clusters.<name>.airflow`) as a HelmRelease in the workloads layer, in its namespace (declared under
+ * `namespaces`, so it has the platform baseline), with ServiceAccounts bound to its Azure identity in the
+ * platform layer: one for the scheduler (which launches task pods), one for task pods, one for the rest.
+ */
+export const airflowComposition: ClusterComposition = (context) => {
+  const config = context.cluster.airflow;
+  const pin = context.cluster.operators?.airflow;
+  if (!config || !pin) return; // a missing pin is reported by the config rule operatorsArePinned
+  const namespace = config.namespace ?? 'airflow';
+  const bind = (serviceAccountName: string, automountServiceAccountToken: boolean) =>
+    podIdentityFor(context, { namespace, identityName: config.identity, serviceAccountName, automountServiceAccountToken });
+  const scheduler = bind('airflow-scheduler', true);
+  const workers = bind('airflow-worker', false);
+  const components = bind('airflow-components', false);
+  new Airflow(context.layers.workloads, 'airflow', {
+    namespace,
+    chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
+    imageTag: config.imageTag,
+    dags: config.dags,
+    remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },
+    metadataSecretName: config.database.secretName,
+    serviceAccounts: { scheduler: scheduler.serviceAccountName, workers: workers.serviceAccountName, components: components.serviceAccountName },
+    identityPodLabels: scheduler.podLabels,
+    interval: context.platform.gitops?.intervals?.helmReleases,
+  });
+};

@@ -1,0 +1,156 @@
+import { NodePoolMode, NodePoolPlacement } from '../lib/_node-pool';
+import { AZURE_HTTPS_EGRESS } from '../lib/_network-policies';
+import { ClusterConfig } from '../lib/config/schema';
+import { MicroserviceConfig, ServingConfig } from '../lib/config/sections/serving';
+import { declaredRoutes, MLFLOW_DEFAULT_PATH } from '../lib/config/sections/serving-routes';
+import { HttpMicroservice, MicroserviceVolume } from '../lib/http-microservice';
+import { IngressRoutes, RouteBackend, RouteSpec } from '../lib/ingress-routes';
+import { KServeModel } from '../lib/kserve-model';
+import { MlflowTracking } from '../lib/mlflow-tracking';
+import { SharedGateway } from '../lib/shared-gateway';
+import { SharedVolume } from '../lib/shared-volume';
+import { ClusterComposition, ClusterContext } from './cluster-context';
+import { podIdentityFor } from './identity';
+
+/** Default StorageClass of new claims: Azure Files, the AKS class that gives ReadWriteMany. */
+const DEFAULT_STORAGE_CLASS = 'azurefile-csi';
+
+/**
+ * Model serving: KServe models, HTTP microservices and the MLflow tracking server in the workloads layer, the
+ * shared gateway in the platform layer, and one route (with its access rule) per workload.
+ */
+export const servingComposition: ClusterComposition = (context) => {
+  const serving = context.cluster.serving;
+  if (!serving) return;
+  const backends = new Map<string, RouteBackend>();
+
+  for (const [name, model] of Object.entries(serving.models ?? {})) {
+    const construct = new KServeModel(context.layers.workloads, `model-${name}`, {
+      name,
+      namespace: model.namespace,
+      format: model.format,
+      formatVersion: model.formatVersion,
+      runtime: model.runtime,
+      protocolVersion: model.protocolVersion,
+      storageUri: model.storageUri,
+      resources: model.resources,
+      kserveVersion: serving.kserve.version,
+      deploymentMode: serving.kserve.deploymentMode,
+      autoscaler: model.autoscaler,
+      scaleMetric: model.scaleMetric,
+      scaleTarget: model.scaleTarget,
+      minReplicas: model.minReplicas,
+      maxReplicas: model.maxReplicas,
+      canaryTrafficPercent: model.canaryTrafficPercent,
+      timeoutSeconds: model.timeoutSeconds,
+      gpus: model.gpus,
+      nodePool: placement(context.cluster, model.nodePool),
+      identity: model.identity ? podIdentityFor(context, { namespace: model.namespace, identityName: model.identity }) : undefined,
+    });
+    if (construct.backend) backends.set(`model/${name}`, construct.backend);
+  }
+
+  for (const [name, service] of Object.entries(serving.microservices ?? {})) {
+    const construct = new HttpMicroservice(context.layers.workloads, `microservice-${name}`, {
+      name,
+      namespace: service.namespace,
+      image: service.image,
+      containerPort: service.port,
+      servicePort: service.servicePort,
+      replicas: service.replicas,
+      command: service.command,
+      args: service.args,
+      env: service.env,
+      probePath: service.probe?.path,
+      probeInitialDelaySeconds: service.probe?.initialDelaySeconds,
+      resources: service.resources,
+      volumes: volumes(context, name, service),
+      identity: service.identity ? podIdentityFor(context, { namespace: service.namespace, identityName: service.identity }) : undefined,
+      egress: service.identity ? AZURE_HTTPS_EGRESS : undefined,
+      nodePool: placement(context.cluster, service.nodePool),
+    });
+    backends.set(`microservice/${name}`, construct.backend);
+  }
+
+  const mlflow = serving.mlflow;
+  if (mlflow) {
+    const construct = new MlflowTracking(context.layers.workloads, 'mlflow', {
+      namespace: mlflow.namespace,
+      image: mlflow.image,
+      replicas: mlflow.replicas,
+      backendStoreSecret: mlflow.backendStoreSecret,
+      artifacts: mlflow.artifacts,
+      identity: podIdentityFor(context, { namespace: mlflow.namespace, identityName: mlflow.identity }),
+      resources: mlflow.resources,
+      pathPrefix: mlflow.route?.path ?? MLFLOW_DEFAULT_PATH,
+      nodePool: placement(context.cluster, mlflow.nodePool),
+    });
+    backends.set('mlflow/mlflow', construct.backend);
+  }
+
+  addRoutes(context, serving, backends);
+};
+
+/** The shared gateway (gateway-api mode) and the routes of every workload that has one. */
+function addRoutes(context: ClusterContext, serving: ServingConfig, backends: ReadonlyMap<string, RouteBackend>): void {
+  const declared = declaredRoutes(serving);
+  const routing = serving.routing;
+  const routes: RouteSpec[] = declared.map((route) => {
+    const backend = backends.get(`${route.kind}/${route.workload}`);
+    if (!backend) throw new Error(`serving: ${route.kind} '${route.workload}' has a route but no Service to route to (a Knative model); set its route.enabled: false`);
+    return {
+      name: route.name,
+      host: route.host,
+      path: route.path,
+      pathType: route.pathType,
+      rewrite: route.rewrite,
+      timeoutSeconds: route.timeoutSeconds,
+      maxBodySize: route.maxBodySize,
+      backend: { namespace: backend.namespace, service: backend.serviceName, port: backend.ports[0].port },
+    };
+  });
+  const gateway = routing.mode === 'gateway-api' && routing.gateway ? new SharedGateway(context.layers.platform, 'gateway', {
+    name: routing.gateway.name,
+    namespace: routing.gateway.namespace,
+    controller: routing.gateway.controller,
+    className: routing.gateway.className,
+    hostnames: [...new Set([routing.hostname, ...declared.map((route) => route.host)])],
+    tls: routing.tls,
+  }) : undefined;
+  if (routes.length === 0) return;
+  new IngressRoutes(context.layers.workloads, 'routes', {
+    routes,
+    backends: [...backends.values()],
+    gateway,
+    ingress: gateway ? undefined : routing.ingress,
+    tls: routing.tls,
+    defaultTimeoutSeconds: routing.defaultTimeoutSeconds,
+  });
+}
+
+/** The placement facts of a configured node pool. */
+function placement(cluster: ClusterConfig, poolName: string | undefined): NodePoolPlacement | undefined {
+  if (poolName === undefined) return undefined;
+  const pool = cluster.nodePools[poolName];
+  return { name: poolName, mode: pool.mode as NodePoolMode, minCount: pool.minCount, taints: pool.taints, gpusPerNode: pool.gpusPerNode };
+}
+
+/** The service's volumes; a `claim` volume becomes a SharedVolume named `<service>-<volume>`. */
+function volumes(context: ClusterContext, serviceName: string, service: MicroserviceConfig): MicroserviceVolume[] {
+  return Object.entries(service.volumes ?? {}).map(([name, volume]) => {
+    const claim = volume.claim && new SharedVolume(context.layers.workloads, `volume-${serviceName}-${name}`, {
+      name: `${serviceName}-${name}`,
+      namespace: service.namespace,
+      storageClassName: volume.claim.storageClassName ?? DEFAULT_STORAGE_CLASS,
+      size: volume.claim.size,
+      mountPath: volume.mountPath,
+    });
+    return {
+      name,
+      mountPath: volume.mountPath,
+      readOnly: volume.readOnly,
+      emptyDirSizeLimit: volume.emptyDir?.sizeLimit,
+      claimName: claim ? claim.claimName : volume.existingClaim,
+    };
+  });
+}

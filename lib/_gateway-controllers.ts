@@ -1,0 +1,36 @@
+/**
+ * What the generator must know about a Gateway API implementation to write access rules for it: its controller
+ * name, where its control plane runs, and on which container ports its proxies listen.
+ */
+
+/** Gateway API implementations the generator supports. */
+export type GatewayControllerName = 'envoy-gateway';
+
+/** Data-plane facts of one Gateway API implementation. */
+export interface GatewayControllerProfile {
+  /** `spec.controllerName` of its GatewayClass. */
+  readonly controllerName: string;
+  /** Namespace of the control plane (installed by the GitOps layer). */
+  readonly controlPlaneNamespace: string;
+  /** TCP port the proxies fetch their configuration from (xDS), in the control-plane namespace. */
+  readonly configPort: number;
+  /** Container port a proxy listens on for a Gateway listener port. */
+  readonly proxyContainerPort: (listenerPort: number) => number;
+}
+
+/**
+ * Envoy Gateway, installed with `config.envoyGateway.provider.kubernetes.deploy.type: GatewayNamespace` so the
+ * proxies of a Gateway run in the Gateway's namespace (our default-deny namespace), not in the controller's.
+ * Proxies run unprivileged and add 10000 to listener ports below 1024; they fetch xDS from port 18000.
+ */
+const ENVOY_GATEWAY: GatewayControllerProfile = {
+  controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+  controlPlaneNamespace: 'envoy-gateway-system',
+  configPort: 18000,
+  proxyContainerPort: (port) => port < 1024 ? port + 10000 : port,
+};
+
+/** Profiles by controller name. */
+export const GATEWAY_CONTROLLERS: { readonly [name in GatewayControllerName]: GatewayControllerProfile } = {
+  'envoy-gateway': ENVOY_GATEWAY,
+};

@@ -1,0 +1,145 @@
+/**
+ * Typed Helm values of the operator charts. Only the keys the platform sets are modelled; each interface
+ * follows the chart's own `values.yaml` (unknown keys are silently ignored by Helm, so a typo here would be
+ * invisible in the cluster: the types catch it at compile time).
+ */
+
+/** Requests and limits in the plain form Helm values use. */
+export interface HelmResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** Container security context in plain form. */
+export interface HelmContainerSecurity {
+  readonly allowPrivilegeEscalation: false;
+  readonly capabilities: { readonly drop: readonly ['ALL'] };
+  readonly runAsNonRoot: true;
+  readonly readOnlyRootFilesystem?: boolean;
+  readonly seccompProfile: { readonly type: 'RuntimeDefault' };
+}
+
+/** Pod security context in plain form. */
+export interface HelmPodSecurity {
+  readonly runAsNonRoot: true;
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  readonly fsGroup?: number;
+  readonly seccompProfile: { readonly type: 'RuntimeDefault' };
+}
+
+/** Requests and limits from two cpu/memory pairs. */
+export function helmResources(cpu: string, memory: string, cpuLimit: string, memoryLimit: string): HelmResources {
+  return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
+}
+
+/** A container security context that passes the restricted Pod Security level. */
+export function restrictedContainer(readOnlyRootFilesystem = true): HelmContainerSecurity {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    runAsNonRoot: true,
+    readOnlyRootFilesystem,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** A pod security context that passes the restricted Pod Security level. */
+export function restrictedPod(uid?: number): HelmPodSecurity {
+  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+/** Values of the cert-manager chart (charts.jetstack.io, 1.15 and later). */
+export interface CertManagerValues {
+  readonly crds: { readonly enabled: boolean; readonly keep: boolean };
+  readonly global: { readonly leaderElection: { readonly namespace: string } };
+  readonly resources: HelmResources;
+  readonly webhook: { readonly resources: HelmResources };
+  readonly cainjector: { readonly resources: HelmResources };
+}
+
+/** cert-manager with its CRDs (kept on uninstall), leader election in its own namespace instead of kube-system. */
+export function certManagerValues(namespace: string): CertManagerValues {
+  return {
+    crds: { enabled: true, keep: true },
+    global: { leaderElection: { namespace } },
+    resources: helmResources('50m', '128Mi', '500m', '512Mi'),
+    webhook: { resources: helmResources('20m', '64Mi', '200m', '256Mi') },
+    cainjector: { resources: helmResources('20m', '128Mi', '200m', '512Mi') },
+  };
+}
+
+/** Values of the Kubeflow Spark operator chart (2.x). */
+export interface SparkOperatorValues {
+  readonly spark: {
+    readonly jobNamespaces: readonly string[];
+    readonly serviceAccount: { readonly create: false; readonly name: string };
+    readonly rbac: { readonly create: false };
+  };
+  readonly controller: { readonly resources: HelmResources; readonly podSecurityContext: HelmPodSecurity; readonly securityContext: HelmContainerSecurity };
+  readonly webhook: { readonly enable: true; readonly resources: HelmResources; readonly podSecurityContext: HelmPodSecurity; readonly securityContext: HelmContainerSecurity };
+}
+
+/**
+ * The Spark operator watching exactly the Spark namespaces of the data-processing section. The driver
+ * ServiceAccount and its Role come from `SparkRbac`, so the chart creates neither (chart 2.x key
+ * `spark.jobNamespaces`; the 1.x key `sparkJobNamespaces` would be silently ignored).
+ */
+export function sparkOperatorValues(jobNamespaces: readonly string[], serviceAccountName: string): SparkOperatorValues {
+  const pod = restrictedPod(185);
+  return {
+    spark: { jobNamespaces: [...jobNamespaces], serviceAccount: { create: false, name: serviceAccountName }, rbac: { create: false } },
+    controller: { resources: helmResources('100m', '300Mi', '1', '1Gi'), podSecurityContext: pod, securityContext: restrictedContainer(false) },
+    webhook: { enable: true, resources: helmResources('50m', '128Mi', '500m', '512Mi'), podSecurityContext: pod, securityContext: restrictedContainer(false) },
+  };
+}
+
+/** Values of the KServe controller chart. */
+export interface KServeValues {
+  readonly kserve: {
+    readonly controller: {
+      readonly deploymentMode: string;
+      readonly gateway: { readonly disableIngressCreation: boolean };
+    };
+  };
+}
+
+/**
+ * KServe with the default deployment mode the models use (its spelling depends on the KServe version), and
+ * without KServe's own Ingress/HTTPRoute creation: routes to models are generated by the serving layer.
+ */
+export function kserveValues(deploymentModeValue: string): KServeValues {
+  return { kserve: { controller: { deploymentMode: deploymentModeValue, gateway: { disableIngressCreation: true } } } };
+}
+
+/** Values of the Envoy Gateway chart (gateway-helm). */
+export interface EnvoyGatewayValues {
+  readonly config: {
+    readonly envoyGateway: {
+      readonly provider: { readonly type: 'Kubernetes'; readonly kubernetes: { readonly deploy: { readonly type: 'GatewayNamespace' } } };
+    };
+  };
+  readonly deployment: { readonly envoyGateway: { readonly resources: HelmResources } };
+}
+
+/** Envoy Gateway in GatewayNamespace mode: each Gateway's proxies run in the Gateway's own namespace. */
+export function envoyGatewayValues(): EnvoyGatewayValues {
+  return {
+    config: { envoyGateway: { provider: { type: 'Kubernetes', kubernetes: { deploy: { type: 'GatewayNamespace' } } } } },
+    deployment: { envoyGateway: { resources: helmResources('100m', '256Mi', '1', '1Gi') } },
+  };
+}
+
+/** Values of the aad-pod-identity chart (4.x). */
+export interface AadPodIdentityValues {
+  readonly mic: { readonly resources: HelmResources };
+  readonly nmi: { readonly resources: HelmResources };
+}
+
+/** aad-pod-identity with bounded resources (legacy identity mode only). */
+export function aadPodIdentityValues(): AadPodIdentityValues {
+  return {
+    mic: { resources: helmResources('50m', '256Mi', '200m', '1Gi') },
+    nmi: { resources: helmResources('50m', '256Mi', '200m', '512Mi') },
+  };
+}

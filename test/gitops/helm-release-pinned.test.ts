@@ -1,0 +1,89 @@
+import { ApiObject, Testing } from 'cdk8s';
+import { PinnedHelmRelease, PinnedHelmReleaseProps } from '../../lib/helm-release-pinned';
+import { findManifest } from '../util';
+
+const https: PinnedHelmReleaseProps = {
+  releaseName: 'spark-operator',
+  namespace: 'spark-operator',
+  repository: 'https://kubeflow.github.io/spark-operator',
+  chart: 'spark-operator',
+  version: '2.5.2',
+};
+const oci: PinnedHelmReleaseProps = { releaseName: 'cert-manager', namespace: 'cert-manager', repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.18.2' };
+
+describe('PinnedHelmRelease', () => {
+  test('defaults', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    // WHEN
+    new PinnedHelmRelease(chart, 'release', https);
+    // THEN
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test('all props', () => {
+    const chart = Testing.chart();
+    const first = new PinnedHelmRelease(chart, 'crds', { ...oci, releaseName: 'kserve-crd', namespace: 'kserve' });
+    const props: Required<PinnedHelmReleaseProps> = {
+      ...oci,
+      values: { crds: { enabled: true }, unset: undefined },
+      interval: '1h',
+      timeout: '20m',
+      dependsOn: [first],
+      createNamespace: { podSecurityLevel: 'baseline', podSecurityReason: 'upstream pods set no seccomp profile' },
+      labels: { 'platform.ml/operator': 'cert-manager' },
+    };
+    new PinnedHelmRelease(chart, 'release', props);
+    const manifests = Testing.synth(chart);
+    const release = findManifest(manifests, 'HelmRelease', 'cert-manager', 'cert-manager');
+    expect(release.spec).toMatchObject({ interval: '1h', timeout: '20m', dependsOn: [{ name: 'kserve-crd', namespace: 'kserve' }] });
+    expect(release.spec.values).toEqual({ crds: { enabled: true } });
+    const namespace = findManifest(manifests, 'Namespace', 'cert-manager');
+    expect(namespace.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'platform.ml/operator': 'cert-manager' });
+    expect(namespace.metadata.annotations).toEqual({ 'platform.ml/pod-security-reason': 'upstream pods set no seccomp profile' });
+  });
+
+  test('an https repository becomes a HelmRepository with the version on the chart spec', () => {
+    const chart = Testing.chart();
+    const release = new PinnedHelmRelease(chart, 'release', https);
+    const manifests = Testing.synth(chart);
+    expect(release.sourceKind).toBe('HelmRepository');
+    expect(findManifest(manifests, 'HelmRepository', 'spark-operator', 'spark-operator').spec.url).toBe(https.repository);
+    expect(findManifest(manifests, 'HelmRelease', 'spark-operator').spec.chart.spec).toMatchObject({
+      chart: 'spark-operator', version: '2.5.2', sourceRef: { kind: 'HelmRepository', name: 'spark-operator' },
+    });
+  });
+
+  test('an oci registry becomes an OCIRepository pinned to the version tag, referenced by chartRef', () => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'release', oci);
+    const manifests = Testing.synth(chart);
+    expect(findManifest(manifests, 'OCIRepository', 'cert-manager').spec).toMatchObject({ url: 'oci://quay.io/jetstack/charts/cert-manager', ref: { tag: 'v1.18.2' } });
+    const release = findManifest(manifests, 'HelmRelease', 'cert-manager');
+    expect(release.spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'cert-manager' });
+    expect(release.spec.chart).toBeUndefined();
+  });
+
+  test('installs and upgrades CRDs and retries failed actions', () => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'release', https);
+    const spec = findManifest(Testing.synth(chart), 'HelmRelease', 'spark-operator').spec;
+    expect(spec.install).toEqual({ crds: 'CreateReplace', remediation: { retries: 3 } });
+    expect(spec.upgrade).toMatchObject({ crds: 'CreateReplace', remediation: { retries: 3, remediateLastFailure: true } });
+  });
+
+  test.each([
+    [{ releaseName: 'a'.repeat(54) }, /'releaseName' \("a{54}"\) must be a DNS label of at most 53 characters/],
+    [{ namespace: 'Spark' }, /'namespace' \("Spark"\) must be a DNS label/],
+    [{ repository: 'http://charts.example.com' }, /'repository' \("http:\/\/charts.example.com"\) must be an https:\/\/ or oci:\/\/ URL/],
+    [{ chart: 'Spark_Operator' }, /'chart' \("Spark_Operator"\) must be a chart name/],
+    [{ version: '>=2.0.0' }, /'version' \(">=2.0.0"\) must be an exact version/],
+    [{ createNamespace: { podSecurityLevel: 'privileged' as const } }, /'createNamespace.podSecurityLevel' \(privileged\) needs a 'podSecurityReason'/],
+  ])('rejects %j', (override, message) => {
+    expect(() => new PinnedHelmRelease(Testing.chart(), 'release', { ...https, ...override })).toThrow(message);
+  });
+
+  test('escape hatch: the default child is the HelmRelease', () => {
+    expect(ApiObject.of(new PinnedHelmRelease(Testing.chart(), 'release', https)).kind).toBe('HelmRelease');
+  });
+});
