@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import * as helm from '../imports/helm.toolkit.fluxcd.io';
 import * as source from '../imports/source.toolkit.fluxcd.io';
 import * as k8s from './_k8s';
-import { POD_SECURITY_REASON_ANNOTATION } from './_labels';
+import { ContainerDefaults, NamespaceBaseline, PodSecurityLevel } from './namespace-baseline';
 
 /** Pod Security levels an operator namespace can enforce, each value the exact label value. */
 export type NamespacePodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
-/** A namespace created together with a release. */
+/** A namespace created together with a release, with the platform baseline. */
 export interface ReleaseNamespace {
   /** Pod Security level enforced on the namespace (audit and warn stay at restricted). */
   readonly podSecurityLevel: NamespacePodSecurityLevel;
@@ -17,6 +17,10 @@ export interface ReleaseNamespace {
    * @default - none (only valid with the restricted level)
    */
   readonly podSecurityReason?: string;
+  /** ResourceQuota `spec.hard` of the namespace. */
+  readonly quota: { readonly [resource: string]: string | number };
+  /** Container defaults (LimitRange) of the namespace. */
+  readonly containerDefaults: ContainerDefaults;
 }
 
 /** Properties for `PinnedHelmRelease`. */
@@ -83,8 +87,10 @@ export class PinnedHelmRelease extends Construct {
   public readonly releaseName: string;
   /** Namespace of the HelmRelease. */
   public readonly namespace: string;
-  /** The namespace object, when `createNamespace` is set. */
-  public readonly namespaceObject?: k8s.KubeNamespace;
+  /** The namespace with its baseline, when `createNamespace` is set. */
+  public readonly namespaceBaseline?: NamespaceBaseline;
+  /** Ingress and HTTPS egress of the operator pods, when `createNamespace` is set. */
+  public readonly operatorTraffic?: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: PinnedHelmReleaseProps) {
     super(scope, id);
@@ -95,11 +101,24 @@ export class PinnedHelmRelease extends Construct {
     const metadata = { name: props.releaseName, namespace: props.namespace, labels };
 
     if (props.createNamespace) {
-      this.namespaceObject = new k8s.KubeNamespace(this, 'namespace', {
-        metadata: {
-          name: props.namespace,
-          labels: { ...labels, ...podSecurityLabels(props.createNamespace.podSecurityLevel) },
-          annotations: props.createNamespace.podSecurityReason ? { [POD_SECURITY_REASON_ANNOTATION]: props.createNamespace.podSecurityReason } : undefined,
+      const ns = props.createNamespace;
+      this.namespaceBaseline = new NamespaceBaseline(this, 'namespace', {
+        name: props.namespace,
+        podSecurityLevel: ns.podSecurityLevel as PodSecurityLevel,
+        podSecurityReason: ns.podSecurityReason,
+        quota: ns.quota,
+        containerDefaults: ns.containerDefaults,
+        labels,
+      });
+      // On top of the baseline's default deny: operators serve webhooks and metrics to the API server, whose
+      // addresses AKS does not publish, and call the API server and cloud endpoints over HTTPS.
+      this.operatorTraffic = new k8s.KubeNetworkPolicy(this, 'operator-traffic', {
+        metadata: { name: 'allow-operator-traffic', namespace: props.namespace },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{}],
+          egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
         },
       });
     }
@@ -175,12 +194,4 @@ export class PinnedHelmRelease extends Construct {
       throw new Error(`${prefix}: 'createNamespace.podSecurityLevel' (${props.createNamespace.podSecurityLevel}) needs a 'podSecurityReason' that says why restricted is not enough`);
     }
   }
-}
-
-function podSecurityLabels(level: NamespacePodSecurityLevel): { [key: string]: string } {
-  return {
-    'pod-security.kubernetes.io/enforce': level,
-    'pod-security.kubernetes.io/audit': 'restricted',
-    'pod-security.kubernetes.io/warn': 'restricted',
-  };
 }

@@ -76,6 +76,19 @@ describe('SparkJob', () => {
     expect(app.spec.mode).toBe('cluster');
   });
 
+  test('the templates show the pod size Spark sets: cores as CPU, heap plus the explicit overhead as memory', () => {
+    const spec = findManifest(synth().manifests, 'SparkApplication', 'feature-space', 'spark').spec;
+    // Python: overhead 40% of the heap, at least 384 MiB.
+    expect(spec.driver.memoryOverhead).toBe('820m');
+    expect(spec.driver.template.spec.containers[0].resources).toEqual({ requests: { cpu: '1', memory: '2868Mi' }, limits: { cpu: '1', memory: '2868Mi' } });
+    expect(spec.executor.memoryOverhead).toBe('3277m');
+    expect(spec.executor.template.spec.containers[0].resources.limits).toEqual({ cpu: '2', memory: '11469Mi' });
+    // JVM applications: 10%, at least 384 MiB.
+    const scala = findManifest(synth({ ...required, type: SparkApplicationType.SCALA, mainClass: 'Main' }).manifests, 'SparkApplication', 'feature-space', 'spark').spec;
+    expect(scala.driver.memoryOverhead).toBe('384m');
+    expect(scala.executor.memoryOverhead).toBe('820m');
+  });
+
   test('workloadIdentityHadoopConf uses the Workload Identity token provider', () => {
     const conf = SparkJob.workloadIdentityHadoopConf('client', 'tenant');
     expect(conf['fs.azure.account.oauth.provider.type']).toBe('org.apache.hadoop.fs.azurebfs.oauth2.WorkloadIdentityTokenProvider');

@@ -1,0 +1,98 @@
+/** The serving config: one failure per semantic rule, schema checks, and the seed's storage URI through the loader. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError } from '../../lib/config/issues';
+import { loadEnvironment } from '../../lib/config/load';
+import { CONFIG_RULES } from '../../lib/config/rules';
+import { PlatformConfig } from '../../lib/config/schema';
+import { SERVING_RULES } from '../../lib/config/sections/serving-rules';
+import { EXAMPLE_CONFIG, exampleConfig } from '../util';
+
+type Edit = (config: PlatformConfig) => void;
+
+function violations(edit: Edit): string[] {
+  const config = exampleConfig();
+  edit(config);
+  return SERVING_RULES.flatMap((rule) => rule(config)).map((v) => `${v.path.join('.')}: ${v.message}`);
+}
+
+const serving = (c: PlatformConfig) => c.clusters.serving.serving!;
+const iris = (c: PlatformConfig) => serving(c).models!.iris;
+const featurespace = (c: PlatformConfig) => serving(c).microservices!.featurespace;
+
+describe('serving config rules', () => {
+  test('the example config passes every rule, and the serving rules are part of CONFIG_RULES', () => {
+    expect(violations(() => undefined)).toEqual([]);
+    for (const rule of SERVING_RULES) expect(CONFIG_RULES).toContain(rule);
+  });
+
+  test.each<[string, Edit, RegExp]>([
+    ['an undeclared namespace', (c) => { featurespace(c).namespace = 'kube-ai'; }, /^clusters\.serving\.serving\.microservices\.featurespace\.namespace: namespace 'kube-ai' is not under namespaces/],
+    ['an unknown identity', (c) => { iris(c).identity = 'kserve-sa'; }, /^clusters\.serving\.serving\.models\.iris\.identity: identity 'kserve-sa' is not under identities/],
+    ['an unknown node pool', (c) => { iris(c).nodePool = 'computepool'; }, /^clusters\.serving\.serving\.models\.iris\.nodePool: node pool 'computepool' is not under nodePools/],
+    ['GPUs without a GPU pool', (c) => { iris(c).gpus = 1; }, /^clusters\.serving\.serving\.models\.iris\.gpus: 1 GPU\(s\) need a nodePool/],
+    ['a request above its limit', (c) => { featurespace(c).resources.request.cpu = '4'; }, /^clusters\.serving\.serving\.microservices\.featurespace\.resources\.request\.cpu: request 4 must be <= limit 2/],
+    ['the seed storage URI', (c) => { iris(c).storageUri = 'https://exampledatalake.dfs.core.windows.net/distributed-test-models/iris_models/mar'; },
+      /^clusters\.serving\.serving\.models\.iris\.storageUri: ".*dfs.*" is not a form KServe's storage initializer reads .*: https:\/\/exampledatalake\.blob\.core\.windows\.net\/distributed-test-models\/iris_models\/mar$/],
+    ['an unknown storage account', (c) => { iris(c).storageUri = 'https://otheraccount.blob.core.windows.net/models/iris'; }, /storageUri: storage account 'otheraccount' is not under azure\.storageAccounts/],
+    ['minReplicas 0 without scale to zero', (c) => { iris(c).minReplicas = 0; }, /models\.iris\.minReplicas: minReplicas 0 needs scale to zero: the Standard mode with the hpa autoscaler keeps 1 replica/],
+    ['min above max', (c) => { iris(c).minReplicas = 4; }, /models\.iris\.minReplicas: minReplicas \(4\) must be <= maxReplicas \(3\)/],
+    ['canary in the Standard mode', (c) => { iris(c).canaryTrafficPercent = 10; }, /models\.iris\.canaryTrafficPercent: canary traffic splitting needs kserve\.deploymentMode Knative/],
+    ['a metric of the other mode', (c) => { iris(c).scaleMetric = 'rps'; }, /models\.iris\.scaleMetric: scaleMetric rps is not available in the Standard mode/],
+    ['a routed model in the Knative mode', (c) => { serving(c).kserve.deploymentMode = 'Knative'; }, /models\.iris\.route: routes to models need kserve\.deploymentMode Standard/],
+    ['gateway-api without a gateway', (c) => { serving(c).routing.gateway = undefined; }, /^clusters\.serving\.serving\.routing: mode gateway-api needs a gateway block/],
+    ['an undeclared gateway namespace', (c) => { delete c.clusters.serving.namespaces.gateway; }, /routing\.gateway\.namespace: namespace 'gateway' is not under namespaces/],
+    ['no LoadBalancer quota for the gateway', (c) => { c.clusters.serving.namespaces.gateway.quota!['services.loadbalancers'] = 0; }, /^clusters\.serving\.namespaces\.gateway\.quota: the gateway's LoadBalancer Service needs services\.loadbalancers >= 1/],
+    ['ingress without an ingress block', (c) => { serving(c).routing.mode = 'ingress'; }, /^clusters\.serving\.serving\.routing: mode ingress needs an ingress block/],
+    ['two routes that collide', (c) => { featurespace(c).route = { path: '/rankingrec' }; }, /microservices\.rankingrec: route PathPrefix \/rankingrec on ml\.example\.com collides with the route of microservice 'featurespace'/],
+    ['two routes with one name', (c) => { serving(c).microservices!['model-iris'] = { ...featurespace(c), route: { path: '/other' } }; }, /route name 'model-iris' is also used by model 'iris'/],
+    ['a regular expression with a prefix path type', (c) => { featurespace(c).route = { path: '/featurespace/(.*)' }; }, /microservices\.featurespace\.route: path "\/featurespace\/\(\.\*\)" looks like a regular expression but pathType is PathPrefix/],
+    ['a rewrite of a regular-expression path', (c) => { featurespace(c).route = { path: '/f/(.*)', pathType: 'RegularExpression', rewrite: '/' }; }, /featurespace\.route: rewrite cannot be combined with pathType RegularExpression/],
+    ['a body size in gateway-api mode', (c) => { featurespace(c).route = { maxBodySize: '64Mi' }; }, /featurespace\.route\.maxBodySize: maxBodySize cannot be expressed in a Gateway API HTTPRoute/],
+    ['a rewrite of the MLflow prefix', (c) => { serving(c).mlflow!.route = { rewrite: '/' }; }, /mlflow\.route\.rewrite: the MLflow server serves UI and API under its path prefix/],
+    ['an unknown artifact account', (c) => { serving(c).mlflow!.artifacts.storageAccount = 'nosuchaccount'; }, /mlflow\.artifacts\.storageAccount: storage account 'nosuchaccount' is not under azure\.storageAccounts/],
+    ['a volume with two sources', (c) => { featurespace(c).volumes!['lookup-tables'].existingClaim = 'other'; }, /microservices\.featurespace\.volumes\.lookup-tables: set exactly one of emptyDir, claim and existingClaim \(found 2\)/],
+  ])('reports %s', (_name, edit, message) => {
+    expect(violations(edit)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+});
+
+describe('serving config through the loader', () => {
+  const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
+
+  function issuesOf(edit: (text: string) => string): string[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-config-'));
+    try {
+      const edited = edit(exampleText);
+      if (edited === exampleText) throw new Error('the edit changed nothing');
+      const file = path.join(dir, 'test.yaml');
+      fs.writeFileSync(file, edited);
+      loadEnvironment(file);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.issues.map((i) => `${i.line}: ${i.path.join('.')}: ${i.message}`);
+      throw error;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('the seed abfss:// storage URI is refused at its line with the corrected blob URI', () => {
+    const seedUri = 'abfss://distributed-test-models@exampledatalake.dfs.core.windows.net/iris_models/mar';
+    const line = exampleText.split('\n').findIndex((l) => l.includes('distributed-test-models/iris_models/triton')) + 1;
+    const issues = issuesOf((text) => text.replace('https://exampledatalake.blob.core.windows.net/distributed-test-models/iris_models/triton', seedUri));
+    expect(issues).toEqual([
+      `${line}: clusters.serving.serving.models.iris.storageUri: "${seedUri}" is not a form KServe's storage initializer reads (no abfss://, wasbs:// or dfs.core.windows.net handler); use the blob endpoint of the same account: https://exampledatalake.blob.core.windows.net/distributed-test-models/iris_models/mar`,
+    ]);
+  });
+
+  test.each<[string, string, string, RegExp]>([
+    ['an unknown model format', 'format: pytorch', 'format: torchscript', /models\.iris\.format: /],
+    ['an unknown deployment mode', 'deploymentMode: Standard', 'deploymentMode: RawDeployment', /serving\.kserve\.deploymentMode: /],
+    ['an unpinned image', 'image: examplemlplatform.azurecr.io/hardskill:v1', 'image: examplemlplatform.azurecr.io/hardskill', /microservices\.hardskill\.image: .*tag or digest/],
+    ['an unknown key', 'servicePort: 6000\n          identity: feature-reader\n          resources:\n            request: { cpu: 500m, memory: 1Gi }\n            limit: { cpu: "2", memory: 4Gi }\n          nodePool: serving\n        hardskill', 'svcPort: 6000\n          identity: feature-reader\n          resources:\n            request: { cpu: 500m, memory: 1Gi }\n            limit: { cpu: "2", memory: 4Gi }\n          nodePool: serving\n        hardskill', /microservices\.gpamatching/],
+  ])('rejects %s', (_name, from, to, message) => {
+    expect(issuesOf((text) => text.replace(from, to))).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+});
