@@ -39,7 +39,12 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
     values: chart.values as { [key: string]: unknown } | undefined,
     interval: context.platform.gitops?.intervals?.helmReleases,
     dependsOn: [...info.dependsOn.flatMap((dependency) => installed.get(dependency) ?? []), ...(installed.has(operator) ? [installed.get(operator)!] : [])],
-    createNamespace: chart.createsNamespace ? { podSecurityLevel: info.podSecurity.level, podSecurityReason: info.podSecurity.reason } : undefined,
+    createNamespace: chart.createsNamespace ? {
+      podSecurityLevel: info.podSecurity.level,
+      podSecurityReason: info.podSecurity.reason,
+      quota: context.cluster.namespaceDefaults.quota,
+      containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+    } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
   });
   installed.set(operator, created);

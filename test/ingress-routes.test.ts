@@ -30,6 +30,7 @@ describe('IngressRoutes', () => {
   });
 
   test('all props', () => {
+    // gateway and ingress are mutually exclusive: this covers the Ingress rendering; the gateway one is below
     const chart = Testing.chart();
     const props: Required<IngressRoutesProps> = {
       routes: [{ ...featurespace, pathType: 'Exact', rewrite: '/featurespace', timeoutSeconds: 30, maxBodySize: '64Mi' }],

@@ -9,6 +9,7 @@ const https: PinnedHelmReleaseProps = {
   chart: 'spark-operator',
   version: '2.5.2',
 };
+const baseline = { quota: { pods: 20 }, containerDefaults: { request: { cpu: '50m', memory: '64Mi' }, limit: { cpu: '1', memory: '1Gi' } } };
 const oci: PinnedHelmReleaseProps = { releaseName: 'cert-manager', namespace: 'cert-manager', repository: 'oci://quay.io/jetstack/charts', chart: 'cert-manager', version: 'v1.18.2' };
 
 describe('PinnedHelmRelease', () => {
@@ -30,7 +31,7 @@ describe('PinnedHelmRelease', () => {
       interval: '1h',
       timeout: '20m',
       dependsOn: [first],
-      createNamespace: { podSecurityLevel: 'baseline', podSecurityReason: 'upstream pods set no seccomp profile' },
+      createNamespace: { podSecurityLevel: 'baseline', podSecurityReason: 'upstream pods set no seccomp profile', ...baseline },
       labels: { 'platform.ml/operator': 'cert-manager' },
     };
     new PinnedHelmRelease(chart, 'release', props);
@@ -41,6 +42,10 @@ describe('PinnedHelmRelease', () => {
     const namespace = findManifest(manifests, 'Namespace', 'cert-manager');
     expect(namespace.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'platform.ml/operator': 'cert-manager' });
     expect(namespace.metadata.annotations).toEqual({ 'platform.ml/pod-security-reason': 'upstream pods set no seccomp profile' });
+    expect(findManifest(manifests, 'NetworkPolicy', 'default-deny-all', 'cert-manager')).toBeDefined();
+    expect(findManifest(manifests, 'ResourceQuota', 'namespace-quota', 'cert-manager').spec.hard).toEqual({ pods: 20 });
+    const traffic = findManifest(manifests, 'NetworkPolicy', 'allow-operator-traffic', 'cert-manager').spec;
+    expect(traffic.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
   });
 
   test('an https repository becomes a HelmRepository with the version on the chart spec', () => {
@@ -78,7 +83,7 @@ describe('PinnedHelmRelease', () => {
     [{ repository: 'http://charts.example.com' }, /'repository' \("http:\/\/charts.example.com"\) must be an https:\/\/ or oci:\/\/ URL/],
     [{ chart: 'Spark_Operator' }, /'chart' \("Spark_Operator"\) must be a chart name/],
     [{ version: '>=2.0.0' }, /'version' \(">=2.0.0"\) must be an exact version/],
-    [{ createNamespace: { podSecurityLevel: 'privileged' as const } }, /'createNamespace.podSecurityLevel' \(privileged\) needs a 'podSecurityReason'/],
+    [{ createNamespace: { podSecurityLevel: 'privileged' as const, ...baseline } }, /'createNamespace.podSecurityLevel' \(privileged\) needs a 'podSecurityReason'/],
   ])('rejects %j', (override, message) => {
     expect(() => new PinnedHelmRelease(Testing.chart(), 'release', { ...https, ...override })).toThrow(message);
   });
