@@ -260,13 +260,16 @@ export class HdfsCluster extends Construct {
         }],
       },
     });
-    // Job templates are immutable: the name carries the configuration checksum, so a change creates a new Job.
+    // Job templates are immutable: the name carries a checksum of the pod and the configuration, so any change
+    // creates a new Job (and Flux prunes the old one) instead of failing to apply.
+    const spec = smokeTestPodSpec(pods);
+    const hash = configChecksum({ pod: JSON.stringify(k8s.toJson_PodSpec(spec)), config: checksum });
     return new k8s.KubeJob(this, 'smoke-test', {
-      metadata: { name: `${this.name}-smoke-test-${checksum.slice(0, 8)}`, namespace: this.namespace, labels },
+      metadata: { name: `${this.name}-smoke-test-${hash.slice(0, 8)}`, namespace: this.namespace, labels },
       spec: {
         backoffLimit: 2,
         activeDeadlineSeconds: 900,
-        template: { metadata: { labels }, spec: smokeTestPodSpec(pods) },
+        template: { metadata: { labels }, spec },
       },
     });
   }

@@ -89,7 +89,7 @@ describe('data-processing composition', () => {
     const privileged = all.filter((m) => m.kind === 'Namespace' && m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged');
     expect(privileged.map((m) => m.metadata.name)).toEqual([section.hdfs.namespace]);
     for (const namespace of Object.keys(section.spark.namespaces)) {
-      expect(findManifest(all, 'Namespace', namespace).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      expect(findManifest(all, 'Namespace', namespace).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
     const hostAccess = podSpecs(all).filter(({ spec }) => spec.hostNetwork || (spec.volumes ?? []).some((v: any) => v.hostPath));
     expect(hostAccess.length).toBeGreaterThan(0);
@@ -99,7 +99,7 @@ describe('data-processing composition', () => {
   test('RBAC and the identity share one ServiceAccount, and every Spark pod carries the identity label', () => {
     const accounts = all.filter((m) => m.kind === 'ServiceAccount' && m.metadata.namespace === 'spark');
     expect(accounts.map((m) => m.metadata.name)).toEqual(['spark']);
-    expect(accounts[0].metadata.annotations['azure.workload.identity/client-id']).toBe(config.identities['spark-data'].clientId);
+    expect(accounts[0].metadata.annotations?.['azure.workload.identity/client-id']).toBe(config.identities['spark-data'].clientId);
     expect(accounts[0].automountServiceAccountToken).toBe(true);
     expect(findManifest(all, 'RoleBinding', 'spark-driver', 'spark').subjects).toEqual([{ kind: 'ServiceAccount', name: 'spark', namespace: 'spark' }]);
     for (const app of all.filter((m) => SPARK_KINDS.includes(m.kind))) {

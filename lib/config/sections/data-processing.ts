@@ -24,7 +24,7 @@ const HadoopPropertiesSchema = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9][
 export const DataProcessingNetworkSchema = Closed({
   nodeCidrs: Cidrs('address ranges of the cluster nodes (the AKS node subnet); HDFS runs on node addresses (hostNetwork)'),
   apiServerCidrs: Cidrs('address ranges of the AKS API server (the Spark driver creates executor pods through it)'),
-  azureStorageCidrs: Type.Optional(Cidrs('address ranges of Azure Storage (or of its private endpoints) reached over 443. Default: ["0.0.0.0/0"]')),
+  azureStorageCidrs: Type.Optional(Cidrs('address ranges reached over 443 by Spark pods: Azure Storage (or its private endpoints) and Microsoft Entra ID for the Workload Identity token exchange. Default: ["0.0.0.0/0"]')),
 }, { description: 'addresses that the Spark and HDFS network policies allow' });
 
 export const HdfsSchema = Closed({
