@@ -83,10 +83,12 @@ export const operatorsComposition: ClusterComposition = (context) => {
   const { cluster } = context;
   const pins = cluster.operators ?? {};
   const installed: Releases = new Map();
-  for (const { operator } of requiredOperators(cluster)) {
+  const required = requiredOperators(cluster);
+  const gatewayApi = required.some(({ operator }) => operator === Operator.GATEWAY_CONTROLLER);
+  for (const { operator } of required) {
     switch (operator) {
       case Operator.CERT_MANAGER:
-        pinnedRelease(context, operator, pins.certManager, certManagerValues(OPERATORS[operator].namespace), installed);
+        pinnedRelease(context, operator, pins.certManager, certManagerValues(OPERATORS[operator].namespace, gatewayApi), installed);
         break;
       case Operator.GATEWAY_CONTROLLER:
         pinnedRelease(context, operator, pins.gatewayController, envoyGatewayValues(), installed);

@@ -56,11 +56,14 @@ export interface CertManagerValues {
   readonly resources: HelmResources;
   readonly webhook: { readonly resources: HelmResources };
   readonly cainjector: { readonly resources: HelmResources };
+  /** The controller configuration file; `enableGatewayAPI` lets cert-manager issue certificates for Gateway listeners. */
+  readonly config?: { readonly apiVersion: 'controller.config.cert-manager.io/v1alpha1'; readonly kind: 'ControllerConfiguration'; readonly enableGatewayAPI: true };
 }
 
 /** cert-manager with its CRDs (kept on uninstall), leader election in its own namespace instead of kube-system. */
-export function certManagerValues(namespace: string): CertManagerValues {
+export function certManagerValues(namespace: string, gatewayApi = false): CertManagerValues {
   return {
+    config: gatewayApi ? { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true } : undefined,
     crds: { enabled: true, keep: true },
     global: { leaderElection: { namespace } },
     resources: helmResources('50m', '128Mi', '500m', '512Mi'),

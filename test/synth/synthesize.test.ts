@@ -57,13 +57,18 @@ describe('synthesize', () => {
   });
 
   test('objects removed from the config disappear from the output', () => {
+    // GIVEN an output with an extra namespace
     const out = path.join(work, 'dist');
+    const withScratch = yaml.load(exampleText) as PlatformConfig;
+    (withScratch.clusters.serving.namespaces as Record<string, object>).scratch = {};
+    synthesize({ configDir: configDir(yaml.dump(withScratch)), outDir: out });
+    expect(fs.existsSync(path.join(out, 'example/serving/platform/cluster_namespace_scratch.yaml'))).toBe(true);
+    // WHEN the namespace is removed from the config
     synthesize({ configDir: configDir(exampleText), outDir: out });
-    expect(fs.existsSync(path.join(out, 'example/serving/platform/cluster_namespace_mlflow.yaml'))).toBe(true);
-    synthesize({ configDir: configDir(exampleText.replace('      mlflow: {}\n', '')), outDir: out });
+    // THEN its files and kustomization entries are gone
     const files = [...readTree(out).keys()];
-    expect(files.filter((f) => f.includes('mlflow_') || f.includes('namespace_mlflow'))).toEqual([]);
-    expect(fs.readFileSync(path.join(out, 'example/serving/platform/kustomization.yaml'), 'utf8')).not.toContain('mlflow');
+    expect(files.filter((f) => f.includes('scratch'))).toEqual([]);
+    expect(fs.readFileSync(path.join(out, 'example/serving/platform/kustomization.yaml'), 'utf8')).not.toContain('scratch');
   });
 
   test('check mode reports differences and writes nothing', () => {

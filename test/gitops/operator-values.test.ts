@@ -1,0 +1,15 @@
+import { certManagerValues } from '../../lib/_operator-values';
+import { findManifest, synthCluster } from '../util';
+
+describe('operator values', () => {
+  test('cert-manager issues certificates for Gateway listeners when the serving cluster routes through the Gateway API', () => {
+    const release = findManifest(synthCluster('serving'), 'HelmRelease', 'cert-manager', 'cert-manager');
+    expect(release.spec.values.config).toEqual({
+      apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true,
+    });
+  });
+
+  test('cert-manager without Gateway API routing gets no controller configuration', () => {
+    expect(certManagerValues('cert-manager').config).toBeUndefined();
+  });
+});
