@@ -11,6 +11,11 @@ export interface ClusterApp {
   readonly context: ClusterContext;
 }
 
+/** Labels on every object generated for a cluster. */
+export function clusterLabels(environment: string, clusterName: string): { [key: string]: string } {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY, [ENVIRONMENT_LABEL]: environment, [CLUSTER_LABEL]: clusterName };
+}
+
 /**
  * Builds the constructs of one cluster of one environment. Pure: nothing is synthesized or written; the
  * caller renders the charts (see `lib/synth`).
@@ -24,7 +29,7 @@ export function buildClusterApp(
   const cluster = platform.clusters[clusterName];
   if (!cluster) throw new Error(`cluster '${clusterName}' is not in the config of environment '${environment}'`);
   const app = new App({ outdir: `dist/${environment}/${clusterName}` });
-  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [ENVIRONMENT_LABEL]: environment, [CLUSTER_LABEL]: clusterName };
+  const labels = clusterLabels(environment, clusterName);
   const layers = Object.fromEntries(LAYER_ORDER.map((layer) => [layer, new Chart(app, layer, { labels })])) as { [L in Layer]: Chart };
   const context: ClusterContext = { environment, clusterName, cluster, platform, layers };
   for (const compose of compositions) compose(context);

@@ -32,6 +32,16 @@ export interface RenderedFolder {
   readonly files: ReadonlyMap<string, string>;
   /** Number of Kubernetes objects in the folder. */
   readonly objectCount: number;
+  /** The folder's objects as plain JSON, in file-name order (for checks over the output without re-parsing YAML). */
+  readonly manifests: readonly ManifestJson[];
+}
+
+/** A rendered Kubernetes object as plain JSON. */
+export interface ManifestJson {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
 }
 
 /** A cluster after rendering: its context and folders. */

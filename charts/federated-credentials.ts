@@ -25,7 +25,7 @@ function identityLocation(platform: PlatformConfig, identityName: string, cluste
 
 /** Fails when a pod of the cluster runs as a Workload Identity ServiceAccount without the pod label. */
 function checkIdentityLabels(cluster: RenderedCluster): void {
-  const manifests = LAYER_ORDER.flatMap((layer) => cluster.context.layers[layer].toJson() as PlainManifest[]);
+  const manifests = cluster.folders.flatMap((folder) => folder.manifests) as readonly PlainManifest[];
   const problems = unlabelledIdentityPods(manifests);
   if (problems.length > 0) {
     throw new Error(`cluster '${cluster.context.clusterName}': ${problems.length} pod template(s) would run without their Azure identity:\n  ${problems.join('\n  ')}`);

@@ -1,10 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import * as yaml from 'js-yaml';
-import { healthChecksFor, TypeIdentity } from '../lib/_flux-health-checks';
-import { CLUSTER_LABEL, ENVIRONMENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from '../lib/_labels';
+import { healthChecksFor } from '../lib/_flux-health-checks';
 import { FluxLayerChain } from '../lib/flux-layer-chain';
-import { kustomizationYaml, manifestFileName, ManifestIdentity, toYaml } from '../lib/synth/manifest-files';
-import { ClusterPostRenderer, RenderedFolder } from './cluster-context';
+import { renderedFolder } from '../lib/synth/render-cluster';
+import { clusterLabels } from './cluster-app';
+import { ClusterPostRenderer, ManifestJson } from './cluster-context';
 import { FLUX_NAMESPACE } from './operators';
 
 /** Folder of the Flux entry point under `dist/<environment>/<cluster>/`: what the one-time bootstrap points at. */
@@ -13,13 +12,6 @@ export const FLUX_FOLDER = 'flux';
 export const FLUX_SOURCE_NAME = 'platform-manifests';
 /** Folder of the generated manifests in the repository when the config names none. */
 export const DEFAULT_DIST_PATH = 'dist';
-
-/** The apiVersion/kind of every object in a rendered folder. */
-function typesIn(folder: RenderedFolder): TypeIdentity[] {
-  return [...folder.files.entries()]
-    .filter(([file]) => file !== 'kustomization.yaml')
-    .map(([, text]) => yaml.load(text) as TypeIdentity);
-}
 
 /**
  * The Flux entry point of a cluster, `dist/<environment>/<cluster>/flux/`: the GitRepository of the config's
@@ -33,9 +25,7 @@ export const fluxPostRenderer: ClusterPostRenderer = ({ context, folders }) => {
   if (!gitops || folders.length === 0) return [];
   const { environment, clusterName } = context;
   const clusterPath = `${gitops.repository.path ?? DEFAULT_DIST_PATH}/${environment}/${clusterName}`;
-  const chart = new Chart(new App(), FLUX_FOLDER, {
-    labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [ENVIRONMENT_LABEL]: environment, [CLUSTER_LABEL]: clusterName },
-  });
+  const chart = new Chart(new App(), FLUX_FOLDER, { labels: clusterLabels(environment, clusterName) });
   new FluxLayerChain(chart, 'layers', {
     url: gitops.repository.url,
     branch: gitops.repository.branch,
@@ -50,12 +40,8 @@ export const fluxPostRenderer: ClusterPostRenderer = ({ context, folders }) => {
     layers: folders.map((folder) => ({
       name: folder.folder,
       path: `./${clusterPath}/${folder.folder}`,
-      healthCheckExprs: healthChecksFor(typesIn(folder)),
+      healthCheckExprs: healthChecksFor(folder.manifests),
     })),
   });
-  const files = new Map<string, string>();
-  for (const obj of chart.toJson() as ManifestIdentity[]) files.set(manifestFileName(obj), toYaml(obj));
-  const names = [...files.keys()];
-  files.set('kustomization.yaml', kustomizationYaml(names));
-  return [{ layer: FLUX_FOLDER, folder: FLUX_FOLDER, files, objectCount: names.length }];
+  return [renderedFolder(FLUX_FOLDER, FLUX_FOLDER, chart.toJson() as ManifestJson[])];
 };

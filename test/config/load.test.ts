@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, ConfigIssue, formatPath } from '../../lib/config/issues';
+import * as yaml from 'js-yaml';
 import { loadEnvironment, loadEnvironments } from '../../lib/config/load';
+import { fullyValid, quicklyValid } from '../../lib/config/schema-check';
 import { EXAMPLE_CONFIG } from '../util';
 
 const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
@@ -162,5 +164,25 @@ describe('semantic config rules', () => {
     expect(issue).toBeDefined();
     expect(issue!.message).toMatch(expectedMessage);
     expect(issue!.line).toBeGreaterThan(0);
+  });
+});
+
+describe('fast schema check', () => {
+  test('TypeBox accepts the example config, and so does ajv', () => {
+    const data = yaml.load(exampleText);
+    expect(quicklyValid(data)).toBe(true);
+    expect(fullyValid(data)).toBe(true);
+  });
+
+  test('TypeBox rejects what ajv rejects: unknown keys, enum values, patterns, wrong types', () => {
+    for (const edit of [
+      (t: string) => t.replace('  containerRegistry:', '  containerRegistri:'),
+      (t: string) => t.replace('        mode: User', '        mode: user'),
+      (t: string) => t.replace('tenantId: 00000000-0000-0000-0000-000000000001', 'tenantId: nope'),
+      (t: string) => t.replace('        minCount: 3', '        minCount: "3"'),
+    ]) {
+      const data = yaml.load(edit(exampleText));
+      expect([quicklyValid(data), fullyValid(data)]).toEqual([false, false]);
+    }
   });
 });

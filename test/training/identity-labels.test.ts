@@ -7,6 +7,7 @@ import { exampleConfig, Manifest, synthCluster } from '../util';
 import { federatedCredentialsArtifact } from '../../charts/federated-credentials';
 import * as k8s from '../../lib/_k8s';
 import { PlatformConfig } from '../../lib/config/schema';
+import { renderClusterLayers } from '../../lib/synth/render-cluster';
 
 /** Every binding of a cluster and every pod template of its output, for both identity modes. */
 function bindingsAndTemplates(config: PlatformConfig, cluster: string) {
@@ -60,6 +61,6 @@ describe('identity label audit', () => {
       metadata: { name: 'unbound', namespace: 'training' },
       spec: { template: { spec: { serviceAccountName: 'training-data', restartPolicy: 'Never', containers: [{ name: 'main', image: 'img:1' }] } } },
     });
-    expect(() => federatedCredentialsArtifact('example', [{ context, folders: [] }])).toThrow(/cluster 'training': 1 pod template\(s\) would run without their Azure identity:\n {2}Job 'unbound'/);
+    expect(() => federatedCredentialsArtifact('example', [{ context, folders: renderClusterLayers(context) }])).toThrow(/cluster 'training': 1 pod template\(s\) would run without their Azure identity:\n {2}Job 'unbound'/);
   });
 });
