@@ -48,10 +48,11 @@ function repeat(runs: number, fn: () => Measurement): Measurement {
   return median(Array.from({ length: runs }, fn));
 }
 
-function writeConfig(dir: string, text: string): string {
+/** Writes one config file per environment into a fresh folder. */
+function writeConfigs(dir: string, environments: ReadonlyMap<string, string>): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'example.yaml'), text);
+  for (const [name, text] of environments) fs.writeFileSync(path.join(dir, `${name}.yaml`), text);
   return dir;
 }
 
@@ -75,9 +76,10 @@ const fmt = (m?: Measurement) => (m ? `${m.seconds.toFixed(2).padStart(7)} s ${m
 function main(): void {
   fs.mkdirSync(WORK, { recursive: true });
   const exampleText = fs.readFileSync('config/example.yaml', 'utf8');
-  const exampleDir = writeConfig(path.join(WORK, 'config-example'), exampleText);
-  const large = scaleConfig(loadEnvironment('config/example.yaml').config, { factor: FACTOR, extraNamespaces: 300 });
-  const largeDir = writeConfig(path.join(WORK, `config-x${FACTOR}`), yaml.dump(large, { noRefs: true, lineWidth: -1 }));
+  const exampleDir = writeConfigs(path.join(WORK, 'config-example'), new Map([['example', exampleText]]));
+  const large = scaleConfig(loadEnvironment('config/example.yaml').config, { copies: FACTOR, extraNamespaces: 300 });
+  const largeDir = writeConfigs(path.join(WORK, `config-x${FACTOR}`),
+    new Map([...large].map(([name, config]) => [name, yaml.dump(config, { noRefs: true, lineWidth: -1 })])));
 
   const results: Record<string, { ours: Measurement; cdk8s?: Measurement; objects: number; largest: { folder: string; objects: number } }> = {};
   for (const [label, configDir, runs] of [['example', exampleDir, RUNS], [`x${FACTOR}`, largeDir, 1]] as const) {

@@ -62,7 +62,9 @@ export function federatedCredentialsDocument(
   const identities = [...byIdentity.keys()].sort().map((name) => {
     const list = [...byIdentity.get(name)!].sort((a, b) => a.name.localeCompare(b.name));
     if (list.length > MAX_FEDERATED_CREDENTIALS_PER_IDENTITY) {
-      throw new Error(`identity '${name}' would need ${list.length} federated credentials (${list.map((c) => c.subject).join(', ')}); Azure allows at most ${MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} per identity; split the workloads over more identities or share ServiceAccounts`);
+      const users = [...new Set(list.map((c) => `${c.cluster} ${c.subject}`))];
+      const shown = users.length > 5 ? `${users.slice(0, 5).join(', ')} and ${users.length - 5} more` : users.join(', ');
+      throw new Error(`identity '${name}' would need ${list.length} federated credentials (${shown}); Azure allows at most ${MAX_FEDERATED_CREDENTIALS_PER_IDENTITY} per identity; split the workloads over more identities or share ServiceAccounts`);
     }
     const names = list.map((c) => c.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);

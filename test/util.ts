@@ -1,7 +1,10 @@
 /** Shared test helpers: the example config, and synthesized clusters as plain manifests. */
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { buildClusterApp, ClusterContext, LAYER_ORDER } from '../charts';
+import { ConfigError, ConfigIssue } from '../lib/config/issues';
 import { Environment, loadEnvironment } from '../lib/config/load';
 import { PlatformConfig } from '../lib/config/schema';
 
@@ -46,4 +49,26 @@ export function findManifest(manifests: readonly Manifest[], kind: string, name:
   const found = manifests.find((m) => m.kind === kind && m.metadata.name === name && (namespace === undefined || m.metadata.namespace === namespace));
   if (!found) throw new Error(`no ${kind} '${name}'${namespace ? ` in namespace '${namespace}'` : ''} among: ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}`);
   return found;
+}
+
+/**
+ * Loads the example config with `edit` applied to its text (so lines stay meaningful) and returns the problems
+ * the loader reports; an empty list when the edited config is valid. Fails when the edit changes nothing.
+ */
+export function exampleConfigIssues(edit: (text: string) => string): ConfigIssue[] {
+  const text = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
+  const edited = edit(text);
+  if (edited === text) throw new Error('the edit changed nothing: the test would not test anything');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edited-config-'));
+  try {
+    const file = path.join(dir, 'test.yaml');
+    fs.writeFileSync(file, edited);
+    loadEnvironment(file);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

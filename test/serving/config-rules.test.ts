@@ -1,13 +1,9 @@
 /** The serving config: one failure per semantic rule, schema checks, and the seed's storage URI through the loader. */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { ConfigError } from '../../lib/config/issues';
-import { loadEnvironment } from '../../lib/config/load';
 import { CONFIG_RULES } from '../../lib/config/rules';
 import { PlatformConfig } from '../../lib/config/schema';
 import { SERVING_RULES } from '../../lib/config/sections/serving-rules';
-import { EXAMPLE_CONFIG, exampleConfig } from '../util';
+import { EXAMPLE_CONFIG, exampleConfig, exampleConfigIssues } from '../util';
 
 type Edit = (config: PlatformConfig) => void;
 
@@ -61,22 +57,8 @@ describe('serving config rules', () => {
 describe('serving config through the loader', () => {
   const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
 
-  function issuesOf(edit: (text: string) => string): string[] {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-config-'));
-    try {
-      const edited = edit(exampleText);
-      if (edited === exampleText) throw new Error('the edit changed nothing');
-      const file = path.join(dir, 'test.yaml');
-      fs.writeFileSync(file, edited);
-      loadEnvironment(file);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.issues.map((i) => `${i.line}: ${i.path.join('.')}: ${i.message}`);
-      throw error;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
+  const issuesOf = (edit: (text: string) => string): string[] =>
+    exampleConfigIssues(edit).map((i) => `${i.line}: ${i.path.join('.')}: ${i.message}`);
 
   test('the seed abfss:// storage URI is refused at its line with the corrected blob URI', () => {
     const seedUri = 'abfss://distributed-test-models@exampledatalake.dfs.core.windows.net/iris_models/mar';

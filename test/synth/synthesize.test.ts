@@ -95,7 +95,7 @@ describe('large outputs', () => {
   test('a layer with more than 1000 objects is split into folders of at most 1000, each with its own kustomization', () => {
     // GIVEN one cluster with 250 extra namespaces: 5 baseline objects each puts its platform layer past 1000 objects
     const base = yaml.load(exampleText) as PlatformConfig;
-    const big = scaleConfig(base, { factor: 1, extraNamespaces: 250 });
+    const big = scaleConfig(base, { copies: 1, extraNamespaces: 250 }).get('env-001')!;
     const out = path.join(work, 'dist');
     // WHEN
     synthesize({ configDir: configDir(yaml.dump(big)), outDir: out });

@@ -1,13 +1,8 @@
 /** The training config: schema checks through the loader and one failure per semantic rule. */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { ConfigError } from '../../lib/config/issues';
-import { loadEnvironment } from '../../lib/config/load';
 import { CONFIG_RULES } from '../../lib/config/rules';
 import { PlatformConfig } from '../../lib/config/schema';
 import { TRAINING_RULES } from '../../lib/config/sections/training-rules';
-import { EXAMPLE_CONFIG, exampleConfig } from '../util';
+import { exampleConfig, exampleConfigIssues } from '../util';
 
 type Edit = (config: PlatformConfig) => void;
 
@@ -56,24 +51,9 @@ describe('training config rules', () => {
 });
 
 describe('training config schema', () => {
-  const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
 
-  function issuesOf(edit: (text: string) => string): string[] {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'training-config-'));
-    try {
-      const edited = edit(exampleText);
-      if (edited === exampleText) throw new Error('the edit changed nothing');
-      const file = path.join(dir, 'test.yaml');
-      fs.writeFileSync(file, edited);
-      loadEnvironment(file);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-      throw error;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
+  const issuesOf = (edit: (text: string) => string): string[] =>
+    exampleConfigIssues(edit).map((i) => `${i.path.join('.')}: ${i.message}`);
 
   test.each<[string, string, string, RegExp]>([
     ['a bad memory quantity', 'master: { cpu: "8", memory: 64Gi, gpus: 1 }', 'master: { cpu: "8", memory: 64GB, gpus: 1 }', /jobs\.iris\.master\.memory: .*Kubernetes quantity/],
