@@ -8,6 +8,7 @@ import { SparkApplicationType, SparkJob } from '../lib/spark-job';
 import { SparkRbac } from '../lib/spark-rbac';
 import { ClusterComposition, ClusterContext } from './cluster-context';
 import { podIdentityFor } from './identity';
+import { compareText } from '../lib/_sort';
 
 /** A configured node pool as the constructs take it. */
 function placement(context: ClusterContext, name: string): NodePoolPlacement {
@@ -76,7 +77,7 @@ function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs
       ...(job.azureStorage && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),
     },
     sparkConf: job.sparkConf,
-    volumes: Object.entries(job.volumes ?? {}).sort(([a], [b]) => a.localeCompare(b))
+    volumes: Object.entries(job.volumes ?? {}).sort(([a], [b]) => compareText(a, b))
       .map(([volume, mount]) => volumes.get(volume)!.mount({ readOnly: mount.readOnly, mountPath: mount.mountPath })),
   });
   // Every pod of the namespace runs as the identity's ServiceAccount, so every job carries its labels.

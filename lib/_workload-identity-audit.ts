@@ -5,6 +5,7 @@
  */
 import { getPath, PlainManifest, podTemplateLocations } from './_pod-templates';
 import { FederatedCredential, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_USE_LABEL } from './pod-identity-binding';
+import { compareText } from './_sort';
 
 /** Microsoft Entra accepts at most this many federated credentials on one identity. */
 export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
@@ -60,7 +61,7 @@ export function federatedCredentialsDocument(
   const byIdentity = new Map<string, ClusterFederatedCredential[]>();
   for (const credential of credentials) byIdentity.set(credential.identityName, [...byIdentity.get(credential.identityName) ?? [], credential]);
   const identities = [...byIdentity.keys()].sort().map((name) => {
-    const list = [...byIdentity.get(name)!].sort((a, b) => a.name.localeCompare(b.name));
+    const list = [...byIdentity.get(name)!].sort((a, b) => compareText(a.name, b.name));
     if (list.length > MAX_FEDERATED_CREDENTIALS_PER_IDENTITY) {
       const users = [...new Set(list.map((c) => `${c.cluster} ${c.subject}`))];
       const shown = users.length > 5 ? `${users.slice(0, 5).join(', ')} and ${users.length - 5} more` : users.join(', ');

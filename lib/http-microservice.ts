@@ -6,6 +6,7 @@ import { NodePoolPlacement, poolNodeSelector, poolTolerations } from './_node-po
 import { isQuantity, parseQuantity } from './_quantity';
 import { RouteBackend } from './_route-backend';
 import { PodIdentityBinding } from './pod-identity-binding';
+import { compareText } from './_sort';
 
 /** A volume of an `HttpMicroservice`: scratch space or a PersistentVolumeClaim (such as a `SharedVolume`). */
 export interface MicroserviceVolume {
@@ -252,7 +253,7 @@ function environment(props: HttpMicroserviceProps): k8s.EnvVar[] | undefined {
   const secret = Object.entries(props.secretEnv ?? {}).map(([name, ref]): k8s.EnvVar => ({
     name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
   }));
-  const all = [...plain, ...secret].sort((a, b) => a.name.localeCompare(b.name));
+  const all = [...plain, ...secret].sort((a, b) => compareText(a.name, b.name));
   return all.length > 0 ? all : undefined;
 }
 

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { LAYER_ORDER } from '../../charts/layers';
 import { ToolFailure } from './errors';
+import { compareText } from '../_sort';
 
 /** The field manager of every server-side apply, so later applies (and Flux) see who owns each field. */
 export const FIELD_MANAGER = 'ml-platform-manifests';
@@ -93,7 +94,7 @@ function waitSteps(folderPath: string, folder: string, timeout: string): DeployS
   }
   const order = ['Established', 'Ready', 'Available'];
   return [...groups.values()]
-    .sort((a, b) => order.indexOf(a.condition) - order.indexOf(b.condition) || (a.namespace ?? '').localeCompare(b.namespace ?? ''))
+    .sort((a, b) => order.indexOf(a.condition) - order.indexOf(b.condition) || compareText(a.namespace ?? '', b.namespace ?? ''))
     .map((g) => ({
       description: `wait for ${folder}: ${g.names.length} object(s) ${g.condition}${g.namespace ? ` in ${g.namespace}` : ''}`,
       kubectlArgs: ['wait', `--for=condition=${g.condition}`, `--timeout=${timeout}`, ...(g.namespace ? ['-n', g.namespace] : []), ...g.names.sort()],

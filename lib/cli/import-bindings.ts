@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { compareText } from '../_sort';
 
 /** Upstream releases the CRD folders of ../shared/crds were taken from (see its SOURCES.md). */
 const PINNED_RELEASES: Record<string, string> = {
@@ -63,7 +64,7 @@ export function crdsByGroup(files: readonly string[]): Map<string, CrdSource[]> 
       groups.set(crd.spec.group, [...(groups.get(crd.spec.group) ?? []), { file, sha256, crd }]);
     }
   }
-  return new Map([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...groups.entries()].sort(([a], [b]) => compareText(a, b)));
 }
 
 /** `imports/README.md`: what each module was generated from, so a version bump shows up in review. */
