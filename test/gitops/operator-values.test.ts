@@ -13,3 +13,13 @@ describe('operator values', () => {
     expect(certManagerValues('cert-manager').config).toBeUndefined();
   });
 });
+
+describe('KServe values', () => {
+  test('the injected storage initializer passes the restricted Pod Security level of the models namespace', () => {
+    const release = findManifest(synthCluster('serving'), 'HelmRelease', 'kserve', 'kserve');
+    expect(release.spec.values.kserve.storage.containerSecurityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, readOnlyRootFilesystem: false, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(release.spec.values.kserve.storage.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
+  });
+});
