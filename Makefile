@@ -18,7 +18,7 @@ CLIS        := $(patsubst lib/cli/%.ts,build/cli/%.js,$(wildcard lib/cli/*.ts))
 # Keep the generated schema only when its generator succeeded.
 .DELETE_ON_ERROR:
 
-.PHONY: synth synth-check test typecheck unit validate kustomize-check import import-bindings import-schemas build bench clean
+.PHONY: synth synth-check test typecheck architecture unit validate kustomize-check import import-bindings import-schemas build bench clean
 
 $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -46,10 +46,14 @@ synth-check: build/main.js
 	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR) --check
 
 ## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder
-test: typecheck unit validate
+test: typecheck architecture unit validate
 
 typecheck: $(DEPS)
 	$(BIN)/tsc --noEmit -p tsconfig.json
+
+## architecture: no import cycles, lib/ never imports charts/ (rules in .dependency-cruiser.js)
+architecture: $(DEPS)
+	$(BIN)/depcruise main.ts lib charts bench test --config .dependency-cruiser.js --output-type err
 
 unit: $(DEPS)
 	$(BIN)/jest --ci

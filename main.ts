@@ -1,7 +1,8 @@
 /**
  * Entry point of `make synth`: reads every environment in config/, writes dist/ (or, under `cdk8s synth`,
- * lets cdk8s write its default output). All logic lives in lib/synth; this file only parses arguments.
+ * lets cdk8s write its default output). All logic lives in lib/synth; this file only parses arguments and hands it the compositions of charts/.
  */
+import { PLATFORM_COMPOSITIONS } from './charts';
 import { ConfigError } from './lib/config/issues';
 import { synthesizeWithCdk8s } from './lib/synth/cdk8s-compat';
 import { synthesize } from './lib/synth/synthesize';
@@ -13,12 +14,12 @@ function main(argv: readonly string[]): number {
   };
   const configDir = option('--config', process.env.PLATFORM_CONFIG_DIR ?? 'config');
   if (process.env.CDK8S_OUTDIR) {
-    synthesizeWithCdk8s(configDir, process.env.CDK8S_OUTDIR);
+    synthesizeWithCdk8s(configDir, process.env.CDK8S_OUTDIR, PLATFORM_COMPOSITIONS);
     return 0;
   }
   const check = argv.includes('--check');
   const started = process.hrtime.bigint();
-  const result = synthesize({ configDir, outDir: option('--out', 'dist'), check });
+  const result = synthesize({ configDir, outDir: option('--out', 'dist'), check, compositions: PLATFORM_COMPOSITIONS });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (check && result.differences.length > 0) {
     console.error(`dist/ is out of date: ${result.differences.length} file(s) differ; run make synth\n  ${result.differences.slice(0, 20).join('\n  ')}`);

@@ -1,5 +1,5 @@
-import { NamespaceBaseline, PodSecurityLevel } from '../lib/namespace-baseline';
-import { ClusterComposition } from './cluster-context';
+import { NamespaceBaseline, PodSecurityLevel } from '../lib/core/namespace-baseline';
+import { ClusterComposition } from '../lib/synth/cluster-context';
 
 /** Every namespace of the cluster with its Pod Security level, default-deny policies, quota and limits. */
 export const baselineComposition: ClusterComposition = ({ cluster, layers }) => {

@@ -1,5 +1,5 @@
 import { baselineComposition } from './baseline';
-import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts } from './cluster-context';
+import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts, PlatformCompositions } from '../lib/synth/cluster-context';
 import { dataProcessingComposition } from './data-processing';
 import { federatedCredentialsArtifact } from './federated-credentials';
 import { fluxPostRenderer } from './gitops';
@@ -29,3 +29,10 @@ export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
 export const ENVIRONMENT_ARTIFACTS: readonly EnvironmentArtifacts[] = [
   federatedCredentialsArtifact,
 ];
+
+/** The whole platform, as `lib/synth` takes it. */
+export const PLATFORM_COMPOSITIONS: PlatformCompositions = {
+  clusters: CLUSTER_COMPOSITIONS,
+  postRenderers: CLUSTER_POST_RENDERERS,
+  environmentArtifacts: ENVIRONMENT_ARTIFACTS,
+};

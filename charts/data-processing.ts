@@ -1,14 +1,14 @@
-import { NodePoolMode, NodePoolPlacement } from '../lib/_node-pool';
-import { AzureFilesProtocol, AzureFilesSku, AzureFilesStorageClass } from '../lib/azure-files-storage-class';
-import { DataProcessingConfig, DEFAULT_SPARK_SERVICE_ACCOUNT, SparkJobConfig } from '../lib/config/sections/data-processing';
-import { HdfsCluster } from '../lib/hdfs-cluster';
-import { PodIdentityBinding } from '../lib/pod-identity-binding';
-import { SharedVolume } from '../lib/shared-volume';
-import { SparkApplicationType, SparkJob } from '../lib/spark-job';
-import { SparkRbac } from '../lib/spark-rbac';
-import { ClusterComposition, ClusterContext } from './cluster-context';
+import { NodePoolMode, NodePoolPlacement } from '../lib/core/node-pool';
+import { AzureFilesProtocol, AzureFilesSku, AzureFilesStorageClass } from '../lib/data-processing/azure-files-storage-class';
+import { DataProcessingConfig, DEFAULT_SPARK_SERVICE_ACCOUNT, SparkJobConfig } from '../lib/data-processing/config';
+import { HdfsCluster } from '../lib/data-processing/hdfs-cluster';
+import { PodIdentityBinding } from '../lib/identity/pod-identity-binding';
+import { SharedVolume } from '../lib/data-processing/shared-volume';
+import { SparkApplicationType, SparkJob } from '../lib/data-processing/spark-job';
+import { SparkRbac } from '../lib/data-processing/spark-rbac';
+import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
-import { compareText } from '../lib/_sort';
+import { compareText } from '../lib/core/sort';
 
 /** A configured node pool as the constructs take it. */
 function placement(context: ClusterContext, name: string): NodePoolPlacement {

@@ -1,9 +1,9 @@
-import { PlainManifest } from '../lib/_pod-templates';
-import { ClusterFederatedCredential, federatedCredentialsDocument, IdentityLocation, unlabelledIdentityPods } from '../lib/_workload-identity-audit';
-import { PodIdentityBinding } from '../lib/pod-identity-binding';
+import { PlainManifest } from '../lib/core/pod-templates';
+import { ClusterFederatedCredential, federatedCredentialsDocument, IdentityLocation, unlabelledIdentityPods } from '../lib/identity/workload-identity-audit';
+import { PodIdentityBinding } from '../lib/identity/pod-identity-binding';
 import { PlatformConfig } from '../lib/config/schema';
-import { EnvironmentArtifacts, RenderedCluster } from './cluster-context';
-import { LAYER_ORDER } from './layers';
+import { EnvironmentArtifacts, RenderedCluster } from '../lib/synth/cluster-context';
+import { LAYER_ORDER } from '../lib/synth/layers';
 
 /** Path of the federated-credential list under `dist/<environment>/` (outside every Flux-synced folder). */
 export const FEDERATED_CREDENTIALS_FILE = 'azure/federated-credentials.json';

@@ -1,9 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import { healthChecksFor } from '../lib/_flux-health-checks';
-import { FluxLayerChain } from '../lib/flux-layer-chain';
+import { healthChecksFor } from '../lib/gitops/flux-health-checks';
+import { FluxLayerChain } from '../lib/gitops/flux-layer-chain';
 import { renderedFolder } from '../lib/synth/render-cluster';
-import { clusterLabels } from './cluster-app';
-import { ClusterPostRenderer, ManifestJson } from './cluster-context';
+import { clusterLabels } from '../lib/synth/cluster-app';
+import { ClusterPostRenderer, ManifestJson } from '../lib/synth/cluster-context';
 import { FLUX_NAMESPACE } from './operators';
 
 /** Folder of the Flux entry point under `dist/<environment>/<cluster>/`: what the one-time bootstrap points at. */

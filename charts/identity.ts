@@ -1,5 +1,5 @@
-import { IdentityMode, PodIdentityBinding } from '../lib/pod-identity-binding';
-import { ClusterContext } from './cluster-context';
+import { IdentityMode, PodIdentityBinding } from '../lib/identity/pod-identity-binding';
+import { ClusterContext } from '../lib/synth/cluster-context';
 
 /** Which identity a composition needs, and for which ServiceAccount. */
 export interface PodIdentityRequest {

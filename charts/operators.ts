@@ -1,12 +1,12 @@
-import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, sparkOperatorValues } from '../lib/_operator-values';
-import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/_operators';
-import { deploymentModeValue, KServeDeploymentMode } from '../lib/_kserve-versions';
-import { Airflow } from '../lib/airflow';
-import { HelmChartPin } from '../lib/config/sections/gitops';
-import { sparkOperatorSettings } from '../lib/config/sections/data-processing';
-import { FluxGitManifests } from '../lib/flux-git-manifests';
-import { PinnedHelmRelease } from '../lib/helm-release-pinned';
-import { ClusterComposition, ClusterContext } from './cluster-context';
+import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, sparkOperatorValues } from '../lib/gitops/operator-values';
+import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/gitops/operators';
+import { deploymentModeValue, KServeDeploymentMode } from '../lib/serving/kserve-versions';
+import { Airflow } from '../lib/gitops/airflow';
+import { HelmChartPin } from '../lib/gitops/config';
+import { sparkOperatorSettings } from '../lib/data-processing/config';
+import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
+import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
+import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
 /** Default registry of the KServe charts (kserve-crd and kserve). */

@@ -1,15 +1,15 @@
-import { NodePoolMode, NodePoolPlacement } from '../lib/_node-pool';
-import { AZURE_HTTPS_EGRESS } from '../lib/_network-policies';
+import { NodePoolMode, NodePoolPlacement } from '../lib/core/node-pool';
+import { AZURE_HTTPS_EGRESS } from '../lib/core/network-policies';
 import { ClusterConfig } from '../lib/config/schema';
-import { MicroserviceConfig, ServingConfig } from '../lib/config/sections/serving';
-import { declaredRoutes, MLFLOW_DEFAULT_PATH } from '../lib/config/sections/serving-routes';
-import { HttpMicroservice, MicroserviceVolume } from '../lib/http-microservice';
-import { IngressRoutes, RouteBackend, RouteSpec } from '../lib/ingress-routes';
-import { KServeModel } from '../lib/kserve-model';
-import { MlflowTracking } from '../lib/mlflow-tracking';
-import { SharedGateway } from '../lib/shared-gateway';
-import { SharedVolume } from '../lib/shared-volume';
-import { ClusterComposition, ClusterContext } from './cluster-context';
+import { MicroserviceConfig, ServingConfig } from '../lib/serving/config';
+import { declaredRoutes, MLFLOW_DEFAULT_PATH } from '../lib/serving/config-routes';
+import { HttpMicroservice, MicroserviceVolume } from '../lib/serving/http-microservice';
+import { IngressRoutes, RouteBackend, RouteSpec } from '../lib/serving/ingress-routes';
+import { KServeModel } from '../lib/serving/kserve-model';
+import { MlflowTracking } from '../lib/serving/mlflow-tracking';
+import { SharedGateway } from '../lib/serving/shared-gateway';
+import { SharedVolume } from '../lib/data-processing/shared-volume';
+import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
 /** Default StorageClass of new claims: Azure Files, the AKS class that gives ReadWriteMany. */

@@ -1,8 +1,8 @@
-import { NodePoolMode, NodePoolPlacement } from '../lib/_node-pool';
-import { TrainingJobConfig, trainingGpuPoolName } from '../lib/config/sections/training';
-import { PodIdentityBinding } from '../lib/pod-identity-binding';
-import { CleanPodPolicy, PyTorchJob, PyTorchReplicaOptions, RendezvousBackend, ReplicaRestartPolicy } from '../lib/pytorch-job';
-import { ClusterComposition, ClusterContext } from './cluster-context';
+import { NodePoolMode, NodePoolPlacement } from '../lib/core/node-pool';
+import { TrainingJobConfig, trainingGpuPoolName } from '../lib/training/config';
+import { PodIdentityBinding } from '../lib/identity/pod-identity-binding';
+import { CleanPodPolicy, PyTorchJob, PyTorchReplicaOptions, RendezvousBackend, ReplicaRestartPolicy } from '../lib/training/pytorch-job';
+import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
 /** The GPU pool of the training section as the PyTorchJob construct takes it. */

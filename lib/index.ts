@@ -1,18 +1,10 @@
-/** The construct library: one construct per file. */
-export * from './namespace-baseline';
-export * from './pod-identity-binding';
-export * from './pytorch-job';
-export * from './azure-files-storage-class';
-export * from './hdfs-cluster';
-export * from './shared-volume';
-export * from './spark-job';
-export * from './spark-rbac';
-export * from './airflow';
-export * from './flux-git-manifests';
-export * from './flux-layer-chain';
-export * from './helm-release-pinned';
-export * from './kserve-model';
-export * from './http-microservice';
-export * from './mlflow-tracking';
-export * from './shared-gateway';
-export * from './ingress-routes';
+/**
+ * The construct library, one folder per domain (named after its config section). Each folder's index exports
+ * its public constructs; files not exported there are the folder's internal helpers.
+ */
+export * from './core';
+export * from './identity';
+export * from './data-processing';
+export * from './training';
+export * from './serving';
+export * from './gitops';

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { PLATFORM_COMPOSITIONS } from '../charts';
 import { synthesize } from '../lib/synth/synthesize';
 import { formatIssues, ManifestValidator, readManifestFolder } from '../lib/validation';
 import { REPO_ROOT } from './util';
@@ -16,7 +17,7 @@ let folders: string[];
 
 beforeAll(() => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-test-'));
-  synthesize({ configDir: path.join(REPO_ROOT, 'config'), outDir: path.join(out, 'dist') });
+  synthesize({ configDir: path.join(REPO_ROOT, 'config'), outDir: path.join(out, 'dist'), compositions: PLATFORM_COMPOSITIONS });
   folders = execFileSync('find', [path.join(out, 'dist'), '-name', 'kustomization.yaml'], { encoding: 'utf8' })
     .trim().split('\n').map((file) => path.dirname(file)).sort();
 });

@@ -4,7 +4,7 @@
  * agent pool profiles, so all facts come from one consistent snapshot.
  */
 import { ContainerServiceClient, ManagedCluster, ManagedClusterAgentPoolProfile } from '@azure/arm-containerservice';
-import { AzureClusterConfig } from '../config/sections/azure';
+import { AzureClusterConfig } from './config';
 import { classifyAzureError, ToolFailure } from './errors';
 
 /** One node pool as the cluster has it. */

@@ -6,9 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { LAYER_ORDER } from '../../charts/layers';
+import { LAYER_ORDER } from '../synth/layers';
 import { ToolFailure } from './errors';
-import { compareText } from '../_sort';
+import { compareText } from '../core/sort';
 
 /** The field manager of every server-side apply, so later applies (and Flux) see who owns each field. */
 export const FIELD_MANAGER = 'ml-platform-manifests';

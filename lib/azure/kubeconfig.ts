@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
-import { AzureClusterConfig } from '../config/sections/azure';
+import { AzureClusterConfig } from './config';
 import { classifyAzureError, ToolFailure } from './errors';
 
 /** Fetches the user kubeconfig (exec format: kubelogin does the Entra ID login on AAD clusters). */

@@ -4,7 +4,7 @@
  * needs a User pool with autoscaler minimum 0). Pools the config does not know are reported as warnings.
  */
 import { ClusterConfig } from '../config/schema';
-import { NodePoolConfig } from '../config/sections/node-pools';
+import { NodePoolConfig } from '../core/node-pools-config';
 import { CheckResult, listText, result } from './check-result';
 import { ClusterFacts, PoolFacts } from './cluster-reader';
 

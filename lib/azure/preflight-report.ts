@@ -1,5 +1,5 @@
 /** Preflight results as a readable table for people and as JSON for CI. */
-import { AzureClusterConfig } from '../config/sections/azure';
+import { AzureClusterConfig } from './config';
 import { CheckResult } from './check-result';
 import { ToolFailure } from './errors';
 

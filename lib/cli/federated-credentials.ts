@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { federatedCredentialCommands, FederatedCredentialsDocument } from '../_workload-identity-audit';
+import { federatedCredentialCommands, FederatedCredentialsDocument } from '../identity/workload-identity-audit';
 
 const FILE = path.join('azure', 'federated-credentials.json');
 const USAGE = 'usage: federated-credentials [--dist DIR] [environment...]   (default: every environment in DIR, default dist)';

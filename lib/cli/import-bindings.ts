@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { compareText } from '../_sort';
+import { compareText } from '../core/sort';
 
 /** Upstream releases the CRD folders of ../shared/crds were taken from (see its SOURCES.md). */
 const PINNED_RELEASES: Record<string, string> = {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { YAMLException } from 'js-yaml';
 import { ConfigError, ConfigIssue } from './issues';
-import { CONFIG_RULES } from './rules';
+import { CONFIG_RULES } from './platform-rules';
 import { PlatformConfig } from './schema';
 import { asPlatformConfig, checkAgainstSchema } from './schema-check';
 import { parseYamlWithPositions } from './yaml-positions';

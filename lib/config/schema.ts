@@ -4,13 +4,13 @@
  * Each feature owns a section module under `sections/`; this file only composes them. The JSON Schema
  * published for editors (`config/platform.schema.json`) is generated from `PlatformConfigSchema`.
  */
-import { AzureClusterSchema, AzurePlatformSchema, IdentityModeSchema, IdentitySchema } from './sections/azure';
-import { NamespaceDefaultsSchema, NamespacesSchema } from './sections/namespaces';
-import { DataProcessingSchema } from './sections/data-processing';
-import { AirflowSchema, GitOpsSchema, OperatorsSchema } from './sections/gitops';
-import { NodePoolsSchema } from './sections/node-pools';
-import { ServingSchema } from './sections/serving';
-import { TrainingSchema } from './sections/training';
+import { AzureClusterSchema, AzurePlatformSchema, IdentityModeSchema, IdentitySchema } from '../azure/config';
+import { NamespaceDefaultsSchema, NamespacesSchema } from '../core/namespaces-config';
+import { DataProcessingSchema } from '../data-processing/config';
+import { AirflowSchema, GitOpsSchema, OperatorsSchema } from '../gitops/config';
+import { NodePoolsSchema } from '../core/node-pools-config';
+import { ServingSchema } from '../serving/config';
+import { TrainingSchema } from '../training/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
 export const ClusterSchema = Closed({

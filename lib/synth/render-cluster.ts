@@ -1,6 +1,7 @@
 /** Renders the charts of one cluster app into files: one object per file, a kustomization per folder. */
 import { Chart } from 'cdk8s';
-import { ClusterContext, LAYER_ORDER, ManifestJson, RenderedFolder } from '../../charts';
+import { ClusterContext, ManifestJson, RenderedFolder } from './cluster-context';
+import { LAYER_ORDER } from './layers';
 import { describeObject, kustomizationYaml, manifestFileName, splitIntoFolders, toYaml } from './manifest-files';
 
 /** Renders every layer of a cluster. Throws when two objects would share an identity or a file. */

@@ -1,7 +1,8 @@
 /** The synth pipeline: config files in, the whole `dist/` tree out. */
-import { buildClusterApp, CLUSTER_POST_RENDERERS, ENVIRONMENT_ARTIFACTS, RenderedCluster } from '../../charts';
 import { Environment, listConfigFiles, loadEnvironments } from '../config/load';
 import { FileTree, readTree, writeTreeAtomically } from './atomic-write';
+import { buildClusterApp } from './cluster-app';
+import { PlatformCompositions, RenderedCluster } from './cluster-context';
 import { renderClusterLayers } from './render-cluster';
 
 /** Options of a synth run. */
@@ -12,6 +13,8 @@ export interface SynthOptions {
   readonly outDir: string;
   /** Only compare with `outDir` and report differences; write nothing. */
   readonly check?: boolean;
+  /** What the platform is made of (`charts/` `PLATFORM_COMPOSITIONS`). */
+  readonly compositions: PlatformCompositions;
 }
 
 /** What a synth run produced. */
@@ -32,7 +35,7 @@ Layout: \`<environment>/<cluster>/<layer>/<namespace>_<kind>_<name>.yaml\`, with
 `;
 
 /** Renders every cluster of every environment into one file tree (nothing is written). */
-export function renderEnvironments(environments: readonly Environment[]): { tree: Map<string, string>; objects: number; clusters: number } {
+export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions): { tree: Map<string, string>; objects: number; clusters: number } {
   const tree = new Map<string, string>([['README.md', DIST_README]]);
   let objects = 0;
   let clusters = 0;
@@ -40,17 +43,17 @@ export function renderEnvironments(environments: readonly Environment[]): { tree
     const rendered: RenderedCluster[] = [];
     for (const clusterName of Object.keys(env.config.clusters).sort()) {
       clusters++;
-      const { context } = buildClusterApp(env.name, env.config, clusterName);
+      const { context } = buildClusterApp(env.name, env.config, clusterName, compositions.clusters);
       const layers = renderClusterLayers(context);
       const cluster: RenderedCluster = { context, folders: layers };
-      const folders = [...layers, ...CLUSTER_POST_RENDERERS.flatMap((render) => render(cluster))];
+      const folders = [...layers, ...compositions.postRenderers.flatMap((render) => render(cluster))];
       rendered.push({ context, folders });
       for (const folder of folders) {
         objects += folder.objectCount;
         for (const [file, content] of folder.files) tree.set(`${env.name}/${clusterName}/${folder.folder}/${file}`, content);
       }
     }
-    for (const produce of ENVIRONMENT_ARTIFACTS) {
+    for (const produce of compositions.environmentArtifacts) {
       for (const [file, content] of produce(env.name, rendered)) tree.set(`${env.name}/${file}`, content);
     }
   }
@@ -60,7 +63,7 @@ export function renderEnvironments(environments: readonly Environment[]): { tree
 /** Loads all configs, renders everything, then swaps the output in (or compares, with `check`). */
 export function synthesize(options: SynthOptions): SynthResult {
   const environments = loadEnvironments(listConfigFiles(options.configDir));
-  const { tree, objects, clusters } = renderEnvironments(environments);
+  const { tree, objects, clusters } = renderEnvironments(environments, options.compositions);
   const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
   if (!options.check) writeTreeAtomically(options.outDir, tree);
   return { environments: environments.length, clusters, objects, files: tree.size, differences };

@@ -1,10 +1,11 @@
 /** Deploy up to the exact kubectl commands and files it uses; the kubeconfig stays private and is always removed. */
+import { PLATFORM_COMPOSITIONS } from '../../charts';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EXAMPLE_CONFIG, exampleConfig, exampleEnvironment, REPO_ROOT } from '../util';
 import { renderEnvironments } from '../../lib/synth/synthesize';
-import { LAYER_ORDER } from '../../charts/layers';
+import { LAYER_ORDER } from '../../lib/synth/layers';
 import { KUBECONFIG_PLACEHOLDER, runDeploy } from '../../lib/azure/deploy';
 import { Command, CommandRunner } from '../../lib/azure/command-runner';
 import { orderedLayerFolders } from '../../lib/azure/deploy-plan';
@@ -105,7 +106,7 @@ function expectNoSecrets(text: string): void {
 
 test('dry run on the synthesized example shows the ordered apply of every layer and runs nothing', async () => {
   const dist = path.join(work, 'dist');
-  const { tree } = renderEnvironments([exampleEnvironment()]);
+  const { tree } = renderEnvironments([exampleEnvironment()], PLATFORM_COMPOSITIONS);
   for (const [file, text] of tree) writeTree(dist, { [file]: text });
   const clusterDir = path.join(dist, 'example', 'training');
   const layerFolders = orderedLayerFolders(fs.readdirSync(clusterDir));

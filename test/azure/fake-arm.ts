@@ -9,7 +9,7 @@ import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
 import { AddressInfo } from 'net';
-import { AzureClusterConfig } from '../../lib/config/sections/azure';
+import { AzureClusterConfig } from '../../lib/azure/config';
 
 export interface FakeResponse {
   readonly status: number;

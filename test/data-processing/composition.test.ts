@@ -1,7 +1,7 @@
 /** The "Done when" of the data-processing cluster, asserted over the whole synthesized output. */
-import { AKS_AGENT_POOL_LABEL } from '../../lib/_node-pool';
-import { sparkOperatorSettings } from '../../lib/config/sections/data-processing';
-import { SPARK_DRIVER_RULES } from '../../lib/spark-rbac';
+import { AKS_AGENT_POOL_LABEL } from '../../lib/core/node-pool';
+import { sparkOperatorSettings } from '../../lib/data-processing/config';
+import { SPARK_DRIVER_RULES } from '../../lib/data-processing/spark-rbac';
 import { exampleConfig, findManifest, Manifest, synthCluster, synthClusterLayers } from '../util';
 
 const SPARK_KINDS = ['SparkApplication', 'ScheduledSparkApplication'];

@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../lib/config/issues';
 import { loadEnvironment } from '../../lib/config/load';
-import { CONFIG_RULES } from '../../lib/config/rules';
+import { CONFIG_RULES } from '../../lib/config/platform-rules';
 import { PlatformConfig } from '../../lib/config/schema';
-import { DATA_PROCESSING_RULES } from '../../lib/config/sections/data-processing-rules';
+import { DATA_PROCESSING_RULES } from '../../lib/data-processing/config-rules';
 import { EXAMPLE_CONFIG, exampleConfig } from '../util';
 
 type Cluster = PlatformConfig['clusters'][string];

@@ -1,5 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { Airflow, AirflowProps } from '../../lib/airflow';
+import { Airflow, AirflowProps } from '../../lib/gitops/airflow';
 import { findManifest } from '../util';
 
 const required: AirflowProps = {

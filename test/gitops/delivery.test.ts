@@ -3,12 +3,13 @@
  * for every object, resolvable and pinned HelmRelease sources, and Airflow values without generated secrets.
  * Runs on the example config and on an extended copy that also enables KServe serving and aad-pod-identity.
  */
+import { PLATFORM_COMPOSITIONS } from '../../charts';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { LAYER_ORDER } from '../../charts';
 import { FLUX_FOLDER } from '../../charts/gitops';
-import { FLUX_API_GROUPS, Operator, OPERATOR_LABEL, operatorOfApiGroup, requiredOperators } from '../../lib/_operators';
+import { FLUX_API_GROUPS, Operator, OPERATOR_LABEL, operatorOfApiGroup, requiredOperators } from '../../lib/gitops/operators';
 import { PlatformConfig } from '../../lib/config/schema';
 import { renderEnvironments } from '../../lib/synth/synthesize';
 import { exampleConfig, exampleEnvironment, Manifest, SHARED } from '../util';
@@ -31,7 +32,7 @@ interface ClusterOutput {
 }
 
 function renderClusters(config: PlatformConfig): ClusterOutput[] {
-  const { tree } = renderEnvironments([{ name: 'example', file: 'example.yaml', config }]);
+  const { tree } = renderEnvironments([{ name: 'example', file: 'example.yaml', config }], PLATFORM_COMPOSITIONS);
   const clusters = new Map<string, Map<string, Manifest[]>>();
   for (const [file, text] of tree) {
     const parts = file.split('/');

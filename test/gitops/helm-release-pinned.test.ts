@@ -1,5 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { PinnedHelmRelease, PinnedHelmReleaseProps } from '../../lib/helm-release-pinned';
+import { PinnedHelmRelease, PinnedHelmReleaseProps } from '../../lib/gitops/helm-release-pinned';
 import { findManifest } from '../util';
 
 const https: PinnedHelmReleaseProps = {

@@ -1,4 +1,4 @@
-import { certManagerValues } from '../../lib/_operator-values';
+import { certManagerValues } from '../../lib/gitops/operator-values';
 import { findManifest, synthCluster } from '../util';
 
 describe('operator values', () => {

@@ -1,8 +1,8 @@
 /** The serving config: one failure per semantic rule, schema checks, and the seed's storage URI through the loader. */
 import * as fs from 'fs';
-import { CONFIG_RULES } from '../../lib/config/rules';
+import { CONFIG_RULES } from '../../lib/config/platform-rules';
 import { PlatformConfig } from '../../lib/config/schema';
-import { SERVING_RULES } from '../../lib/config/sections/serving-rules';
+import { SERVING_RULES } from '../../lib/serving/config-rules';
 import { EXAMPLE_CONFIG, exampleConfig, exampleConfigIssues } from '../util';
 
 type Edit = (config: PlatformConfig) => void;

@@ -3,7 +3,7 @@
  * Service port whose target is a container port of the pods behind it, and only the gateway (or ingress
  * controller) namespace may reach those pods.
  */
-import { FORMAT_DEFAULTS, ModelFormat, PREDICTOR_SERVICE_PORT, predictorPodLabels, predictorServiceName } from '../../lib/_kserve-versions';
+import { FORMAT_DEFAULTS, ModelFormat, PREDICTOR_SERVICE_PORT, predictorPodLabels, predictorServiceName } from '../../lib/serving/kserve-versions';
 import { PlatformConfig } from '../../lib/config/schema';
 import { exampleConfig, Manifest, synthCluster } from '../util';
 

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { scaleConfig } from '../../bench/scale-config';
+import { PLATFORM_COMPOSITIONS } from '../../charts';
 import { ConfigError } from '../../lib/config/issues';
 import { PlatformConfig } from '../../lib/config/schema';
 import { readTree } from '../../lib/synth/atomic-write';
@@ -25,8 +26,8 @@ function configDir(text: string, name = 'example.yaml'): string {
 describe('synthesize', () => {
   test('two runs give byte-identical trees', () => {
     const config = configDir(exampleText);
-    synthesize({ configDir: config, outDir: path.join(work, 'a') });
-    synthesize({ configDir: config, outDir: path.join(work, 'b') });
+    synthesize({ configDir: config, outDir: path.join(work, 'a'), compositions: PLATFORM_COMPOSITIONS });
+    synthesize({ configDir: config, outDir: path.join(work, 'b'), compositions: PLATFORM_COMPOSITIONS });
     const a = readTree(path.join(work, 'a'));
     expect(a.size).toBeGreaterThan(10);
     expect(diffTrees(a, readTree(path.join(work, 'b')))).toEqual([]);
@@ -34,7 +35,7 @@ describe('synthesize', () => {
 
   test('writes dist/<environment>/<cluster>/<layer>/ with a kustomization.yaml in every folder', () => {
     const out = path.join(work, 'dist');
-    synthesize({ configDir: configDir(exampleText), outDir: out });
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
     const files = [...readTree(out).keys()];
     const folders = new Set(files.filter((f) => f.endsWith('.yaml') && f.split('/').length === 4).map((f) => path.dirname(f)));
     expect([...folders]).toEqual(expect.arrayContaining(['example/training/platform', 'example/serving/platform', 'example/data-processing/platform']));
@@ -46,12 +47,12 @@ describe('synthesize', () => {
   test('a bad config leaves the previous output byte-identical and writes nothing aside', () => {
     // GIVEN a good synth
     const out = path.join(work, 'dist');
-    synthesize({ configDir: configDir(exampleText), outDir: out });
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
     const before = readTree(out);
     // WHEN the config breaks
     const bad = configDir(exampleText.replace('vmSize: Standard_D8s_v5', 'vmSize: 8'));
     // THEN synthesis fails with the config error, and the output is untouched
-    expect(() => synthesize({ configDir: bad, outDir: out })).toThrow(ConfigError);
+    expect(() => synthesize({ configDir: bad, outDir: out, compositions: PLATFORM_COMPOSITIONS })).toThrow(ConfigError);
     expect(diffTrees(before, readTree(out))).toEqual([]);
     expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist-'))).toEqual([]);
   });
@@ -61,10 +62,10 @@ describe('synthesize', () => {
     const out = path.join(work, 'dist');
     const withScratch = yaml.load(exampleText) as PlatformConfig;
     (withScratch.clusters.serving.namespaces as Record<string, object>).scratch = {};
-    synthesize({ configDir: configDir(yaml.dump(withScratch)), outDir: out });
+    synthesize({ configDir: configDir(yaml.dump(withScratch)), outDir: out, compositions: PLATFORM_COMPOSITIONS });
     expect(fs.existsSync(path.join(out, 'example/serving/platform/cluster_namespace_scratch.yaml'))).toBe(true);
     // WHEN the namespace is removed from the config
-    synthesize({ configDir: configDir(exampleText), outDir: out });
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
     // THEN its files and kustomization entries are gone
     const files = [...readTree(out).keys()];
     expect(files.filter((f) => f.includes('scratch'))).toEqual([]);
@@ -74,9 +75,9 @@ describe('synthesize', () => {
   test('check mode reports differences and writes nothing', () => {
     const out = path.join(work, 'dist');
     const config = configDir(exampleText);
-    synthesize({ configDir: config, outDir: out });
+    synthesize({ configDir: config, outDir: out, compositions: PLATFORM_COMPOSITIONS });
     fs.writeFileSync(path.join(out, 'stale.yaml'), 'kind: Stale\n');
-    const result = synthesize({ configDir: config, outDir: out, check: true });
+    const result = synthesize({ configDir: config, outDir: out, check: true, compositions: PLATFORM_COMPOSITIONS });
     expect(result.differences).toEqual(['stale.yaml']);
     expect(fs.existsSync(path.join(out, 'stale.yaml'))).toBe(true);
   });
@@ -85,7 +86,7 @@ describe('synthesize', () => {
     const dir = configDir(exampleText, 'example.yaml');
     fs.writeFileSync(path.join(dir, 'staging.yaml'), exampleText);
     const out = path.join(work, 'dist');
-    const result = synthesize({ configDir: dir, outDir: out });
+    const result = synthesize({ configDir: dir, outDir: out, compositions: PLATFORM_COMPOSITIONS });
     expect(result.environments).toBe(2);
     expect(fs.readdirSync(out).sort()).toEqual(['README.md', 'example', 'staging']);
   });
@@ -98,7 +99,7 @@ describe('large outputs', () => {
     const big = scaleConfig(base, { copies: 1, extraNamespaces: 250 }).get('env-001')!;
     const out = path.join(work, 'dist');
     // WHEN
-    synthesize({ configDir: configDir(yaml.dump(big)), outDir: out });
+    synthesize({ configDir: configDir(yaml.dump(big)), outDir: out, compositions: PLATFORM_COMPOSITIONS });
     // THEN
     const tree = readTree(out);
     const clusterName = Object.keys(big.clusters)[0];

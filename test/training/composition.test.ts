@@ -2,8 +2,8 @@
 import { ApiObject } from 'cdk8s';
 import { buildClusterApp } from '../../charts';
 import { trainingComposition } from '../../charts/training';
-import { WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from '../../lib/pod-identity-binding';
-import { PyTorchJob } from '../../lib/pytorch-job';
+import { WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from '../../lib/identity/pod-identity-binding';
+import { PyTorchJob } from '../../lib/training/pytorch-job';
 import { exampleConfig, findManifest, Manifest, synthCluster, synthClusterLayers } from '../util';
 
 const config = exampleConfig();

@@ -1,7 +1,7 @@
 /** The training config: schema checks through the loader and one failure per semantic rule. */
-import { CONFIG_RULES } from '../../lib/config/rules';
+import { CONFIG_RULES } from '../../lib/config/platform-rules';
 import { PlatformConfig } from '../../lib/config/schema';
-import { TRAINING_RULES } from '../../lib/config/sections/training-rules';
+import { TRAINING_RULES } from '../../lib/training/config-rules';
 import { exampleConfig, exampleConfigIssues } from '../util';
 
 type Edit = (config: PlatformConfig) => void;

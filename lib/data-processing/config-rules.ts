@@ -1,0 +1,123 @@
+/**
+ * Semantic rules of the data-processing section: references to namespaces, node pools, identities and shared
+ * volumes, Pod Security levels, and HDFS replication against the number of nodes that hold blocks.
+ */
+import { parseQuantity } from '../core/quantity';
+import type { ConfigRule, RuleViolation } from '../config/rules';
+import type { ClusterConfig, PlatformConfig } from '../config/schema';
+import type { ConfigPath } from '../config/yaml-positions';
+import type { DataProcessingConfig } from './config';
+
+type SectionCheck = (section: DataProcessingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
+
+/** Runs `check` on every cluster that has a data-processing section (own loop: importing `perCluster` would be circular). */
+function perSection(check: SectionCheck): ConfigRule {
+  return (config) => Object.entries(config.clusters).flatMap(([name, cluster]) =>
+    cluster.dataProcessing ? check(cluster.dataProcessing, ['clusters', name, 'dataProcessing'], cluster, config) : []);
+}
+
+const hdfsNamespaceIsPrivileged = perSection((section, path, cluster) => {
+  const ns = cluster.namespaces[section.hdfs.namespace];
+  const at = [...path, 'hdfs', 'namespace'];
+  if (!ns) return [{ path: at, message: `namespace '${section.hdfs.namespace}' is not under namespaces; add it there with podSecurity level privileged` }];
+  if (ns.podSecurity?.level !== 'privileged') {
+    return [{ path: at, message: `namespace '${section.hdfs.namespace}' runs HDFS datanodes with hostNetwork and hostPath, which only the Pod Security level 'privileged' admits; set namespaces.${section.hdfs.namespace}.podSecurity.level: privileged with a reason` }];
+  }
+  return [];
+});
+
+const sparkNamespacesAreNotPrivileged = perSection((section, path, cluster) =>
+  Object.keys(section.spark.namespaces).flatMap((name) => {
+    const at = [...path, 'spark', 'namespaces', name];
+    const ns = cluster.namespaces[name];
+    if (!ns) return [{ path: at, message: `namespace '${name}' is not under namespaces; add it there (Spark runs at Pod Security level restricted)` }];
+    if (name === section.hdfs.namespace || ns.podSecurity?.level === 'privileged') {
+      return [{ path: at, message: `Spark namespace '${name}' must not be privileged (only the HDFS namespace is); use a namespace with level restricted` }];
+    }
+    return [];
+  }));
+
+const nodePoolsFit = perSection((section, path, cluster) => {
+  const violations: RuleViolation[] = [];
+  for (const [what, poolName] of [['hdfs', section.hdfs.nodePool], ['spark', section.spark.nodePool]] as const) {
+    const pool = cluster.nodePools[poolName];
+    const at = [...path, what, 'nodePool'];
+    if (!pool) {
+      violations.push({ path: at, message: `node pool '${poolName}' is not under nodePools; use one of: ${Object.keys(cluster.nodePools).join(', ')}` });
+    } else if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
+      violations.push({ path: at, message: `node pool '${poolName}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; HDFS and Spark run on a User pool without GPUs` });
+    }
+  }
+  const hdfsPool = cluster.nodePools[section.hdfs.nodePool];
+  const replication = section.hdfs.replication ?? 3;
+  if (hdfsPool && replication > hdfsPool.minCount) {
+    violations.push({
+      path: [...path, 'hdfs', 'replication'],
+      message: `replication (${replication}) is larger than the ${hdfsPool.minCount} node(s) pool '${section.hdfs.nodePool}' keeps at minimum (one datanode per node); lower it or raise the pool's minCount`,
+    });
+  }
+  return violations;
+});
+
+const sparkIdentityExists = perSection((section, path, _cluster, config) => {
+  const identity = section.spark.identity;
+  if (identity === undefined || config.identities[identity]) return [];
+  return [{ path: [...path, 'spark', 'identity'], message: `identity '${identity}' is not under the top-level identities; use one of: ${Object.keys(config.identities).join(', ')}` }];
+});
+
+const jobsReferToKnownThings = perSection((section, path) =>
+  Object.entries(section.jobs ?? {}).flatMap(([name, job]) => {
+    const at = [...path, 'jobs', name];
+    const violations: RuleViolation[] = [];
+    if (!section.spark.namespaces[job.namespace]) {
+      violations.push({ path: [...at, 'namespace'], message: `'${job.namespace}' is not a Spark namespace; use one of: ${Object.keys(section.spark.namespaces).join(', ')}` });
+    }
+    if (job.azureStorage && !section.spark.identity) {
+      violations.push({ path: [...at, 'azureStorage'], message: 'a job that uses Azure Storage needs spark.identity (Workload Identity); set it or remove azureStorage' });
+    }
+    if ((job.type === 'Scala' || job.type === 'Java') && !job.mainClass) {
+      violations.push({ path: [...at, 'mainClass'], message: `a ${job.type} job needs a mainClass` });
+    }
+    for (const volume of Object.keys(job.volumes ?? {})) {
+      const shared = section.sharedVolumes?.volumes[volume];
+      if (!shared) {
+        violations.push({ path: [...at, 'volumes', volume], message: `shared volume '${volume}' is not under sharedVolumes.volumes` });
+      } else if (shared.namespace !== job.namespace) {
+        violations.push({ path: [...at, 'volumes', volume], message: `shared volume '${volume}' is in namespace '${shared.namespace}', but the job runs in '${job.namespace}'; a pod can only mount claims of its own namespace` });
+      }
+    }
+    return violations;
+  }));
+
+/** Azure Files premium shares are provisioned in steps of 1GiB with a minimum of 100GiB. */
+const PREMIUM_MINIMUM_BYTES = 100 * 2 ** 30;
+
+const sharedVolumesFit = perSection((section, path, cluster) => {
+  const shared = section.sharedVolumes;
+  if (!shared) return [];
+  const premium = shared.storageClass.skuName.startsWith('Premium');
+  const violations: RuleViolation[] = [];
+  if (shared.storageClass.protocol === 'nfs' && !premium) {
+    violations.push({ path: [...path, 'sharedVolumes', 'storageClass', 'protocol'], message: `Azure Files NFS shares need a Premium SKU (found ${shared.storageClass.skuName}); use Premium_LRS or Premium_ZRS, or protocol smb` });
+  }
+  for (const [name, volume] of Object.entries(shared.volumes)) {
+    const at = [...path, 'sharedVolumes', 'volumes', name];
+    if (!cluster.namespaces[volume.namespace]) {
+      violations.push({ path: [...at, 'namespace'], message: `namespace '${volume.namespace}' is not under namespaces` });
+    }
+    if (premium && parseQuantity(volume.size) < PREMIUM_MINIMUM_BYTES) {
+      violations.push({ path: [...at, 'size'], message: `a ${shared.storageClass.skuName} file share is at least 100Gi (found ${volume.size}); raise the size or use a Standard SKU` });
+    }
+  }
+  return violations;
+});
+
+/** Every rule of the data-processing section, in the order they run. */
+export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
+  hdfsNamespaceIsPrivileged,
+  sparkNamespacesAreNotPrivileged,
+  nodePoolsFit,
+  sparkIdentityExists,
+  jobsReferToKnownThings,
+  sharedVolumesFit,
+];

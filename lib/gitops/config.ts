@@ -1,0 +1,90 @@
+/**
+ * GitOps delivery: where Flux finds `dist/` (top-level `gitops`), which operator charts each cluster pins
+ * (`clusters.<name>.operators`) and the Airflow instance of a cluster (`clusters.<name>.airflow`).
+ */
+import { Closed, DnsLabel, Pattern, Type, Static } from '../config/schema-helpers';
+
+/** A Flux duration such as 30s, 10m or 1h30m. */
+const Duration = (description: string) =>
+  Pattern('^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', `${description}: a duration such as 30s, 10m or 1h`);
+
+/** An exact chart or release version: versions are pinned, so ranges, wildcards and `latest` are rejected. */
+export const EXACT_VERSION_PATTERN = '^v?[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$';
+
+/** Name of a Kubernetes Secret (a DNS subdomain). */
+const SecretName = (description: string) =>
+  Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', `${description}: a Secret name (lowercase letters, digits, '-' and '.')`);
+
+/** A pinned Helm chart: where it is published and its exact version. */
+export const HelmChartPinSchema = Closed({
+  repository: Pattern('^(https|oci)://[^\\s]+[^/\\s]$',
+    'Helm repository URL: https://... for a classic chart repository, oci://... for an OCI registry (without the chart name), no trailing /'),
+  chart: Type.Optional(Pattern('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'chart name in the repository. Default: the usual chart name of this operator')),
+  version: Pattern(EXACT_VERSION_PATTERN, 'exact chart version such as 1.18.2 or v0.15.2 (no ranges: every chart is pinned)'),
+}, { description: 'a Helm chart pinned to one version' });
+
+/** A pinned set of upstream kustomize manifests in a Git repository (for operators that publish no chart). */
+export const GitManifestsPinSchema = Closed({
+  repository: Pattern('^https://[^\\s]+$', 'https URL of the Git repository that holds the manifests'),
+  tag: Pattern(EXACT_VERSION_PATTERN, 'exact Git tag such as v1.9.4 (no branches: the manifests are pinned)'),
+  path: Type.Optional(Pattern('^\\./[^\\s]*$', 'path of the kustomize overlay in the repository, starting with ./. Default: the upstream standalone overlay')),
+}, { description: 'upstream manifests pinned to one Git tag' });
+
+/** Operator versions of one cluster. Only the operators the cluster uses are installed; each must be pinned here. */
+export const OperatorsSchema = Closed({
+  certManager: Type.Optional(HelmChartPinSchema),
+  sparkOperator: Type.Optional(HelmChartPinSchema),
+  trainingOperator: Type.Optional(GitManifestsPinSchema),
+  kserve: Type.Optional(Closed({
+    repository: Pattern('^oci://[^\\s]+[^/\\s]$', 'OCI registry of the KServe charts (kserve-crd and kserve), such as oci://ghcr.io/kserve/charts'),
+    chart: Type.Optional(Pattern('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'name of the KServe controller chart (the CRDs come from kserve-crd). Default: kserve')),
+  }, { description: 'where the KServe charts come from; the version is serving.kserve.version' })),
+  gatewayController: Type.Optional(HelmChartPinSchema),
+  aadPodIdentity: Type.Optional(HelmChartPinSchema),
+  airflow: Type.Optional(HelmChartPinSchema),
+}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, Airflow)' });
+
+/** Airflow with the KubernetesExecutor, on the official chart. */
+export const AirflowSchema = Closed({
+  namespace: Type.Optional(DnsLabel('namespace of Airflow; it must be declared under namespaces. Default: airflow')),
+  identity: Type.String({ minLength: 1, description: 'key under identities of the managed identity Airflow uses (remote logs, DAG tasks)' }),
+  imageTag: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+(-[-a-z0-9.]+)?$', 'Airflow image tag such as 3.0.2. Default: the chart\'s own Airflow version')),
+  dags: Closed({
+    repository: Pattern('^(https|ssh)://[^\\s]+$', 'Git URL of the DAG repository (https:// or ssh://)'),
+    branch: Type.Optional(Type.String({ minLength: 1, description: 'branch git-sync follows. Default: main' })),
+    subPath: Type.Optional(Type.String({ description: 'folder of the DAGs in the repository. Default: the repository root' })),
+    credentialsSecret: Type.Optional(SecretName('Secret with git-sync credentials for a private repository, created outside dist/')),
+  }, { description: 'DAGs pulled from Git by git-sync' }),
+  logs: Closed({
+    storageAccount: Type.String({ minLength: 1, description: 'key under azure.storageAccounts of the account that holds task logs' }),
+    container: Pattern('^[a-z0-9](-?[a-z0-9]){2,62}$', 'blob container of the task logs (3 to 63 lowercase letters, digits and single hyphens)'),
+    folder: Type.Optional(Type.String({ pattern: '^[^\\s/][^\\s]*$', description: 'folder inside the container. Default: the cluster name' })),
+  }, { description: 'remote task logs on Azure Blob Storage, read and written with the Airflow identity' }),
+  database: Closed({
+    secretName: SecretName('Secret with key "connection" holding the postgresql:// URL of the external metadata database, created outside dist/'),
+  }, { description: 'the external Postgres metadata database' }),
+}, { description: 'Airflow (official Helm chart, KubernetesExecutor) on this cluster' });
+
+/** Where Flux finds the generated manifests, and how often it reconciles them. */
+export const GitOpsSchema = Closed({
+  repository: Closed({
+    url: Pattern('^(https|ssh)://[^\\s]+$', 'URL of the Git repository that holds dist/ (https:// or ssh://)'),
+    branch: Type.Optional(Type.String({ minLength: 1, description: 'branch Flux follows. Default: main' })),
+    path: Type.Optional(Pattern('^[^\\s/.][^\\s]*[^\\s/]$|^[^\\s/.]$', 'folder of the generated manifests in the repository, without ./ or trailing /. Default: dist')),
+    secretName: Type.Optional(SecretName('Secret in the Flux namespace with the Git credentials, created at bootstrap. Default: none (public repository)')),
+  }, { description: 'the Git repository Flux syncs' }),
+  namespace: Type.Optional(DnsLabel('namespace of the Flux controllers and objects. Default: flux-system')),
+  intervals: Type.Optional(Closed({
+    source: Type.Optional(Duration('how often Flux fetches the repository. Default: 1m')),
+    layers: Type.Optional(Duration('how often each layer is reconciled (drift correction). Default: 10m')),
+    retry: Type.Optional(Duration('how soon a failed layer is retried. Default: 2m')),
+    timeout: Type.Optional(Duration('how long a layer may take to apply and become healthy. Default: 15m')),
+    helmReleases: Type.Optional(Duration('how often HelmReleases are reconciled. Default: 30m')),
+  }, { description: 'Flux reconcile intervals' })),
+}, { description: 'GitOps delivery of dist/ with Flux' });
+
+export type HelmChartPin = Static<typeof HelmChartPinSchema>;
+export type GitManifestsPin = Static<typeof GitManifestsPinSchema>;
+export type OperatorsConfig = Static<typeof OperatorsSchema>;
+export type AirflowConfig = Static<typeof AirflowSchema>;
+export type GitOpsConfig = Static<typeof GitOpsSchema>;

@@ -1,0 +1,132 @@
+/**
+ * The operators the platform installs: what each one serves (CRD API groups), where it runs, and which
+ * clusters need it. The one place that maps config sections to operators is `requiredOperators`.
+ */
+import type { ClusterConfig } from '../config/schema';
+import type { OperatorsConfig } from './config';
+
+/** An operator the platform can install; each value is also its namespace label and release name. */
+export enum Operator {
+  /** cert-manager: webhook certificates of KServe, and TLS certificates of routes. */
+  CERT_MANAGER = 'cert-manager',
+  /** Gateway API controller (Envoy Gateway); installs the Gateway API CRDs. */
+  GATEWAY_CONTROLLER = 'gateway-controller',
+  /** KServe controller and its CRDs. */
+  KSERVE = 'kserve',
+  /** Kubeflow Spark operator (SparkApplication). */
+  SPARK_OPERATOR = 'spark-operator',
+  /** Kubeflow training operator v1 (PyTorchJob). */
+  TRAINING_OPERATOR = 'training-operator',
+  /** aad-pod-identity (MIC and NMI), only in the legacy identity mode. */
+  AAD_POD_IDENTITY = 'aad-pod-identity',
+}
+
+/** Pod Security level of an operator namespace, with the reason when it is not restricted. */
+export interface OperatorPodSecurity {
+  readonly level: 'restricted' | 'baseline' | 'privileged';
+  readonly reason?: string;
+}
+
+/** Static facts about one operator. */
+export interface OperatorInfo {
+  /** Key of the operator's pin under `clusters.<name>.operators`. */
+  readonly configKey: keyof OperatorsConfig;
+  /** Namespace the operator runs in (created in the operators layer, unless upstream manifests create it). */
+  readonly namespace: string;
+  /** Chart name when the config names none. */
+  readonly defaultChart: string;
+  /** API groups of the CRDs the operator installs: their objects may only be applied after it. */
+  readonly apiGroups: readonly string[];
+  /** Operators that must be ready before this one installs (their CRDs are used by its chart). */
+  readonly dependsOn: readonly Operator[];
+  /** Pod Security of its namespace. */
+  readonly podSecurity: OperatorPodSecurity;
+}
+
+/** Every operator, in install order. */
+export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
+  [Operator.CERT_MANAGER]: {
+    configKey: 'certManager', namespace: 'cert-manager', defaultChart: 'cert-manager',
+    apiGroups: ['cert-manager.io', 'acme.cert-manager.io'], dependsOn: [], podSecurity: { level: 'restricted' },
+  },
+  [Operator.GATEWAY_CONTROLLER]: {
+    configKey: 'gatewayController', namespace: 'envoy-gateway-system', defaultChart: 'gateway-helm',
+    apiGroups: ['gateway.networking.k8s.io', 'gateway.envoyproxy.io'], dependsOn: [],
+    podSecurity: { level: 'baseline', reason: 'the upstream chart does not set a seccomp profile on every container; audit and warn stay at restricted' },
+  },
+  [Operator.KSERVE]: {
+    configKey: 'kserve', namespace: 'kserve', defaultChart: 'kserve',
+    apiGroups: ['serving.kserve.io'], dependsOn: [Operator.CERT_MANAGER],
+    podSecurity: { level: 'baseline', reason: 'the upstream chart does not set a seccomp profile on every container; audit and warn stay at restricted' },
+  },
+  [Operator.SPARK_OPERATOR]: {
+    configKey: 'sparkOperator', namespace: 'spark-operator', defaultChart: 'spark-operator',
+    apiGroups: ['sparkoperator.k8s.io'], dependsOn: [], podSecurity: { level: 'restricted' },
+  },
+  [Operator.TRAINING_OPERATOR]: {
+    configKey: 'trainingOperator', namespace: 'kubeflow', defaultChart: './manifests/overlays/standalone',
+    apiGroups: ['kubeflow.org'], dependsOn: [], podSecurity: { level: 'restricted' },
+  },
+  [Operator.AAD_POD_IDENTITY]: {
+    configKey: 'aadPodIdentity', namespace: 'aad-pod-identity', defaultChart: 'aad-pod-identity',
+    apiGroups: ['aadpodidentity.k8s.io'], dependsOn: [],
+    podSecurity: { level: 'privileged', reason: 'NMI intercepts the instance metadata endpoint with hostNetwork and NET_ADMIN on every node' },
+  },
+};
+
+/** Label on every object that installs an operator, naming the operator (tests and `kubectl get -l` use it). */
+export const OPERATOR_LABEL = 'platform.ml/operator';
+
+/** Why a cluster needs an operator: the config path of the section that asks for it. */
+export interface OperatorNeed {
+  readonly operator: Operator;
+  /** Config path (under the cluster) of the section that needs the operator. */
+  readonly neededBy: readonly string[];
+}
+
+/** The config sections of other features that decide operators, typed loosely so a missing section is tolerated. */
+interface OperatorRelevantSections {
+  readonly dataProcessing?: unknown;
+  readonly training?: unknown;
+  readonly serving?: {
+    readonly kserve?: unknown;
+    readonly routing?: { readonly mode?: string; readonly tls?: { readonly clusterIssuer?: string } };
+  };
+  readonly identityMode?: string;
+}
+
+/**
+ * The operators a cluster needs, decided from its config sections (and nothing else):
+ * - `dataProcessing` -> Spark operator (Spark jobs are SparkApplications);
+ * - `training` -> training operator (PyTorchJob);
+ * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`; a Gateway API
+ *   controller when routing uses the Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
+ * - `identityMode: aad-pod-identity` -> aad-pod-identity.
+ * Sections that do not exist (yet) simply add nothing. Returned in install order (OPERATORS order).
+ */
+export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
+  const sections = cluster as ClusterConfig & OperatorRelevantSections;
+  const needs = new Map<Operator, string[]>();
+  const need = (operator: Operator, ...path: string[]) => { if (!needs.has(operator)) needs.set(operator, path); };
+  if (sections.dataProcessing) need(Operator.SPARK_OPERATOR, 'dataProcessing');
+  if (sections.training) need(Operator.TRAINING_OPERATOR, 'training');
+  if (sections.serving?.kserve) {
+    need(Operator.KSERVE, 'serving', 'kserve');
+    need(Operator.CERT_MANAGER, 'serving', 'kserve');
+  }
+  if (sections.serving?.routing?.mode === 'gateway-api') need(Operator.GATEWAY_CONTROLLER, 'serving', 'routing', 'mode');
+  if (sections.serving?.routing?.tls?.clusterIssuer) need(Operator.CERT_MANAGER, 'serving', 'routing', 'tls', 'clusterIssuer');
+  if (sections.identityMode === 'aad-pod-identity') need(Operator.AAD_POD_IDENTITY, 'identityMode');
+  return (Object.keys(OPERATORS) as Operator[]).filter((op) => needs.has(op)).map((operator) => ({ operator, neededBy: needs.get(operator)! }));
+}
+
+/** The operator that installs the CRDs of an API group, if any. */
+export function operatorOfApiGroup(group: string): Operator | undefined {
+  return (Object.keys(OPERATORS) as Operator[]).find((op) => OPERATORS[op].apiGroups.includes(group));
+}
+
+/** API groups of Flux itself: installed at bootstrap, so their objects may be applied in any layer. */
+export const FLUX_API_GROUPS: readonly string[] = [
+  'source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io',
+  'notification.toolkit.fluxcd.io', 'image.toolkit.fluxcd.io',
+];

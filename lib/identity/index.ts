@@ -1,0 +1,2 @@
+/** Azure identities for pods: Workload Identity (and the deprecated aad-pod-identity mode). */
+export * from './pod-identity-binding';

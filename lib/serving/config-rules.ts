@@ -1,0 +1,151 @@
+/**
+ * Semantic rules of the serving section: references to namespaces, node pools, identities and storage
+ * accounts; KServe mode constraints; storage URIs KServe can read; routing settings; and routes that collide.
+ */
+import { parseQuantity } from '../core/quantity';
+import { azureBlobLocation, storageUriProblem } from './storage-uri';
+import type { ConfigRule, RuleViolation } from '../config/rules';
+import type { ClusterConfig, PlatformConfig } from '../config/schema';
+import type { ConfigPath } from '../config/yaml-positions';
+import type { ResourcesConfig, ServingConfig } from './config';
+import { declaredRoutes } from './config-routes';
+
+type SectionCheck = (serving: ServingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
+
+/** Runs `check` on every cluster with a serving section (own loop: importing `perCluster` would be circular). */
+function perServing(check: SectionCheck): ConfigRule {
+  return (config) => Object.entries(config.clusters).flatMap(([name, cluster]) =>
+    cluster.serving ? check(cluster.serving, ['clusters', name, 'serving'], cluster, config) : []);
+}
+
+/** Every workload of the section with its namespace, identity, pool and resources, for the reference checks. */
+function workloads(serving: ServingConfig, path: ConfigPath) {
+  return [
+    ...Object.entries(serving.models ?? {}).map(([name, m]) => ({ at: [...path, 'models', name], ...m })),
+    ...Object.entries(serving.microservices ?? {}).map(([name, s]) => ({ at: [...path, 'microservices', name], ...s })),
+    ...(serving.mlflow ? [{ at: [...path, 'mlflow'], ...serving.mlflow }] : []),
+  ] as { at: ConfigPath; namespace: string; identity?: string; nodePool?: string; resources: ResourcesConfig; gpus?: number }[];
+}
+
+const referencesExist = perServing((serving, path, cluster, config) => workloads(serving, path).flatMap((w) => {
+  const violations: RuleViolation[] = [];
+  if (!cluster.namespaces[w.namespace]) {
+    violations.push({ path: [...w.at, 'namespace'], message: `namespace '${w.namespace}' is not under namespaces; declare it there so it gets its baseline (default deny, quota)` });
+  }
+  if (w.identity !== undefined && !config.identities[w.identity]) {
+    violations.push({ path: [...w.at, 'identity'], message: `identity '${w.identity}' is not under identities (known: ${Object.keys(config.identities).sort().join(', ')})` });
+  }
+  const pool = w.nodePool === undefined ? undefined : cluster.nodePools[w.nodePool];
+  if (w.nodePool !== undefined && !pool) {
+    violations.push({ path: [...w.at, 'nodePool'], message: `node pool '${w.nodePool}' is not under nodePools (known: ${Object.keys(cluster.nodePools).sort().join(', ')})` });
+  }
+  if (w.gpus !== undefined && (pool?.gpusPerNode ?? 0) < w.gpus) {
+    violations.push({ path: [...w.at, 'gpus'], message: `${w.gpus} GPU(s) need a nodePool whose nodes have at least that many GPUs (gpusPerNode)` });
+  }
+  for (const resource of ['cpu', 'memory'] as const) {
+    if (parseQuantity(w.resources.request[resource]) > parseQuantity(w.resources.limit[resource])) {
+      violations.push({ path: [...w.at, 'resources', 'request', resource], message: `request ${w.resources.request[resource]} must be <= limit ${w.resources.limit[resource]}` });
+    }
+  }
+  return violations;
+}));
+
+const modelsFitTheMode = perServing((serving, path, _cluster, config) => Object.entries(serving.models ?? {}).flatMap(([name, model]) => {
+  const at = [...path, 'models', name];
+  const standard = serving.kserve.deploymentMode === 'Standard';
+  const minReplicas = model.minReplicas ?? 1;
+  const violations: RuleViolation[] = [];
+  const uriProblem = storageUriProblem(model.storageUri);
+  if (uriProblem) violations.push({ path: [...at, 'storageUri'], message: `"${model.storageUri}" ${uriProblem}` });
+  const blob = azureBlobLocation(model.storageUri);
+  if (blob && !config.azure.storageAccounts[blob.account]) {
+    violations.push({ path: [...at, 'storageUri'], message: `storage account '${blob.account}' is not under azure.storageAccounts, so no role assignment grants the model identity read access` });
+  }
+  if (minReplicas === 0 && standard && model.autoscaler !== 'keda') {
+    violations.push({ path: [...at, 'minReplicas'], message: `minReplicas 0 needs scale to zero: the Standard mode with the ${model.autoscaler ?? 'hpa'} autoscaler keeps 1 replica; use autoscaler keda, kserve.deploymentMode Knative, or minReplicas >= 1` });
+  }
+  if (model.maxReplicas !== undefined && minReplicas > model.maxReplicas) {
+    violations.push({ path: [...at, 'minReplicas'], message: `minReplicas (${minReplicas}) must be <= maxReplicas (${model.maxReplicas})` });
+  }
+  if (model.canaryTrafficPercent !== undefined && standard) {
+    violations.push({ path: [...at, 'canaryTrafficPercent'], message: 'canary traffic splitting needs kserve.deploymentMode Knative; the Standard mode has no revisions' });
+  }
+  if (model.scaleMetric !== undefined && standard !== (model.scaleMetric === 'cpu' || model.scaleMetric === 'memory')) {
+    violations.push({ path: [...at, 'scaleMetric'], message: `scaleMetric ${model.scaleMetric} is not available in the ${serving.kserve.deploymentMode} mode; use ${standard ? 'cpu or memory' : 'concurrency or rps'}` });
+  }
+  if (!standard && model.route?.enabled !== false) {
+    violations.push({ path: [...at, 'route'], message: 'routes to models need kserve.deploymentMode Standard: with Knative, requests enter through the Knative gateway, not the predictor Service; set route.enabled: false' });
+  }
+  return violations;
+}));
+
+const routingIsComplete = perServing((serving, path, cluster) => {
+  const routing = serving.routing;
+  const at = [...path, 'routing'];
+  if (routing.mode === 'gateway-api') {
+    if (!routing.gateway) return [{ path: at, message: 'mode gateway-api needs a gateway block (namespace, name, controller)' }];
+    if (!cluster.namespaces[routing.gateway.namespace]) {
+      return [{ path: [...at, 'gateway', 'namespace'], message: `namespace '${routing.gateway.namespace}' is not under namespaces; declare it (with services.loadbalancers >= 1 in its quota)` }];
+    }
+    const quota = cluster.namespaces[routing.gateway.namespace].quota ?? cluster.namespaceDefaults.quota;
+    if (quota['services.loadbalancers'] === 0) {
+      return [{ path: ['clusters', ...path.slice(1, 2), 'namespaces', routing.gateway.namespace, 'quota'], message: `the gateway's LoadBalancer Service needs services.loadbalancers >= 1 in the quota of namespace '${routing.gateway.namespace}'` }];
+    }
+    return [];
+  }
+  return routing.ingress ? [] : [{ path: at, message: 'mode ingress needs an ingress block (className, controllerNamespace)' }];
+});
+
+const routesAreSound = perServing((serving, path) => {
+  const violations: RuleViolation[] = [];
+  const names = new Map<string, string>();
+  const matches = new Map<string, string>();
+  for (const route of declaredRoutes(serving, path)) {
+    const label = `${route.kind} '${route.workload}'`;
+    const sameName = names.get(route.name);
+    if (sameName) violations.push({ path: route.configPath, message: `route name '${route.name}' is also used by ${sameName}; rename one workload` });
+    names.set(route.name, label);
+    const key = `${route.host} ${route.pathType} ${route.path.replace(/(.)\/+$/, '$1')}`;
+    const other = matches.get(key);
+    if (other) violations.push({ path: route.configPath, message: `route ${route.pathType} ${route.path} on ${route.host} collides with the route of ${other}; change one path or host` });
+    matches.set(key, label);
+    if (route.pathType !== 'RegularExpression' && /[()[\]{}*+?^$|\\]/.test(route.path)) {
+      violations.push({ path: route.configPath, message: `path "${route.path}" looks like a regular expression but pathType is ${route.pathType}; set pathType: RegularExpression or remove the pattern characters` });
+    }
+    if (route.pathType === 'RegularExpression' && route.rewrite !== undefined) {
+      violations.push({ path: route.configPath, message: 'rewrite cannot be combined with pathType RegularExpression; use a PathPrefix path' });
+    }
+    if (serving.routing.mode === 'gateway-api' && route.maxBodySize !== undefined) {
+      violations.push({ path: [...route.configPath, 'maxBodySize'], message: 'maxBodySize cannot be expressed in a Gateway API HTTPRoute (ingress mode only); remove it' });
+    }
+    if (route.kind === 'mlflow' && route.rewrite !== undefined) {
+      violations.push({ path: [...route.configPath, 'rewrite'], message: 'the MLflow server serves UI and API under its path prefix (--static-prefix = route path); remove rewrite' });
+    }
+  }
+  return violations;
+});
+
+const mlflowArtifactsAccountExists = perServing((serving, path, _cluster, config) => {
+  const account = serving.mlflow?.artifacts.storageAccount;
+  if (account === undefined || config.azure.storageAccounts[account]) return [];
+  return [{ path: [...path, 'mlflow', 'artifacts', 'storageAccount'], message: `storage account '${account}' is not under azure.storageAccounts (known: ${Object.keys(config.azure.storageAccounts).sort().join(', ')})` }];
+});
+
+const volumesHaveOneSource = perServing((serving, path) => Object.entries(serving.microservices ?? {}).flatMap(([name, service]) =>
+  Object.entries(service.volumes ?? {}).flatMap(([volume, spec]) => {
+    const sources = [spec.emptyDir, spec.claim, spec.existingClaim].filter((source) => source !== undefined).length;
+    return sources === 1 ? [] : [{
+      path: [...path, 'microservices', name, 'volumes', volume],
+      message: `set exactly one of emptyDir, claim and existingClaim (found ${sources})`,
+    }];
+  })));
+
+/** Every serving rule, in order. */
+export const SERVING_RULES: readonly ConfigRule[] = [
+  referencesExist,
+  modelsFitTheMode,
+  routingIsComplete,
+  routesAreSound,
+  mlflowArtifactsAccountExists,
+  volumesHaveOneSource,
+];

@@ -1,0 +1,214 @@
+import { Construct } from 'constructs';
+import * as gw from '../../imports/gateway.networking.k8s.io';
+import * as k8s from '../core/k8s';
+import { allowEgressTo, allowIngressFromNamespace } from '../core/network-policies';
+import { RouteBackend } from './route-backend';
+import { ResolvedRoute, RouteSpec, resolveRoutes, usedBackends } from './route-checks';
+import { CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION, GatewayTls, SharedGateway } from './shared-gateway';
+
+export { RouteBackendRef, RoutePathType, RouteSpec } from './route-checks';
+export { BackendPort, RouteBackend } from './route-backend';
+
+/** The Ingress fallback: an Ingress class and where its controller runs. */
+export interface IngressControllerRef {
+  /** IngressClass name, such as `webapprouting.kubernetes.azure.com` (AKS application routing). */
+  readonly className: string;
+  /** Namespace of the controller pods: the only namespace let through to backends. */
+  readonly controllerNamespace: string;
+}
+
+/** Properties for `IngressRoutes`. */
+export interface IngressRoutesProps {
+  /** The routes, each declared once. */
+  readonly routes: readonly RouteSpec[];
+  /** Every Service of the composition that routes may point at (from the workload constructs' `backend`). */
+  readonly backends: readonly RouteBackend[];
+  /**
+   * Render as HTTPRoutes attached to this gateway (the primary rendering). Set exactly one of gateway and ingress.
+   * @default - no gateway (then `ingress` is required)
+   */
+  readonly gateway?: SharedGateway;
+  /**
+   * Render as Ingress objects of this class (the fallback). Set exactly one of gateway and ingress.
+   * @default - no ingress (then `gateway` is required)
+   */
+  readonly ingress?: IngressControllerRef;
+  /**
+   * TLS of Ingress routes (each Ingress names the Secret in its own namespace). Gateway routes use the gateway's TLS.
+   * @default - required with `ingress`
+   */
+  readonly tls?: GatewayTls;
+  /**
+   * Request timeout of routes that set none, in seconds.
+   * @default 60
+   */
+  readonly defaultTimeoutSeconds?: number;
+}
+
+const NGINX = 'nginx.ingress.kubernetes.io';
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const BODY_SIZE = /^[0-9]+(Ki|Mi|Gi|k|M|G)?$/;
+
+/**
+ * Routes into the cluster, declared once: as Gateway API HTTPRoutes in the shared gateway's namespace (with a
+ * ReferenceGrant in each backend namespace naming exactly the Services routed to), or as Ingress objects of a
+ * configurable class. Every backend gets a NetworkPolicy that admits traffic only from the gateway's (or
+ * ingress controller's) namespace on the target port; with a gateway, its proxies get the matching egress rule.
+ *
+ * Validated at construction: unknown backend Services or ports, regular expressions in non-regex paths, two
+ * routes matching the same requests, hosts the gateway has no listener for, and options a rendering cannot
+ * express.
+ */
+export class IngressRoutes extends Construct {
+  /** Route objects (HTTPRoute or Ingress) by route name. */
+  public readonly routeObjects: ReadonlyMap<string, gw.HttpRoute | k8s.KubeIngress>;
+  /** ReferenceGrants by backend namespace (gateway rendering only). */
+  public readonly referenceGrants: ReadonlyMap<string, gw.ReferenceGrant>;
+  /** Access rules by `<namespace>/<service>`: the NetworkPolicy admitting the gateway or controller namespace. */
+  public readonly accessPolicies: ReadonlyMap<string, k8s.KubeNetworkPolicy>;
+  /** Namespace that is let through to the backends. */
+  public readonly trafficSourceNamespace: string;
+
+  constructor(scope: Construct, id: string, props: IngressRoutesProps) {
+    super(scope, id);
+    const routes = this.validateProps(id, props);
+    const defaultTimeout = props.defaultTimeoutSeconds ?? 60;
+    this.trafficSourceNamespace = props.gateway ? props.gateway.namespace : props.ingress!.controllerNamespace;
+
+    const objects = new Map<string, gw.HttpRoute | k8s.KubeIngress>();
+    for (const route of routes) {
+      const timeout = route.spec.timeoutSeconds ?? defaultTimeout;
+      objects.set(route.spec.name, props.gateway
+        ? this.httpRoute(props.gateway, route, timeout)
+        : this.ingressObject(props.ingress!, props.tls!, route, timeout));
+    }
+    this.routeObjects = objects;
+
+    const grants = new Map<string, gw.ReferenceGrant>();
+    const policies = new Map<string, k8s.KubeNetworkPolicy>();
+    const backends = usedBackends(routes);
+    for (const { backend, ports } of backends) {
+      const key = `${backend.namespace}/${backend.serviceName}`;
+      const targetPorts = ports.map((port) => port.targetPort);
+      policies.set(key, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
+        name: `${backend.serviceName}-from-${this.trafficSourceNamespace}`,
+        namespace: backend.namespace,
+        podLabels: backend.podLabels,
+        fromNamespace: this.trafficSourceNamespace,
+        ports: targetPorts,
+      }));
+      if (props.gateway) {
+        allowEgressTo(this, `egress-${backend.namespace}-${backend.serviceName}`, {
+          name: `to-${backend.namespace}-${backend.serviceName}`.slice(0, 253),
+          namespace: props.gateway.namespace,
+          podLabels: {},
+          peers: [{ namespace: backend.namespace, podLabels: backend.podLabels }],
+          ports: targetPorts,
+        });
+      }
+    }
+    if (props.gateway) {
+      const gatewayNamespace = props.gateway.namespace;
+      const namespaces = [...new Set(backends.map(({ backend }) => backend.namespace))].filter((ns) => ns !== gatewayNamespace);
+      for (const namespace of namespaces) {
+        const services = backends.filter(({ backend }) => backend.namespace === namespace).map(({ backend }) => backend.serviceName).sort();
+        grants.set(namespace, new gw.ReferenceGrant(this, `grant-${namespace}`, {
+          metadata: { name: `routes-from-${gatewayNamespace}`, namespace },
+          spec: {
+            from: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace: gatewayNamespace }],
+            to: services.map((name) => ({ group: '', kind: 'Service', name })),
+          },
+        }));
+      }
+    }
+    this.referenceGrants = grants;
+    this.accessPolicies = policies;
+  }
+
+  private httpRoute(gateway: SharedGateway, route: ResolvedRoute, timeoutSeconds: number): gw.HttpRoute {
+    const { spec } = route;
+    const rewrite = spec.rewrite === undefined ? undefined : [{
+      type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+      urlRewrite: {
+        path: route.pathType === 'PathPrefix'
+          ? { type: gw.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: spec.rewrite }
+          : { type: gw.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_FULL_PATH, replaceFullPath: spec.rewrite },
+      },
+    }];
+    return new gw.HttpRoute(this, `route-${spec.name}`, {
+      metadata: { name: spec.name, namespace: gateway.namespace },
+      spec: {
+        parentRefs: [{ name: gateway.name, namespace: gateway.namespace, sectionName: gateway.listenerFor(spec.host) }],
+        hostnames: [spec.host],
+        rules: [{
+          matches: [{ path: { type: route.pathType as gw.HttpRouteSpecRulesMatchesPathType, value: spec.path } }],
+          filters: rewrite,
+          backendRefs: [{ name: route.backend.serviceName, namespace: route.backend.namespace, port: route.port.port }],
+          timeouts: { request: `${timeoutSeconds}s` },
+        }],
+      },
+    });
+  }
+
+  private ingressObject(ingress: IngressControllerRef, tls: GatewayTls, route: ResolvedRoute, timeoutSeconds: number): k8s.KubeIngress {
+    const { spec } = route;
+    const annotations: { [key: string]: string } = {
+      [`${NGINX}/proxy-read-timeout`]: String(timeoutSeconds),
+      [`${NGINX}/proxy-send-timeout`]: String(timeoutSeconds),
+    };
+    let path = spec.path;
+    let pathType = route.pathType === 'Exact' ? 'Exact' : 'Prefix';
+    if (route.pathType === 'RegularExpression' || (spec.rewrite !== undefined && route.pathType === 'PathPrefix')) {
+      pathType = 'ImplementationSpecific';
+      annotations[`${NGINX}/use-regex`] = 'true';
+    }
+    if (spec.rewrite !== undefined && route.pathType === 'PathPrefix') {
+      // NGINX rewrites through capture groups: keep what follows the prefix and append it to the replacement.
+      path = `${spec.path.replace(/\/+$/, '')}(/|$)(.*)`;
+      annotations[`${NGINX}/rewrite-target`] = `${spec.rewrite.replace(/\/+$/, '')}/$2`;
+    } else if (spec.rewrite !== undefined) {
+      annotations[`${NGINX}/rewrite-target`] = spec.rewrite;
+    }
+    if (spec.maxBodySize !== undefined) annotations[`${NGINX}/proxy-body-size`] = toNginxSize(spec.maxBodySize);
+    if (tls.clusterIssuer) annotations[CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION] = tls.clusterIssuer;
+    return new k8s.KubeIngress(this, `ingress-${spec.name}`, {
+      metadata: { name: spec.name, namespace: route.backend.namespace, annotations },
+      spec: {
+        ingressClassName: ingress.className,
+        tls: [{ hosts: [spec.host], secretName: tls.secretName }],
+        rules: [{
+          host: spec.host,
+          http: { paths: [{ path, pathType, backend: { service: { name: route.backend.serviceName, port: { number: route.port.port } } } }] },
+        }],
+      },
+    });
+  }
+
+  private validateProps(id: string, props: IngressRoutesProps): ResolvedRoute[] {
+    const prefix = `IngressRoutes '${id}'`;
+    if ((props.gateway === undefined) === (props.ingress === undefined)) {
+      throw new Error(`${prefix}: ${props.gateway ? 'gateway and ingress are mutually exclusive' : 'Either gateway or ingress must be specified'}; choose the Gateway API (primary) or the Ingress fallback`);
+    }
+    if (props.ingress && !props.tls) throw new Error(`${prefix}: 'tls' is required with 'ingress': every route is served over TLS`);
+    const routes = resolveRoutes(prefix, props.routes, props.backends);
+    routes.forEach((route, index) => {
+      if (props.gateway && route.spec.maxBodySize !== undefined) {
+        throw new Error(`${prefix}: 'routes[${index}].maxBodySize' (${route.spec.maxBodySize}) cannot be expressed in a Gateway API HTTPRoute; remove it, or enforce the limit with the gateway controller's own policy`);
+      }
+      if (route.spec.maxBodySize !== undefined && !BODY_SIZE.test(route.spec.maxBodySize)) {
+        throw new Error(`${prefix}: 'routes[${index}].maxBodySize' ("${route.spec.maxBodySize}") must be a whole number with an optional Ki, Mi, Gi, k, M or G suffix, such as 64Mi`);
+      }
+      if (props.gateway && props.gateway.listenerFor(route.spec.host) === undefined) {
+        throw new Error(`${prefix}: 'routes[${index}].host' ("${route.spec.host}") has no HTTPS listener on gateway '${props.gateway.name}' (hosts: ${props.gateway.hostnames.join(', ')}); add the host to the gateway`);
+      }
+    });
+    return routes;
+  }
+}
+
+/** A quantity in NGINX's size syntax (k, m or g suffix; binary units). */
+function toNginxSize(quantity: string): string {
+  const match = BODY_SIZE.exec(quantity)!;
+  const units: { [suffix: string]: string } = { 'Ki': 'k', 'k': 'k', 'Mi': 'm', 'M': 'm', 'Gi': 'g', 'G': 'g' };
+  return `${quantity.replace(/[A-Za-z]+$/, '')}${units[match[1] ?? ''] ?? ''}`;
+}

@@ -1,0 +1,175 @@
+import { Construct } from 'constructs';
+import * as gw from '../../imports/gateway.networking.k8s.io';
+import { GATEWAY_CONTROLLERS, GatewayControllerName, GatewayControllerProfile } from './gateway-controllers';
+import * as k8s from '../core/k8s';
+import { allowEgressTo, allowIngressFromAnywhere } from '../core/network-policies';
+
+export { GatewayControllerName } from './gateway-controllers';
+
+/** Annotation that makes cert-manager's gateway-shim issue the listeners' certificate. */
+export const CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
+
+/** TLS of the gateway's HTTPS listeners. */
+export interface GatewayTls {
+  /** Secret (in the gateway namespace) holding the certificate; created by cert-manager or synced, never in dist/. */
+  readonly secretName: string;
+  /**
+   * cert-manager ClusterIssuer that issues the certificate for every listener host.
+   * @default - none (the Secret is provided another way)
+   */
+  readonly clusterIssuer?: string;
+}
+
+/** Properties for `SharedGateway`. */
+export interface SharedGatewayProps {
+  /** Name of the Gateway. */
+  readonly name: string;
+  /** Namespace of the Gateway, its proxies and the routes attached to it (declared with a default deny). */
+  readonly namespace: string;
+  /** Host names served over HTTPS; one listener each. */
+  readonly hostnames: readonly string[];
+  /** Certificate of the HTTPS listeners. */
+  readonly tls: GatewayTls;
+  /**
+   * Gateway API implementation.
+   * @default 'envoy-gateway'
+   */
+  readonly controller?: GatewayControllerName;
+  /**
+   * GatewayClass name.
+   * @default - the controller name
+   */
+  readonly className?: string;
+  /**
+   * Create the GatewayClass (cluster-scoped); false when the controller installation brings its own.
+   * @default true
+   */
+  readonly createGatewayClass?: boolean;
+}
+
+const HTTP_PORT = 80;
+const HTTPS_PORT = 443;
+const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The platform's shared Gateway API entry point: a Gateway with one HTTPS listener per host (TLS terminated
+ * with a referenced Secret; cert-manager issues it when a ClusterIssuer is named), an HTTP listener whose only
+ * route redirects to HTTPS, routes accepted only from the gateway's own namespace, and the NetworkPolicies its
+ * proxies need in that default-deny namespace (listener ports from anywhere, xDS to the control plane).
+ */
+export class SharedGateway extends Construct {
+  /** The Gateway (the default child). */
+  public readonly resource: gw.Gateway;
+  /** The GatewayClass, when created. */
+  public readonly gatewayClass?: gw.GatewayClass;
+  /** The HTTP to HTTPS redirect route. */
+  public readonly httpsRedirect: gw.HttpRoute;
+  /** Admits callers to the proxies' listener ports. */
+  public readonly listenerPolicy: k8s.KubeNetworkPolicy;
+  /** Lets the proxies fetch configuration from the control plane. */
+  public readonly controlPlanePolicy: k8s.KubeNetworkPolicy;
+  /** Name of the Gateway. */
+  public readonly name: string;
+  /** Namespace of the Gateway. */
+  public readonly namespace: string;
+  /** Data-plane facts of the controller. */
+  public readonly controller: GatewayControllerProfile;
+
+  private readonly listeners: ReadonlyMap<string, string>;
+
+  constructor(scope: Construct, id: string, props: SharedGatewayProps) {
+    super(scope, id);
+    this.validateProps(id, props);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    const controllerName = props.controller ?? 'envoy-gateway';
+    this.controller = GATEWAY_CONTROLLERS[controllerName];
+    const className = props.className ?? controllerName;
+    this.listeners = new Map(props.hostnames.map((host) => [host, `https-${host.replace(/\./g, '-')}`.slice(0, 63).replace(/-+$/, '')]));
+
+    if (props.createGatewayClass ?? true) {
+      this.gatewayClass = new gw.GatewayClass(this, 'gateway-class', {
+        metadata: { name: className },
+        spec: { controllerName: this.controller.controllerName, description: 'Shared ingress of the ML platform' },
+      });
+    }
+    const sameNamespace = { namespaces: { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME }, kinds: [{ kind: 'HTTPRoute' }] };
+    this.resource = new gw.Gateway(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        annotations: props.tls.clusterIssuer ? { [CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION]: props.tls.clusterIssuer } : undefined,
+      },
+      spec: {
+        gatewayClassName: className,
+        listeners: [
+          { name: 'http', protocol: 'HTTP', port: HTTP_PORT, allowedRoutes: sameNamespace },
+          ...[...this.listeners].map(([hostname, name]) => ({
+            name,
+            hostname,
+            protocol: 'HTTPS',
+            port: HTTPS_PORT,
+            tls: { mode: gw.GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: props.tls.secretName }] },
+            allowedRoutes: sameNamespace,
+          })),
+        ],
+      },
+    });
+    this.httpsRedirect = new gw.HttpRoute(this, 'https-redirect', {
+      metadata: { name: `${props.name}-https-redirect`, namespace: props.namespace },
+      spec: {
+        parentRefs: [{ name: props.name, namespace: props.namespace, sectionName: 'http' }],
+        rules: [{
+          filters: [{
+            type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+            requestRedirect: { scheme: gw.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 },
+          }],
+        }],
+      },
+    });
+    // The namespace holds only this gateway's proxies, so the policies select every pod in it.
+    this.listenerPolicy = allowIngressFromAnywhere(this, 'listener-policy', {
+      name: `${props.name}-listeners`,
+      namespace: props.namespace,
+      podLabels: {},
+      ports: [HTTP_PORT, HTTPS_PORT].map(this.controller.proxyContainerPort),
+    });
+    this.controlPlanePolicy = allowEgressTo(this, 'control-plane-policy', {
+      name: `${props.name}-control-plane`,
+      namespace: props.namespace,
+      podLabels: {},
+      peers: [{ namespace: this.controller.controlPlaneNamespace }],
+      ports: [this.controller.configPort],
+    });
+  }
+
+  /** Name of the HTTPS listener of `hostname`, or undefined when the gateway does not serve that host. */
+  public listenerFor(hostname: string): string | undefined {
+    return this.listeners.get(hostname);
+  }
+
+  /** Host names the gateway serves. */
+  public get hostnames(): readonly string[] {
+    return [...this.listeners.keys()];
+  }
+
+  private validateProps(id: string, props: SharedGatewayProps): void {
+    const prefix = `SharedGateway '${id}'`;
+    for (const [prop, value] of [['name', props.name], ['namespace', props.namespace], ['tls.secretName', props.tls.secretName]] as const) {
+      if (!DNS_LABEL.test(value)) throw new Error(`${prefix}: '${prop}' ("${value}") must be a DNS label: lowercase letters, digits and '-', at most 63 characters`);
+    }
+    if (props.hostnames.length === 0) {
+      throw new Error(`${prefix}: 'hostnames' is empty; give at least one host name such as ml.example.com`);
+    }
+    const seen = new Set<string>();
+    for (const host of props.hostnames) {
+      if (!HOSTNAME.test(host)) throw new Error(`${prefix}: 'hostnames' ("${host}") is not a fully qualified lowercase host name such as ml.example.com`);
+      if (seen.has(host)) throw new Error(`${prefix}: 'hostnames' ("${host}") is listed twice; list each host once`);
+      seen.add(host);
+    }
+    if (props.controller !== undefined && !(props.controller in GATEWAY_CONTROLLERS)) {
+      throw new Error(`${prefix}: 'controller' ("${props.controller}") is not supported; use one of ${Object.keys(GATEWAY_CONTROLLERS).join(', ')}`);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Training (config key `training`): PyTorchJobs on the GPU pool. */
+export * from './pytorch-job';

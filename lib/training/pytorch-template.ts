@@ -1,0 +1,82 @@
+/** The pod template of one PyTorchJob replica type: container `pytorch`, GPU placement, /dev/shm, security. */
+import * as kubeflow from '../../imports/kubeflow.org';
+import { nonRootPodSecurity, restrictedContainerSecurity } from '../core/container-security';
+import { NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
+
+type Template = kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplate;
+type Toleration = kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecTolerations;
+
+/** The container name the training operator requires. */
+export const PYTORCH_CONTAINER_NAME = 'pytorch';
+/** The port name and number the training operator uses for the master (rendezvous) service. */
+export const PYTORCH_PORT_NAME = 'pytorchjob-port';
+export const PYTORCH_DEFAULT_PORT = 23456;
+/** The extended resource name of NVIDIA GPUs (device plugin). */
+export const NVIDIA_GPU_RESOURCE = 'nvidia.com/gpu';
+/** Pod label with the job name, set by us so network policies do not depend on operator label versions. */
+export const TRAINING_JOB_LABEL = 'platform.ml/training-job';
+
+/** What every replica type of a job shares. */
+export interface PodTemplateInput {
+  readonly jobName: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: { readonly [name: string]: string };
+  readonly port: number;
+  readonly sharedMemory: string;
+  readonly runAsUser: number;
+  readonly gpuPool?: NodePoolPlacement;
+}
+
+/** Resources of one replica: requests equal limits (Guaranteed QoS, no CPU throttling surprises). */
+export interface ReplicaResources {
+  readonly cpu: string;
+  readonly memory: string;
+  readonly gpus: number;
+}
+
+/** Tolerations for a GPU pool: its own taints plus `nvidia.com/gpu` (the taint GPU operators and AKS guidance use). */
+export function gpuTolerations(pool: NodePoolPlacement): Toleration[] {
+  const fromPool: Toleration[] = poolTolerations(pool) ?? [];
+  const gpu: Toleration = { key: NVIDIA_GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' };
+  return fromPool.some((t) => t.key === NVIDIA_GPU_RESOURCE) ? fromPool : [...fromPool, gpu];
+}
+
+/** The pod template of a replica type. GPU replicas land on the GPU pool; CPU-only replicas stay off it. */
+export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResources): Template {
+  const quantities = {
+    cpu: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(resources.cpu),
+    memory: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(resources.memory),
+    ...(resources.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(String(resources.gpus)) } : {}),
+  };
+  const onGpuPool = resources.gpus > 0 && input.gpuPool !== undefined;
+  const env = Object.keys(input.env).sort().map((name) => ({ name, value: input.env[name] }));
+  return {
+    metadata: { labels: { [TRAINING_JOB_LABEL]: input.jobName } },
+    spec: {
+      automountServiceAccountToken: false,
+      securityContext: nonRootPodSecurity(input.runAsUser),
+      nodeSelector: onGpuPool ? poolNodeSelector(input.gpuPool!) : undefined,
+      tolerations: onGpuPool ? gpuTolerations(input.gpuPool!) : undefined,
+      containers: [{
+        name: PYTORCH_CONTAINER_NAME,
+        image: input.image,
+        command: input.command ? [...input.command] : undefined,
+        args: input.args ? [...input.args] : undefined,
+        env: env.length > 0 ? env : undefined,
+        ports: [{ name: PYTORCH_PORT_NAME, containerPort: input.port, protocol: 'TCP' }],
+        resources: { requests: quantities, limits: quantities },
+        securityContext: restrictedContainerSecurity(),
+        volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }],
+      }],
+      volumes: [{
+        name: 'dshm',
+        emptyDir: {
+          medium: 'Memory',
+          sizeLimit: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecVolumesEmptyDirSizeLimit.fromString(input.sharedMemory),
+        },
+      }],
+    },
+  };
+}

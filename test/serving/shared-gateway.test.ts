@@ -1,0 +1,88 @@
+import { ApiObject, Testing } from 'cdk8s';
+import { SharedGateway, SharedGatewayProps } from '../../lib/serving/shared-gateway';
+import { findManifest, Manifest } from '../util';
+
+const required: SharedGatewayProps = {
+  name: 'ml-gateway',
+  namespace: 'gateway',
+  hostnames: ['ml.example.com'],
+  tls: { secretName: 'ml-gateway-tls' },
+};
+
+function synth(props: Partial<SharedGatewayProps> = {}): { gateway: SharedGateway; manifests: Manifest[] } {
+  const chart = Testing.chart();
+  const gateway = new SharedGateway(chart, 'gateway', { ...required, ...props });
+  return { gateway, manifests: Testing.synth(chart) as Manifest[] };
+}
+
+describe('SharedGateway', () => {
+  test('defaults', () => {
+    expect(synth().manifests).toMatchSnapshot();
+  });
+
+  test('all props', () => {
+    const props: Required<SharedGatewayProps> = {
+      ...required, hostnames: ['ml.example.com', 'api.example.com'], tls: { secretName: 'tls', clusterIssuer: 'letsencrypt' },
+      controller: 'envoy-gateway', className: 'platform', createGatewayClass: false,
+    };
+    const { gateway, manifests } = synth(props);
+    const object = findManifest(manifests, 'Gateway', 'ml-gateway', 'gateway');
+    expect(object.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
+    expect(object.spec.gatewayClassName).toBe('platform');
+    expect(object.spec.listeners.map((l: { name: string; hostname?: string }) => [l.name, l.hostname])).toEqual([
+      ['http', undefined], ['https-ml-example-com', 'ml.example.com'], ['https-api-example-com', 'api.example.com'],
+    ]);
+    expect(manifests.filter((m) => m.kind === 'GatewayClass')).toEqual([]);
+    expect(gateway.listenerFor('api.example.com')).toBe('https-api-example-com');
+    expect(gateway.listenerFor('other.example.com')).toBeUndefined();
+  });
+
+  test('HTTPS listeners terminate TLS with the referenced Secret and accept routes from their own namespace only', () => {
+    const listener = findManifest(synth().manifests, 'Gateway', 'ml-gateway').spec.listeners[1];
+    expect(listener).toEqual({
+      name: 'https-ml-example-com', hostname: 'ml.example.com', protocol: 'HTTPS', port: 443,
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'ml-gateway-tls' }] },
+      allowedRoutes: { namespaces: { from: 'Same' }, kinds: [{ kind: 'HTTPRoute' }] },
+    });
+  });
+
+  test('plain HTTP only redirects to HTTPS', () => {
+    const redirect = findManifest(synth().manifests, 'HTTPRoute', 'ml-gateway-https-redirect', 'gateway');
+    expect(redirect.spec.parentRefs).toEqual([{ name: 'ml-gateway', namespace: 'gateway', sectionName: 'http' }]);
+    expect(redirect.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+  });
+
+  test('the GatewayClass names the Envoy Gateway controller', () => {
+    expect(findManifest(synth().manifests, 'GatewayClass', 'envoy-gateway').spec.controllerName).toBe('gateway.envoyproxy.io/gatewayclass-controller');
+  });
+
+  test('proxies get their listener ports from anywhere and xDS from the control plane, nothing else', () => {
+    const { manifests } = synth();
+    const listeners = findManifest(manifests, 'NetworkPolicy', 'ml-gateway-listeners', 'gateway');
+    expect(listeners.spec).toEqual({ podSelector: { matchLabels: {} }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 10080 }, { protocol: 'TCP', port: 10443 }] }] });
+    const controlPlane = findManifest(manifests, 'NetworkPolicy', 'ml-gateway-control-plane', 'gateway');
+    expect(controlPlane.spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }],
+      ports: [{ protocol: 'TCP', port: 18000 }],
+    }]);
+  });
+
+  describe('validation', () => {
+    test('names', () => {
+      expect(() => synth({ namespace: 'Gateway' })).toThrow(/SharedGateway 'gateway': 'namespace' \("Gateway"\) must be a DNS label/);
+      expect(() => synth({ tls: { secretName: 'tls_secret' } })).toThrow(/'tls.secretName' \("tls_secret"\)/);
+    });
+    test('host names', () => {
+      expect(() => synth({ hostnames: [] })).toThrow(/'hostnames' is empty/);
+      expect(() => synth({ hostnames: ['localhost'] })).toThrow(/'hostnames' \("localhost"\) is not a fully qualified/);
+      expect(() => synth({ hostnames: ['ml.example.com', 'ml.example.com'] })).toThrow(/is listed twice/);
+    });
+    test('controller', () => {
+      expect(() => synth({ controller: 'nginx' as never })).toThrow(/'controller' \("nginx"\) is not supported; use one of envoy-gateway/);
+    });
+  });
+
+  test('escape hatch', () => {
+    expect(ApiObject.of(synth().gateway).kind).toBe('Gateway');
+  });
+});
