@@ -37,8 +37,12 @@ build: build/main.js $(CLIS)
 config/platform.schema.json: build/cli/write-config-schema.js
 	node $< $@
 
+# The config reference page, generated from the same schema.
+docs/config-reference.md: build/cli/write-config-docs.js
+	node $< $@
+
 ## synth: write dist/ from config/*.yaml (replaced atomically; unchanged on any error)
-synth: build/main.js config/platform.schema.json
+synth: build/main.js config/platform.schema.json docs/config-reference.md
 	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR)
 
 ## synth-check: fail when dist/ differs from what synth would write
