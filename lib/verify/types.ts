@@ -1,0 +1,97 @@
+/**
+ * The day-one verifier's contract: what it reads (a cluster's rendered folders in Flux apply order, plus the
+ * cluster facts that are not in any manifest) and what it reports (faults). Rules are pure functions from a
+ * `VerifiedCluster` to faults; `lib/verify/index.ts` runs them all.
+ */
+import { ManifestJson } from '../synth/cluster-context';
+
+/** The rules of the verifier. Each fault names one. */
+export type VerifyRuleId =
+  | 'apply-order'
+  | 'admission'
+  | 'quota-fit'
+  | 'scheduling'
+  | 'network-flows'
+  | 'gitops-lifecycle';
+
+/** One way the cluster would not come up, with the upstream fact that says so and the fix. */
+export interface VerifyFault {
+  readonly rule: VerifyRuleId;
+  readonly environment: string;
+  readonly cluster: string;
+  /** Rendered folder (`operators`, `platform`, `workloads-2`, ...) of the object at fault. */
+  readonly folder: string;
+  /** The object at fault, `Kind/namespace/name` (`Kind/name` for cluster-scoped kinds). */
+  readonly object: string;
+  /** What goes wrong on the cluster. */
+  readonly message: string;
+  /** The upstream fact behind the rule: project, version, file or doc. */
+  readonly upstream: string;
+  /** What to change. */
+  readonly fix: string;
+}
+
+/** A rendered folder as the verifier sees it. */
+export interface VerifiedFolder {
+  /** Folder name under the cluster folder. */
+  readonly folder: string;
+  /** Objects of the folder. */
+  readonly manifests: readonly ManifestJson[];
+}
+
+/** A node pool as the verifier needs it (from the config; recorded in the cluster facts file). */
+export interface PoolFacts {
+  readonly name: string;
+  readonly mode: 'System' | 'User';
+  readonly vmSize: string;
+  readonly minCount: number;
+  readonly maxCount: number;
+  /** Node labels, including the ones AKS sets (`kubernetes.azure.com/agentpool`, `kubernetes.azure.com/mode`). */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly { readonly key: string; readonly value: string; readonly effect: string }[];
+  readonly gpusPerNode?: number;
+}
+
+/** A network flow a workload needs, declared by the construct that creates the workload. */
+export interface DeclaredFlow {
+  /** Why the flow exists, for the fault message (`spark driver to executors`). */
+  readonly purpose: string;
+  /** Source pods: namespace and label selector (matchLabels). */
+  readonly from: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /**
+   * Destination: pods of a namespace, or an address outside the cluster (`cidr`, such as Azure Storage or
+   * the API server), or `apiServer` for calls from the API server to a webhook (an ingress flow from outside).
+   */
+  readonly to:
+    | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
+    | { readonly cidr: string };
+  readonly port: number;
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/**
+ * What the verifier knows about a cluster beyond its manifests: written by synth next to the cluster's folders
+ * (`dist/<env>/<cluster>/cluster-facts.json`, not part of any folder Flux applies) so that `npm run verify` works
+ * on a dist tree alone.
+ */
+export interface ClusterFacts {
+  readonly environment: string;
+  readonly cluster: string;
+  readonly kubernetesVersion: string;
+  readonly pools: readonly PoolFacts[];
+  /** Namespaces that exist before the first folder applies (Flux bootstrap, AKS system namespaces), with who creates them. */
+  readonly preexistingNamespaces: Readonly<Record<string, string>>;
+  /** Flows the constructs of this cluster declared. */
+  readonly flows: readonly DeclaredFlow[];
+  /** Faults the config accepts on purpose (rule, object, reason); listed on every run, never dropped silently. */
+  readonly acceptedFaults: readonly { readonly rule: VerifyRuleId; readonly object: string; readonly reason: string }[];
+}
+
+/** One cluster to verify: its folders in Flux apply order, and its facts. */
+export interface VerifiedCluster {
+  readonly facts: ClusterFacts;
+  readonly folders: readonly VerifiedFolder[];
+}
+
+/** A verifier rule. */
+export type VerifyRule = (cluster: VerifiedCluster) => VerifyFault[];
