@@ -56,7 +56,7 @@ function openPeer(peer: string): boolean {
 
 function describePair(pair: string): string {
   const [direction, peer, port] = pair.split('\t');
-  const who = peer === ANY ? 'anyone' : shortValue(JSON.parse(peer) as JsonValue, 60);
+  const who = peer === ANY ? 'anyone' : shortValue(JSON.parse(peer) as JsonValue, 100);
   const what = port === ANY ? 'all ports' : shortValue(JSON.parse(port) as JsonValue, 40);
   return `${direction === 'Ingress' ? 'from' : 'to'} ${who} on ${what}`;
 }

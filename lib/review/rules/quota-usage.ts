@@ -28,6 +28,14 @@ function add(usage: Usage, key: string, amount: number): void {
   usage.set(key, (usage.get(key) ?? 0) + amount);
 }
 
+function note(parts: Map<string, string[]>, keys: Iterable<string>, part: string): void {
+  for (const key of keys) {
+    const list = parts.get(key) ?? [];
+    if (!list.includes(part)) list.push(part);
+    parts.set(key, list);
+  }
+}
+
 interface Defaults { readonly request: JsonObject; readonly limit: JsonObject }
 
 function limitRangeDefaults(objects: readonly ManifestObject[]): Defaults {
@@ -74,25 +82,28 @@ function podUsage(podSpec: JsonValue | undefined, defaults: Defaults): Usage {
 }
 
 /** Estimated usage of the namespace and what it is made of (for the reason line). */
-export function namespaceUsage(objects: readonly ManifestObject[]): { usage: Usage; parts: string[] } {
+export function namespaceUsage(objects: readonly ManifestObject[]): { usage: Usage; parts: Map<string, string[]> } {
   const defaults = limitRangeDefaults(objects);
   const usage: Usage = new Map();
-  const parts: string[] = [];
+  const parts = new Map<string, string[]>();
   for (const o of objects) {
     if (o.ref.group === 'apps' && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(o.ref.kind)) {
       const replicas = typeof getPath(o.obj, ['spec', 'replicas']) === 'number' ? getPath(o.obj, ['spec', 'replicas']) as number : 1;
       if (replicas === 0) continue;
-      for (const [key, value] of podUsage(getPath(o.obj, ['spec', 'template', 'spec']), defaults)) add(usage, key, value * replicas);
+      const part = `${o.ref.kind} ${o.ref.name} ×${replicas}`;
+      const pod = podUsage(getPath(o.obj, ['spec', 'template', 'spec']), defaults);
+      for (const [key, value] of pod) add(usage, key, value * replicas);
+      note(parts, [...pod.keys(), 'cpu', 'memory'], part);
       const templates = getPath(o.obj, ['spec', 'volumeClaimTemplates']);
       for (const t of Array.isArray(templates) ? templates.filter(isJsonObject) : []) {
         add(usage, 'persistentvolumeclaims', replicas);
         add(usage, 'requests.storage', (quantity(getPath(t, ['spec', 'resources', 'requests', 'storage'])) ?? 0) * replicas);
+        note(parts, ['persistentvolumeclaims', 'requests.storage'], part);
       }
-      parts.push(`${o.ref.kind} ${o.ref.name} ×${replicas}`);
     } else if (o.ref.group === '' && o.ref.kind === 'PersistentVolumeClaim') {
       add(usage, 'persistentvolumeclaims', 1);
       add(usage, 'requests.storage', quantity(getPath(o.obj, ['spec', 'resources', 'requests', 'storage'])) ?? 0);
-      parts.push(`PVC ${o.ref.name}`);
+      note(parts, ['persistentvolumeclaims', 'requests.storage'], `PVC ${o.ref.name}`);
     }
   }
   // `cpu`/`memory` in a quota mean the requests.
@@ -127,9 +138,10 @@ export const quotaUsageRule: RiskRule = {
       const used = usage.get(key);
       const was = before === undefined ? 'set' : `lowered ${String(getPath(change.base?.obj, ['spec', 'hard', key]))} →`;
       if (used !== undefined && used > after) {
+        const what = parts.get(key) ?? [];
         risks.push({
           level: 'danger', rule: RULE,
-          reason: `hard ${key} ${was} ${String(hard[key])}, below the ${format(key, used)} of what runs (${parts.slice(0, 3).join(', ')}${parts.length > 3 ? ', ...' : ''}): new pods are rejected`,
+          reason: `hard ${key} ${was} ${String(hard[key])}, below the ${format(key, used)} of what runs (${what.slice(0, 3).join(', ')}${what.length > 3 ? ', ...' : ''}): new pods are rejected`,
         });
       } else if (before !== undefined) {
         risks.push({ level: 'info', rule: RULE, reason: `hard ${key} ${was} ${String(hard[key])} (standing workloads use ${used === undefined ? 'none' : format(key, used)})` });
