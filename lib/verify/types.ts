@@ -94,7 +94,10 @@ export interface ClusterFacts {
   readonly pools: readonly PoolFacts[];
   /** Namespaces that exist before the first folder applies (Flux bootstrap, AKS system namespaces), with who creates them. */
   readonly preexistingNamespaces: Readonly<Record<string, string>>;
-  /** Flows the constructs of this cluster declared. */
+  /**
+   * Flows the constructs of this cluster declared: the cluster-facts writer fills it with
+   * `collectDeclaredFlows(app)` (`lib/core/flows.ts`) on the cluster's cdk8s App after the compositions ran.
+   */
   readonly flows: readonly DeclaredFlow[];
   /** Faults the config accepts on purpose (rule, object, reason); listed on every run, never dropped silently. */
   readonly acceptedFaults: readonly { readonly rule: VerifyRuleId; readonly object: string; readonly reason: string }[];
