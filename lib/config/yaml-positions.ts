@@ -44,10 +44,13 @@ export interface ParsedYaml {
  * integers. js-yaml's core schema also reads `0x10`, `0o10` and `012` as numbers, so a key `0x10` would
  * silently become `16`; here they stay strings (a key keeps its text, a value is then reported by the schema).
  */
+/** js-yaml's built-in types (exported at runtime, missing from @types/js-yaml 4.0.9). */
+const builtInTypes = (yaml as unknown as { types: Record<'null' | 'bool', yaml.Type> }).types;
+
 export const CONFIG_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
   implicit: [
-    yaml.types.null,
-    yaml.types.bool,
+    builtInTypes.null,
+    builtInTypes.bool,
     new yaml.Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
       resolve: (data: string | null) => data !== null && /^[-+]?(0|[1-9][0-9]*)$/.test(data),
