@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { YAMLException } from 'js-yaml';
 import { ConfigError, ConfigIssue } from './issues';
+import { expandSharedModels } from '../models/expand';
 import { CONFIG_RULES } from './platform-rules';
 import { PlatformConfig } from './schema';
 import { asPlatformConfig, checkAgainstSchema } from './schema-check';
@@ -63,10 +64,11 @@ export function checkConfigFile(file: string): { issues: ConfigIssue[]; environm
   }
   const schemaIssues = checkAgainstSchema(parsed.data, file, parsed.positions);
   if (schemaIssues.length > 0) return { issues: schemaIssues };
-  const config = asPlatformConfig(parsed.data);
-  const ruleIssues = CONFIG_RULES.flatMap((rule) => rule(config)).map((violation) => ({
-    file, path: violation.path, line: parsed.positions.lineOf(violation.path), message: violation.message,
-  }));
+  const { config, originOf } = expandSharedModels(asPlatformConfig(parsed.data));
+  const ruleIssues = CONFIG_RULES.flatMap((rule) => rule(config)).map((violation) => {
+    const written = originOf(violation.path);
+    return { file, path: written, line: parsed.positions.lineOf(written), message: violation.message };
+  });
   if (ruleIssues.length > 0) return { issues: ruleIssues };
   return { issues: [], environment: { name, file, config } };
 }
