@@ -74,6 +74,8 @@ const CASES: readonly Case[] = [
     path: 'clusters.training.namespaceDefaults.containerDefaults.request.cpu', message: /default request 2 must be <= default limit 1/, line: ['request: { cpu: "2"'] },
   { name: 'a default limit above the maximum', edit: edit('        limit: { cpu: "1", memory: 1Gi }\n', '        limit: { cpu: "1", memory: 1Gi }\n        max: { cpu: 500m, memory: 2Gi }\n', TR),
     path: 'clusters.training.namespaceDefaults.containerDefaults.limit.cpu', message: /default limit 1 must be <= max 500m/, line: ['limit: { cpu: "1"', TR] },
+  { name: 'credentials in a URL', edit: edit('    url: https://github.com/example/', '    url: https://deploy:hunter2secret@github.com/example/'),
+    path: 'gitops.repository.url', message: /credentials in the config are written to dist\/ and committed/, line: ['url: https://deploy:'] },
   // data processing
   { name: 'HDFS in a namespace that is not privileged', edit: edit('          level: privileged', '          level: baseline'),
     path: 'clusters.data-processing.dataProcessing.hdfs.namespace', message: /only the Pod Security level 'privileged' admits/, line: ['namespace: hdfs'] },
