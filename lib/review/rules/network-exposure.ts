@@ -121,7 +121,7 @@ function routeRisks(change: ObjectChange): Risk[] {
   if (change.type === 'added') {
     return [{
       level: 'warning', rule: RULE,
-      reason: `new route: ${hosts.length === 0 ? 'every hostname of its listeners' : hosts.join(', ')}, ${matchesOf(change.head).length} match(es) via ${listOf(change.head, ['spec', 'parentRefs']).map((p) => shortValue(JSON.parse(p) as JsonValue, 60)).join(', ')}`,
+      reason: `new route: ${hosts.length === 0 ? 'every hostname of its listeners' : hosts.join(', ')}, ${matchesOf(change.head).length} match(es) via ${listOf(change.head, ['spec', 'parentRefs']).map((p) => shortValue(JSON.parse(p) as JsonValue, 100)).join(', ')}`,
     }];
   }
   const fresh = (path: readonly string[]): string[] => {
@@ -130,7 +130,7 @@ function routeRisks(change: ObjectChange): Risk[] {
   };
   const news = [
     ...fresh(['spec', 'hostnames']).map((h) => `hostname ${h}`),
-    ...fresh(['spec', 'parentRefs']).map((p) => `parent ${shortValue(JSON.parse(p) as JsonValue, 60)}`),
+    ...fresh(['spec', 'parentRefs']).map((p) => `parent ${shortValue(JSON.parse(p) as JsonValue, 100)}`),
     ...matchesOf(change.head).filter((m) => !matchesOf(change.base).includes(m)).map((m) => `match ${shortValue(JSON.parse(m) as JsonValue, 60)}`),
   ];
   const risks: Risk[] = [];
