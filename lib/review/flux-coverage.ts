@@ -1,14 +1,13 @@
 /** Which Flux Kustomization applies a folder of dist/, and with which options. */
 import { isJsonObject, JsonObject } from '../validation/json';
+import { fluxKustomizationsIn } from './set-index';
 import { ManifestObject, ObjectSet } from './types';
 
 const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
 
 /** The Flux Kustomizations (of the same environment and cluster) in `set` whose spec.path is `object`'s folder. */
 export function fluxKustomizationsOf(object: ManifestObject, set: ObjectSet): ManifestObject[] {
-  return [...set.values()].filter((k) => k.ref.group === FLUX_KUSTOMIZE_GROUP && k.ref.kind === 'Kustomization'
-    && k.ref.environment === object.ref.environment && k.ref.cluster === object.ref.cluster
-    && pathMatches(spec(k).path, object.folder));
+  return fluxKustomizationsIn(set, object.ref).filter((k) => pathMatches(spec(k).path, object.folder));
 }
 
 /** True for a Flux Kustomization object. */

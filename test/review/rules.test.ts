@@ -281,6 +281,15 @@ describe('quota-below-usage', () => {
     const report = review([...FLUX, at('workloads', bare), at('platform', limitRange)], [...FLUX, at('workloads', bare), at('platform', limitRange), at('platform', quota({ 'requests.memory': '1Gi' }))]);
     expect(risks(report, 'ResourceQuota', 'namespace-quota', RULE)).toEqual(['danger: hard requests.memory set 1Gi, below the 1.5Gi of what runs (Deployment bare ×3): new pods are rejected']);
   });
+  test('danger when a workload grows the namespace past an unchanged quota; none for a workload that did not grow', () => {
+    const q = at('platform', quota({ 'requests.cpu': '4', pods: 20 }));
+    const report = review(
+      [...FLUX, q, at('workloads', deployment('api', 'apps')), at('workloads', deployment('web', 'apps'))],
+      [...FLUX, q, at('workloads', deployment('api', 'apps', (d) => { d.spec.replicas = 10; })), at('workloads', deployment('web', 'apps', (d) => { d.spec.template.spec.containers[0].image = 'web:2'; }))],
+    );
+    expect(risks(report, 'Deployment', 'api', RULE)).toEqual(['danger: requests.cpu of namespace apps grows to 6, above ResourceQuota namespace-quota hard 4: new pods are rejected']);
+    expect(risks(report, 'Deployment', 'web', RULE)).toEqual([]);
+  });
 });
 
 describe('flux-order', () => {

@@ -9,6 +9,7 @@
 import { compareText } from '../../core/sort';
 import { canonicalJson, isJsonObject, JsonObject, JsonValue } from '../../validation/json';
 import { shortValue } from '../field-diff';
+import { objectsInNamespace } from '../set-index';
 import { getPath, ManifestObject, ObjectChange, ReviewContext, Risk, RiskRule } from '../types';
 
 const RULE = 'network-admits-more';
@@ -71,9 +72,8 @@ function emptySelector(value: JsonValue | undefined): boolean {
 function policyRisks(change: ObjectChange, context: ReviewContext): Risk[] {
   if (change.type === 'removed' && change.base !== undefined) {
     const removed = change.base;
-    const stillIsolated = directions(removed).every((direction) => [...context.head.values()].some((other) =>
-      other.ref.group === 'networking.k8s.io' && other.ref.kind === 'NetworkPolicy' && other.ref.environment === removed.ref.environment
-      && other.ref.cluster === removed.ref.cluster && other.ref.namespace === removed.ref.namespace
+    const stillIsolated = directions(removed).every((direction) => objectsInNamespace(context.head, removed.ref).some((other) =>
+      other.ref.group === 'networking.k8s.io' && other.ref.kind === 'NetworkPolicy'
       && emptySelector(getPath(other.obj, ['spec', 'podSelector'])) && directions(other).includes(direction)));
     return [stillIsolated
       ? { level: 'info', rule: RULE, reason: 'NetworkPolicy removed; another policy still isolates every pod of the namespace, so only its allowances go' }
