@@ -30,10 +30,11 @@ function pathMatches(fluxPath: unknown, folder: string): boolean {
   return normalized !== '' && (folder === normalized || folder.endsWith(`/${normalized}`));
 }
 
-/** True when a Flux Kustomization covering the object prunes it (prune: true and no prune: disabled annotation). */
+/** True when a Flux Kustomization covering the object prunes it (prune: true, no prune/reconcile: disabled annotation). */
 export function prunedByFlux(object: ManifestObject, set: ObjectSet): { pruned: boolean; by: ManifestObject[] } {
   const by = fluxKustomizationsOf(object, set);
   const annotations = isJsonObject(object.obj.metadata) && isJsonObject(object.obj.metadata.annotations) ? object.obj.metadata.annotations : {};
-  const disabled = annotations['kustomize.toolkit.fluxcd.io/prune'] === 'disabled';
+  // kustomize-controller v1.6.0 prune(): Exclusions prune: disabled and reconcile: disabled.
+  const disabled = annotations['kustomize.toolkit.fluxcd.io/prune'] === 'disabled' || annotations['kustomize.toolkit.fluxcd.io/reconcile'] === 'disabled';
   return { pruned: !disabled && by.some((k) => spec(k).prune === true), by };
 }

@@ -62,6 +62,20 @@ describe('prune-deletes-data', () => {
     const report = review([...FLUX, at('workloads', configMap('a'))], [FLUX[0], at('workloads', configMap('a'))]);
     expect(risks(report, 'Kustomization', 'workloads', RULE)).toEqual(['danger: deleting a Flux Kustomization with prune: true garbage-collects everything it applied from ./dist/prod/serving/workloads']);
   });
+  test('deletionPolicy decides what deleting a Flux Kustomization does; a suspended one deletes nothing', () => {
+    const report = review(
+      [fluxKustomization('platform', { prune: false, deletionPolicy: 'Delete' }), fluxKustomization('workloads', { suspend: true }), fluxKustomization('extra', { deletionPolicy: 'Orphan' })],
+      [],
+    );
+    expect(risks(report, 'Kustomization', 'platform', RULE)).toEqual(['danger: deleting a Flux Kustomization with deletionPolicy Delete garbage-collects everything it applied from ./dist/prod/serving/platform']);
+    expect(risks(report, 'Kustomization', 'workloads', RULE)).toEqual([expect.stringMatching(/^info: /)]);
+    expect(risks(report, 'Kustomization', 'extra', RULE)).toEqual([expect.stringMatching(/^info: /)]);
+  });
+
+  test('an object annotated reconcile: disabled is not pruned', () => {
+    const report = review([...FLUX, at('platform', pvc('data', {}, { annotations: { 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } }))], [...FLUX]);
+    expect(risks(report, 'PersistentVolumeClaim', 'data', RULE)).toEqual(['info: Flux Kustomization flux-system/platform does not prune it: it stays on the cluster, unmanaged']);
+  });
 });
 
 describe('immutable-field', () => {
