@@ -5,6 +5,7 @@ import { federatedCredentialsArtifact } from './federated-credentials';
 import { fluxPostRenderer } from './gitops';
 import { airflowComposition, operatorsComposition } from './operators';
 import { servingComposition } from './serving';
+import { streamingComposition } from './streaming';
 import { trainingComposition } from './training';
 
 /**
@@ -18,6 +19,7 @@ export const CLUSTER_COMPOSITIONS: readonly ClusterComposition[] = [
   operatorsComposition,
   airflowComposition,
   servingComposition,
+  streamingComposition,
 ];
 
 /** Renderers that add folders to a cluster once its layers are rendered (such as the Flux entry point). */

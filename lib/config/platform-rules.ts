@@ -7,6 +7,7 @@ import { CORE_RULES } from '../core/config-rules';
 import { DATA_PROCESSING_RULES } from '../data-processing/config-rules';
 import { GITOPS_RULES } from '../gitops/config-rules';
 import { SERVING_RULES } from '../serving/config-rules';
+import { STREAMING_RULES } from '../streaming/config-rules';
 import { TRAINING_RULES } from '../training/config-rules';
 import { ConfigRule } from './rules';
 
@@ -17,4 +18,5 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   ...TRAINING_RULES,
   ...GITOPS_RULES,
   ...SERVING_RULES,
+  ...STREAMING_RULES,
 ];

@@ -10,6 +10,7 @@ import { DataProcessingSchema } from '../data-processing/config';
 import { AirflowSchema, GitOpsSchema, OperatorsSchema } from '../gitops/config';
 import { NodePoolsSchema } from '../core/node-pools-config';
 import { ServingSchema } from '../serving/config';
+import { StreamingSchema } from '../streaming/config';
 import { TrainingSchema } from '../training/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
@@ -26,6 +27,7 @@ export const ClusterSchema = Closed({
   operators: Type.Optional(OperatorsSchema),
   airflow: Type.Optional(AirflowSchema),
   serving: Type.Optional(ServingSchema),
+  streaming: Type.Optional(StreamingSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 
 export const PlatformConfigSchema = Closed({
