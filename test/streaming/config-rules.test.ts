@@ -27,7 +27,7 @@ describe('streaming config rules', () => {
     const issue = issues.find((i) => i.path.join('.') === at('kafka.minInSyncReplicas'))!;
     expect(issue.message).toMatch(/minInSyncReplicas \(4\) is larger than replication \(3\)/);
     expect(issue.file).toMatch(/test\.yaml$/);
-    expect(issue.line).toBeGreaterThan(0);
+    expect(issue.line ?? 0).toBeGreaterThan(0);
   });
 
   test('the Kafka namespace must exist and be restricted', () => {
@@ -71,7 +71,7 @@ describe('streaming config rules', () => {
     expect(badName.map((i) => i.path.join('.'))).toEqual([at('topics.Streaming Raw')]);
     const badPartitions = exampleConfigIssues((text) => text.replace('        StreamingRaw: { partitions: 6,', '        StreamingRaw: { partitions: 0,'));
     expect(badPartitions.map((i) => i.path.join('.'))).toEqual([at('topics.StreamingRaw.partitions')]);
-    expect([...badName, ...badPartitions].every((i) => i.line > 0)).toBe(true);
+    expect([...badName, ...badPartitions].every((i) => (i.line ?? 0) > 0)).toBe(true);
   });
 
   test('clients refer to declared namespaces and topics', () => {
