@@ -4,6 +4,7 @@ import * as k8s from '../core/k8s';
 import { NAMESPACE_NAME_LABEL } from '../core/labels';
 import { AKS_ACCELERATOR_LABEL, AKS_AGENT_POOL_LABEL, AKS_MODE_LABEL, HOSTNAME_TOPOLOGY_KEY, isSystemOrGpuPool, NodePoolPlacement, poolTolerations } from '../core/node-pool';
 import { ContainerResources, toResourceRequirements } from '../core/container-security';
+import { declareFlows } from '../core/flows';
 
 /** Labels Strimzi 1.2.0 puts on the pods it creates (io.strimzi.api.ResourceLabels, operator-common Labels). */
 export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
@@ -203,6 +204,20 @@ export class KafkaCluster extends Construct {
         },
       },
     });
+
+    // The flows the policies below must allow, for the verifier's network-flows rule (lib/verify).
+    const kafkaPods = { namespace: props.namespace, podLabels: { ...clusterLabel, [STRIMZI_NAME_LABEL]: `${props.name}-kafka` } };
+    const entityOperator = { namespace: props.namespace, podLabels: { [STRIMZI_NAME_LABEL]: `${props.name}-entity-operator` } };
+    const clusterOperator = { namespace: props.operatorNamespace, podLabels: { [STRIMZI_KIND_LABEL]: 'cluster-operator' } };
+    declareFlows(this, { purpose: 'Kafka nodes: KRaft quorum and replication', from: kafkaPods, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.controlPlane, KAFKA_INTERNAL_PORTS.replication]);
+    declareFlows(this, { purpose: 'entity operator (topic and user operators) to the brokers', from: entityOperator, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.replication]);
+    declareFlows(this, { purpose: 'Strimzi cluster operator to the Kafka nodes', from: clusterOperator, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.controlPlane, KAFKA_INTERNAL_PORTS.replication, KAFKA_INTERNAL_PORTS.agent]);
+    for (const cidr of [...props.apiServerCidrs].sort()) {
+      declareFlows(this, { purpose: 'entity operator to the API server', from: entityOperator, to: { cidr } }, API_SERVER_PORTS);
+    }
+    for (const client of props.clients) {
+      declareFlows(this, { purpose: 'Kafka client to the TLS listener', from: { namespace: client.namespace, podLabels: { ...(client.podLabels ?? {}) } }, to: { namespace: props.namespace, podLabels: { ...this.brokerPodLabels } } }, [this.listenerPort]);
+    }
 
     const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
     const operatorPeer = {
