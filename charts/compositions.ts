@@ -3,6 +3,7 @@ import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts, Platform
 import { dataProcessingComposition } from './data-processing';
 import { federatedCredentialsArtifact } from './federated-credentials';
 import { fluxPostRenderer } from './gitops';
+import { roleAssignmentsArtifact } from './role-assignments';
 import { airflowComposition, operatorsComposition } from './operators';
 import { servingComposition } from './serving';
 import { streamingComposition } from './streaming';
@@ -30,6 +31,7 @@ export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
 /** Producers of per-environment files outside the layer folders (such as federated credentials). */
 export const ENVIRONMENT_ARTIFACTS: readonly EnvironmentArtifacts[] = [
   federatedCredentialsArtifact,
+  roleAssignmentsArtifact,
 ];
 
 /** The whole platform, as `lib/synth` takes it. */
