@@ -3,6 +3,7 @@ import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts, Platform
 import { dataProcessingComposition } from './data-processing';
 import { federatedCredentialsArtifact } from './federated-credentials';
 import { fluxPostRenderer } from './gitops';
+import { installedVersionsArtifact } from './installed-versions';
 import { airflowComposition, operatorsComposition } from './operators';
 import { servingComposition } from './serving';
 import { trainingComposition } from './training';
@@ -28,6 +29,7 @@ export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
 /** Producers of per-environment files outside the layer folders (such as federated credentials). */
 export const ENVIRONMENT_ARTIFACTS: readonly EnvironmentArtifacts[] = [
   federatedCredentialsArtifact,
+  installedVersionsArtifact,
 ];
 
 /** The whole platform, as `lib/synth` takes it. */

@@ -11,6 +11,8 @@ export interface KubernetesReadmeRow {
 
 /** What the README says about one imported CRD version. */
 export interface CrdReadmeRow {
+  /** `<name>@<version>` of the CRD schema set. */
+  readonly set: string;
   readonly key: string;
   readonly file: string;
   readonly source: string;
@@ -44,7 +46,7 @@ export function renderSchemasReadme(input: SchemasReadmeInput): string {
     '',
     '```sh',
     'make import',
-    '# or: node build/cli/import-schemas.js --k8s-schemas ../shared/k8s-schemas --crds ../shared/crds --out imports/schemas',
+    '# or: node build/cli/import-schemas.js --k8s-schemas ../shared/k8s-schemas --shared ../shared --out imports/schemas',
     '```',
     '',
     '## Kubernetes core API',
@@ -59,15 +61,19 @@ export function renderSchemasReadme(input: SchemasReadmeInput): string {
     '',
     '## Custom resources',
     '',
-    'One strict JSON schema per served CRD version, from its `openAPIV3Schema`, in kubeconform layout',
-    '(`crds/<group>/<kind>_<version>.json`, usable with `kubeconform -schema-location`). Sub-schemas that occur more',
+    'One schema set per operator version (`lib/validation/crd-sets.ts`): a custom resource is validated against the set',
+    'of the version its cluster installs (`dist/<env>/<cluster>/installed-versions.json`, written by synth from the',
+    'config pins), never against a newer copy. Manifests outside a cluster folder use the newest imported version.',
+    '',
+    'One strict JSON schema per served CRD version, from its `openAPIV3Schema`, in kubeconform layout below the set',
+    '(`crds/<set>-<version>/<group>/<kind>_<version>.json`, usable with `kubeconform -schema-location`). Sub-schemas that occur more',
     'than once (e.g. container specs) are stored once under `definitions` and referenced. `metadata` of a custom',
     'resource is additionally checked against ObjectMeta of each Kubernetes version above. CRD copies in `legacy-*`',
     'folders are skipped on purpose (e.g. Flux `v1beta2` sources must not be accepted).',
     '',
-    '| apiVersion kind | File | Source | Source sha256 | Upstream |',
-    '|---|---|---|---|---|',
-    ...input.crds.map((c) => `| \`${c.key}\` | \`${c.file}\` (${input.sizes.get(c.file)} bytes) | \`${c.source}\` | \`${c.sourceSha256.slice(0, 16)}\` | ${c.upstream} |`),
+    '| Set | apiVersion kind | File | Source | Source sha256 | Upstream |',
+    '|---|---|---|---|---|---|',
+    ...input.crds.map((c) => `| ${c.set} | \`${c.key}\` | \`${c.file}\` (${input.sizes.get(c.file)} bytes) | \`${c.source}\` | \`${c.sourceSha256.slice(0, 16)}\` | ${c.upstream} |`),
     '',
     `Total size of the generated schema files: ${total} bytes.`,
     '',
