@@ -1,6 +1,7 @@
 import { ValidateFunction } from 'ajv';
 import { applyDefaults } from './apply-defaults';
-import { isJsonObject } from './json';
+import { mergeValues, releaseChart } from './helm-values';
+import { isJsonObject, JsonValue } from './json';
 import { IssueContext, issuesFromAjv, SchemaIssue, uniqueIssues } from './issues';
 import { isKustomizeConfig } from './manifest-reader';
 import { kindKey } from './schema-index';
@@ -84,11 +85,47 @@ export class ManifestValidator {
     return crd?.kind === 'schema' ? crd.set : undefined;
   }
 
-  /** Validates many objects; issues in input order. */
+  /**
+   * Validates many objects; issues in input order. Also checks every HelmRelease's `spec.values` against its
+   * chart version (see {@link validateHelmValues}); a `spec.chartRef` is resolved among the objects given.
+   */
   validateAll(objs: readonly SourcedObject[], options: ValidateAllOptions = {}): SchemaIssue[] {
     const lookup = new InstalledVersionsLookup();
     const installedFor = options.installedFor ?? ((source: string) => (source.startsWith('<') ? undefined : lookup.forSource(source)));
-    return objs.flatMap(({ obj, source }) => this.validate(obj, source, installedFor(source)));
+    const sources = objs.map(({ obj }) => obj).filter((obj) => isJsonObject(obj) && obj.kind === 'OCIRepository') as Record<string, unknown>[];
+    return objs.flatMap(({ obj, source }) => {
+      const issues = this.validate(obj, source, installedFor(source));
+      if (isJsonObject(obj) && obj.kind === 'HelmRelease' && typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+        issues.push(...this.validateHelmValues(obj, source, sources));
+      }
+      return issues;
+    });
+  }
+
+  /**
+   * Checks a HelmRelease's `spec.values` against the imported values of its chart version: unknown key paths
+   * and wrong types fail (the derived keys schema), and the chart's own values.schema.json, where it ships one,
+   * must accept the defaults merged with the values (as Helm checks them). A release whose chart version was not
+   * imported is an issue naming the imported versions.
+   */
+  validateHelmValues(release: Record<string, unknown>, source: string, sources: readonly Record<string, unknown>[] = []): SchemaIssue[] {
+    const object = describeObject(release);
+    const chart = releaseChart(release, sources);
+    const spec = isJsonObject(release.spec) ? release.spec : {};
+    if (chart === undefined) {
+      return [{ source, object, schema: 'chart values', path: '/spec', message: 'cannot tell the chart and version of this HelmRelease (spec.chart.spec.chart/version, or a spec.chartRef to an OCIRepository with ref.tag among the validated objects)' }];
+    }
+    const validators = this.registry.chartValues(chart.chart, chart.version);
+    if (validators === undefined) {
+      const known = this.registry.chartVersions.filter((id) => id.startsWith(`${chart.chart}@`));
+      return [{ source, object, schema: `chart ${chart.chart}@${chart.version}`, path: '/spec/values', message: `no imported values of chart ${chart.chart} ${chart.version}; imported: ${known.join(', ') || 'none of this chart'} (add ../shared/charts/${chart.chart}/${chart.version}/values.yaml and run "make import")` }];
+    }
+    const values = (spec.values ?? {}) as JsonValue;
+    const issues = run(validators.keys, values, { source, object, schema: `chart ${validators.id} keys` }, '/spec/values');
+    if (validators.schema) {
+      issues.push(...run(validators.schema, mergeValues(validators.defaults, values), { source, object, schema: `chart ${validators.id} values.schema.json` }, '/spec/values'));
+    }
+    return uniqueIssues(issues);
   }
 
   private validateCustomResource(obj: Record<string, unknown>, key: string, set: string, file: string, source: string, object: string): SchemaIssue[] {

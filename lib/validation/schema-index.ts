@@ -15,6 +15,8 @@ export interface SchemaIndex {
    * to its strict JSON schema file.
    */
   readonly crdSets: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Helm chart `<chart>@<version>` to its values file (lib/validation/importer/import-charts.ts ChartValuesFile). */
+  readonly charts: Readonly<Record<string, string>>;
 }
 
 /** Content of one `kubernetes/v<version>.json` file. */

@@ -3,13 +3,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createAjv } from './ajv-factory';
 import { compareVersions } from './crd-sets';
-import { JsonObject } from './json';
+import { JsonObject, JsonValue } from './json';
 import { KubernetesSchemaFile, OBJECT_META_DEFINITION, SCHEMA_INDEX_FILE, SchemaIndex } from './schema-index';
 
 const URI_PREFIX = 'urn:ml-platform-schemas:';
 
 /** Which version of each CRD schema set a cluster installs: set name (`kserve`) to version (`v0.16.0`). */
 export type InstalledCrdSets = Readonly<Record<string, string>>;
+
+/** Compiled checks of one chart version's values. */
+export interface ChartValidators {
+  /** `<chart>@<version>` as imported. */
+  readonly id: string;
+  readonly defaults: JsonValue;
+  readonly keys: ValidateFunction;
+  readonly schema?: ValidateFunction;
+}
 
 /** The CRD schema chosen for one custom resource, or why there is none. */
 export type CrdResolution =
@@ -37,6 +46,7 @@ export class SchemaRegistry {
   private readonly kubernetesFiles = new Map<string, KubernetesSchemaFile>();
   private readonly crdSchemas = new Map<string, JsonObject>();
   private readonly validators = new Map<string, ValidateFunction>();
+  private readonly charts = new Map<string, ChartValidators>();
 
   private constructor(private readonly schemasDir: string, private readonly index: SchemaIndex) {
     this.kubernetesVersions = Object.keys(index.kubernetes);
@@ -114,19 +124,32 @@ export class SchemaRegistry {
     });
   }
 
-  /** Compiles (once) and returns a validator for an arbitrary schema file of the folder (chart values). */
-  fileValidator(file: string): ValidateFunction {
-    return this.cached(`file ${file}`, () => {
-      const uri = URI_PREFIX + file;
-      this.ajv.addSchema(this.readJson(file) as JsonObject, uri);
-      return this.ajv.getSchema(uri);
-    });
+  /** Chart versions with a values file, as `<chart>@<version>`. */
+  get chartVersions(): readonly string[] {
+    return Object.keys(this.index.charts ?? {});
   }
 
-  /** Reads a JSON file of the folder (relative path with forward slashes), or undefined if it does not exist. */
-  readOptionalJson(relative: string): unknown {
-    const full = path.join(this.schemasDir, ...relative.split('/'));
-    return fs.existsSync(full) ? JSON.parse(fs.readFileSync(full, 'utf8')) : undefined;
+  /**
+   * Validators of a chart version's values (see ChartValuesFile in importer/import-charts.ts): `keys` for the
+   * release's own values, `schema` (if the chart ships one) for the defaults merged with them. Undefined if the
+   * chart version was not imported; a leading `v` is matched either way.
+   */
+  chartValues(chart: string, version: string): ChartValidators | undefined {
+    const id = [`${chart}@${version}`, `${chart}@v${version}`, `${chart}@${version.replace(/^v/, '')}`].find((c) => this.index.charts?.[c] !== undefined);
+    if (id === undefined) return undefined;
+    let entry = this.charts.get(id);
+    if (!entry) {
+      const file = this.readJson(this.index.charts[id]) as { defaults: JsonValue; keys: JsonObject; kubernetes: string; schema?: JsonObject };
+      this.kubernetesFile(file.kubernetes);
+      const compile = (schema: JsonObject, suffix: string) => {
+        const uri = `${URI_PREFIX}chart-${id}-${suffix}`;
+        this.ajv.addSchema(schema, uri);
+        return this.ajv.getSchema(uri) as ValidateFunction;
+      };
+      entry = { id, defaults: file.defaults, keys: compile(file.keys, 'keys'), schema: file.schema ? compile(file.schema, 'schema') : undefined };
+      this.charts.set(id, entry);
+    }
+    return entry;
   }
 
   private kubernetesFile(version: string): KubernetesSchemaFile {

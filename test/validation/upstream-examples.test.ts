@@ -28,6 +28,9 @@ const EXPECTED_ISSUES: Readonly<Record<string, readonly Expected[]>> = {
   'kserve/rollout-strategy-example.yaml': [
     ['crd kserve@v0.20.0 serving.kserve.io/v1beta1 InferenceService', '/spec/transformer/custom', 'must NOT have additional properties (custom)'],
   ],
+  // Unpinned charts (no version; an OCIRepository semver range): their values cannot be checked against one chart version.
+  'flux2-kustomize-helm-example/apps-base-podinfo-release.yaml': [['chart values', '/spec', 'cannot tell the chart and version of this HelmRelease']],
+  'flux2-kustomize-helm-example/infrastructure-controllers-envoy-gateway.yaml': [['chart values', '/spec', 'cannot tell the chart and version of this HelmRelease']],
   // batch/v1beta1 CronJob was removed in Kubernetes 1.25.
   'kubernetes-website/cronjob-v1beta1.yaml': onBoth('', 'no upstream schema for batch/v1beta1 CronJob'),
   // podFailurePolicy rules needed `onPodConditions` in 1.27; it became optional later.

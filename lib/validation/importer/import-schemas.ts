@@ -4,6 +4,7 @@ import { canonicalJson, JsonValue } from '../json';
 import { KubernetesSchemaFile, SCHEMA_INDEX_FILE, SchemaIndex, kindKey } from '../schema-index';
 import { sha256OfFile } from './files';
 import { CRD_SCHEMA_SETS, crdSetId } from '../crd-sets';
+import { importChartValues, listChartVersions } from './import-charts';
 import { ImportedCrdVersion, importCrds } from './import-crds';
 import { ImportedKubernetes, importKubernetes, listKubernetesVersions } from './import-kubernetes';
 import { renderSchemasReadme } from './readme';
@@ -23,7 +24,7 @@ export interface ImportSchemasOptions {
 export type GeneratedFiles = ReadonlyMap<string, string>;
 
 /** Folders and files of a schemas folder that the importer owns (and replaces on each run). */
-const OWNED_ENTRIES = ['kubernetes', 'crds', SCHEMA_INDEX_FILE, 'README.md'];
+const OWNED_ENTRIES = ['kubernetes', 'crds', 'charts', SCHEMA_INDEX_FILE, 'README.md'];
 
 /**
  * Derives the compact strict schemas (index.json, kubernetes/v*.json, crds/<group>/<kind>_<version>.json
@@ -39,7 +40,7 @@ export function generateSchemaFiles(options: ImportSchemasOptions): GeneratedFil
     importCrds(path.join(options.sharedDir, ...set.source.split('/')), `crds/${set.name}-${set.version}`)
       .map((crd) => ({ ...crd, set: crdSetId(set.name, set.version), setSource: set.source })));
   const files = new Map<string, string>();
-  const index: { kubernetes: Record<string, string>; crdSets: Record<string, Record<string, string>> } = { kubernetes: {}, crdSets: {} };
+  const index: { kubernetes: Record<string, string>; crdSets: Record<string, Record<string, string>>; charts: Record<string, string> } = { kubernetes: {}, crdSets: {}, charts: {} };
   for (const k of kubernetes) {
     const file = `kubernetes/v${k.version}.json`;
     index.kubernetes[k.version] = file;
@@ -49,10 +50,18 @@ export function generateSchemaFiles(options: ImportSchemasOptions): GeneratedFil
     index.crdSets[crd.set] = { ...index.crdSets[crd.set], [kindKey(crd.apiVersion, crd.kind)]: crd.file };
     files.set(crd.file, toFileText(crd.schema));
   }
+  const newestKubernetes = kubernetes[kubernetes.length - 1].version;
+  const charts = listChartVersions(path.join(options.sharedDir, 'charts')).map((c) => importChartValues(c.chart, c.version, c.dir, newestKubernetes));
+  for (const chart of charts) {
+    const file = `charts/${chart.chart}/${chart.version}.json`;
+    index.charts[`${chart.chart}@${chart.version}`] = file;
+    files.set(file, toFileText(chart as unknown as JsonValue));
+  }
   files.set(SCHEMA_INDEX_FILE, toFileText(index as SchemaIndex as unknown as JsonValue, 2));
   files.set('README.md', renderSchemasReadme({
     kubernetes: kubernetes.map((k) => describeKubernetes(options.k8sSchemasDir, k)),
     crds: crds.map((c) => describeCrd(options.sharedDir, c)),
+    charts: charts.map((c) => ({ chart: c.chart, version: c.version, file: `charts/${c.chart}/${c.version}.json`, sources: c.sources, hasSchema: c.schema !== undefined })),
     sizes: new Map([...files].map(([file, text]) => [file, Buffer.byteLength(text)])),
   }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -25,6 +25,8 @@ export interface CrdReadmeRow {
 export interface SchemasReadmeInput {
   readonly kubernetes: readonly KubernetesReadmeRow[];
   readonly crds: readonly CrdReadmeRow[];
+  /** Chart values files. */
+  readonly charts: readonly { readonly chart: string; readonly version: string; readonly file: string; readonly sources: readonly { readonly file: string; readonly sha256: string }[]; readonly hasSchema: boolean }[];
   /** Size in bytes of each generated file (README excluded). */
   readonly sizes: ReadonlyMap<string, number>;
 }
@@ -74,6 +76,20 @@ export function renderSchemasReadme(input: SchemasReadmeInput): string {
     '| Set | apiVersion kind | File | Source | Source sha256 | Upstream |',
     '|---|---|---|---|---|---|',
     ...input.crds.map((c) => `| ${c.set} | \`${c.key}\` | \`${c.file}\` (${input.sizes.get(c.file)} bytes) | \`${c.source}\` | \`${c.sourceSha256.slice(0, 16)}\` | ${c.upstream} |`),
+    '',
+    '## Helm chart values',
+    '',
+    'One file per chart version found in `../shared/charts/<chart>/<version>/` (`charts/<chart>/<version>.json`): the',
+    "chart's default values, a strict schema of the key paths it knows, and the chart's own `values.schema.json` where it",
+    "ships one. The validator checks every HelmRelease's `spec.values` (its chart and version read from `spec.chart` or",
+    'the referenced OCIRepository): unknown key paths fail; free-form maps are allowed by rule (a map whose default is',
+    "empty or that the chart's schema declares a map; lists take any items; keys such as `resources`, `affinity`,",
+    '`tolerations`, `securityContext`, `nodeSelector` are checked as their Kubernetes type); a scalar default fixes the',
+    "type; the chart's schema is applied to the defaults merged with the release's values, as Helm does.",
+    '',
+    '| Chart | Version | File | Sources (sha256) | Chart schema |',
+    '|---|---|---|---|---|',
+    ...input.charts.map((c) => `| ${c.chart} | ${c.version} | \`${c.file}\` (${input.sizes.get(c.file)} bytes) | ${c.sources.map((s) => `\`${s.file}\` \`${s.sha256.slice(0, 16)}\``).join(', ')} | ${c.hasSchema ? 'yes' : 'no'} |`),
     '',
     `Total size of the generated schema files: ${total} bytes.`,
     '',
