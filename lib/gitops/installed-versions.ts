@@ -10,6 +10,8 @@
  * - spark-operator chart 2.x versions equal the operator version (kubeflow/spark-operator@v2.5.2 Chart.yaml:
  *   version 2.5.2, appVersion 2.5.2); its CRDs are config/crd/bases at that tag.
  * - The training operator is installed from kubeflow/trainer manifests at the pinned tag (CRDs in manifests/base/crds).
+ * - strimzi-kafka-operator chart versions equal the operator version (chart 1.2.0 = Strimzi 1.2.0; its CRDs are
+ *   helm-charts/helm3/strimzi-kafka-operator/crds at tag 1.2.0, shared/crds-extra/strimzi-1.2.0).
  * - KServe's CRDs come from the kserve-crd chart of serving.kserve.version (charts/kserve-crd/templates).
  */
 import type { ClusterConfig } from '../config/schema';
@@ -85,6 +87,12 @@ export function installedOperators(cluster: ClusterConfig): InstalledOperator[] 
         if (pins.trainingOperator) {
           const { tag } = pins.trainingOperator;
           result.push({ operator, pinned: `${pins.trainingOperator.repository} ${tag}`, pinPath: ['operators', 'trainingOperator', 'tag'], ...setOrProblem('kubeflow-training', withV(tag), `training operator ${tag}`) });
+        }
+        break;
+      case Operator.STRIMZI:
+        if (pins.strimzi) {
+          const { version } = pins.strimzi;
+          result.push({ operator, pinned: `${pins.strimzi.chart ?? 'strimzi-kafka-operator'} ${version}`, pinPath: ['operators', 'strimzi', 'version'], ...setOrProblem('strimzi', version.replace(/^v/, ''), `Strimzi ${version}`) });
         }
         break;
       case Operator.AAD_POD_IDENTITY:

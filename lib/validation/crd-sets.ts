@@ -26,6 +26,7 @@ export const CRD_SCHEMA_SETS: readonly CrdSchemaSet[] = [
   { name: 'kserve', version: 'v0.16.0', source: 'crds-extra/kserve-v0.16.0', upstream: 'kserve/kserve v0.16.0 charts/kserve-crd/templates' },
   { name: 'kserve', version: 'v0.20.0', source: 'crds/kserve', upstream: 'kserve/kserve v0.20.0 config/crd/full' },
   { name: 'kubeflow-training', version: 'v1.9.4', source: 'crds/kubeflow-training', upstream: 'kubeflow/trainer v1.9.4 manifests/base/crds' },
+  { name: 'strimzi', version: '1.2.0', source: 'crds-extra/strimzi-1.2.0', upstream: 'strimzi/strimzi-kafka-operator 1.2.0 helm-charts/helm3/strimzi-kafka-operator/crds' },
   { name: 'spark-operator', version: 'v2.5.2', source: 'crds/spark-operator', upstream: 'kubeflow/spark-operator v2.5.2 config/crd/bases' },
 ];
 

@@ -12,5 +12,6 @@ export { INSTALLED_VERSIONS_FILE, InstalledVersionsLookup, crdSetsOf } from './i
 export type { CrdSchemaSet } from './crd-sets';
 export { CRD_SCHEMA_SETS, crdSetId, crdSetVersions } from './crd-sets';
 export type { InstalledCrdSets } from './schema-registry';
-export { readManifestFolder } from './manifest-reader';
+export { parseManifestText, readManifestFolder } from './manifest-reader';
 export { findSchemasDir } from './schemas-dir';
+export { findSecrets, findSecretsInAll } from './secret-scan';

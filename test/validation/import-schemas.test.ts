@@ -53,6 +53,9 @@ describe('import-schemas', () => {
     expect(index.crdSets['flux@v2.9.4']['source.toolkit.fluxcd.io/v1beta2 GitRepository']).toBeUndefined();
     expect(index.crdSets['kserve@v0.16.0']['serving.kserve.io/v1beta1 InferenceService']).toBe('crds/kserve-v0.16.0/serving.kserve.io/inferenceservice_v1beta1.json');
     expect(index.crdSets['kserve@v0.20.0']['serving.kserve.io/v1beta1 InferenceService']).toBe('crds/kserve-v0.20.0/serving.kserve.io/inferenceservice_v1beta1.json');
+    // Strimzi 1.2.0 comes from crds-extra and serves only v1.
+    expect(index.crdSets['strimzi@1.2.0']['kafka.strimzi.io/v1 Kafka']).toBe('crds/strimzi-1.2.0/kafka.strimzi.io/kafka_v1.json');
+    expect(index.crdSets['strimzi@1.2.0']['kafka.strimzi.io/v1beta2 Kafka']).toBeUndefined();
     expect(fs.readFileSync(path.join(SCHEMAS_DIR, 'README.md'), 'utf8')).toMatch(/x-kubernetes-validations/);
   });
 });

@@ -35,6 +35,7 @@ function installedSetFromObjects(operator: Operator, objects: readonly Manifest[
     case Operator.GATEWAY_CONTROLLER: return `gateway-api@${ENVOY_GATEWAY_API_BUNDLES[oci('gateway-controller')]}`;
     case Operator.SPARK_OPERATOR: return `spark-operator@v${chartVersion()}`;
     case Operator.TRAINING_OPERATOR: return `kubeflow-training@${own.find((o) => o.kind === 'GitRepository')?.spec.ref.tag}`;
+    case Operator.STRIMZI: return `strimzi@${oci('strimzi')}`;
     case Operator.AAD_POD_IDENTITY: return `aad-pod-identity@${AAD_POD_IDENTITY_APP_VERSIONS[chartVersion()]}`;
     default: return undefined;
   }

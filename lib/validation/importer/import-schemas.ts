@@ -20,6 +20,12 @@ export interface ImportSchemasOptions {
   readonly sharedDir: string;
 }
 
+/**
+ * Folders of `../shared/crds-extra/` whose CRDs `make import-bindings` also turns into cdk8s bindings (relative to
+ * the shared folder). The schema sets, all versions included, are listed in lib/validation/crd-sets.ts.
+ */
+export const EXTRA_CRD_FOLDERS: readonly string[] = ['crds-extra/strimzi-1.2.0'];
+
 /** Files generated into the schemas folder, by path relative to it (forward slashes). */
 export type GeneratedFiles = ReadonlyMap<string, string>;
 
