@@ -29,6 +29,7 @@ describe('chart values of the example HelmReleases', () => {
       'kserve {"chart":"kserve","version":"v0.16.0"}',
       'kserve-crd {"chart":"kserve-crd","version":"v0.16.0"}',
       'spark-operator {"chart":"spark-operator","version":"2.5.2"}',
+      'strimzi {"chart":"strimzi-kafka-operator","version":"1.2.0"}',
     ]);
     for (const release of releases) expect([release.metadata.name, check(release)]).toEqual([release.metadata.name, []]);
   });
