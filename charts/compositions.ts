@@ -6,6 +6,7 @@ import { fluxPostRenderer } from './gitops';
 import { roleAssignmentsArtifact } from './role-assignments';
 import { airflowComposition, operatorsComposition } from './operators';
 import { servingComposition } from './serving';
+import { streamingComposition } from './streaming';
 import { trainingComposition } from './training';
 
 /**
@@ -19,6 +20,7 @@ export const CLUSTER_COMPOSITIONS: readonly ClusterComposition[] = [
   operatorsComposition,
   airflowComposition,
   servingComposition,
+  streamingComposition,
 ];
 
 /** Renderers that add folders to a cluster once its layers are rendered (such as the Flux entry point). */

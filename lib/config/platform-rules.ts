@@ -9,6 +9,7 @@ import { DATA_PROCESSING_RULES } from '../data-processing/config-rules';
 import { GITOPS_RULES } from '../gitops/config-rules';
 import { MODEL_RULES } from '../models/config-rules';
 import { SERVING_RULES } from '../serving/config-rules';
+import { STREAMING_RULES } from '../streaming/config-rules';
 import { TRAINING_RULES } from '../training/config-rules';
 import { ConfigRule } from './rules';
 
@@ -19,6 +20,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   ...TRAINING_RULES,
   ...GITOPS_RULES,
   ...SERVING_RULES,
+  ...STREAMING_RULES,
   ...AZURE_RULES,
   ...MODEL_RULES,
 ];

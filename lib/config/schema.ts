@@ -11,6 +11,7 @@ import { AirflowSchema, GitOpsSchema, OperatorsSchema } from '../gitops/config';
 import { NodePoolsSchema } from '../core/node-pools-config';
 import { SharedModelsSchema } from '../models/config';
 import { ServingSchema } from '../serving/config';
+import { StreamingSchema } from '../streaming/config';
 import { TrainingSchema } from '../training/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
@@ -27,6 +28,7 @@ export const ClusterSchema = Closed({
   operators: Type.Optional(OperatorsSchema),
   airflow: Type.Optional(AirflowSchema),
   serving: Type.Optional(ServingSchema),
+  streaming: Type.Optional(StreamingSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 
 export const PlatformConfigSchema = Closed({

@@ -206,6 +206,15 @@ const CASES: readonly Case[] = [
     path: 'clusters.serving.serving.microservices.2fa-api', message: /invalid key '2fa-api': .*Service names/, line: ['2fa-api:'] },
   { name: 'a model name longer than KServe allows', edit: edit('        adult-income:', `        ${'a'.repeat(46)}:`),
     path: `clusters.serving.serving.models.${'a'.repeat(46)}`, message: /KServe InferenceService.*at most 45 characters/, line: [`${'a'.repeat(46)}:`] },
+  // streaming
+  { name: 'Kafka on a System pool', edit: edit('        nodePool: kafka\n', '        nodePool: system\n', '    streaming:'),
+    path: 'clusters.data-processing.streaming.kafka.nodePool', message: /node pool 'system' is a System pool; Kafka runs on a User pool/, line: ['nodePool: system', '    streaming:'] },
+  { name: 'min in-sync replicas above replication', edit: edit('        minInSyncReplicas: 2', '        minInSyncReplicas: 4'),
+    path: 'clusters.data-processing.streaming.kafka.minInSyncReplicas', message: /minInSyncReplicas \(4\) is larger than replication \(3\)/, line: ['minInSyncReplicas: 4'] },
+  { name: 'topic replication above the broker count', edit: edit('        StreamingRaw: { partitions: 6,', '        StreamingRaw: { replication: 5, partitions: 6,'),
+    path: 'clusters.data-processing.streaming.topics.StreamingRaw.replication', message: /replication \(5\) is larger than the 3 broker\(s\)/, line: ['StreamingRaw: { replication: 5'] },
+  { name: 'a Kafka client naming an undeclared topic', edit: edit('          produce: [StreamingRaw, MessaingRaw, MessaingResult]', '          produce: [StreamingRaw, MessagingRaw, MessaingResult]'),
+    path: 'clusters.data-processing.streaming.clients.nifi.produce[1]', message: /topic 'MessagingRaw' is not under streaming.topics/, line: ['produce: [StreamingRaw, MessagingRaw'] },
 ];
 
 let work: string;
