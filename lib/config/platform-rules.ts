@@ -4,6 +4,7 @@
  * `rules.ts` never imports a domain back.
  */
 import { CORE_RULES } from '../core/config-rules';
+import { QUOTA_FIT_RULES } from '../core/quota-fit';
 import { DATA_PROCESSING_RULES } from '../data-processing/config-rules';
 import { GITOPS_RULES } from '../gitops/config-rules';
 import { SERVING_RULES } from '../serving/config-rules';
@@ -17,4 +18,5 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   ...TRAINING_RULES,
   ...GITOPS_RULES,
   ...SERVING_RULES,
+  ...QUOTA_FIT_RULES,
 ];
