@@ -52,8 +52,10 @@ synth-check: build/main.js
 ## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder
 test: typecheck architecture unit validate
 
+# Type check with TypeScript 7's native compiler (package alias typescript7): about 5x faster than tsc 5.9, which
+# stays installed as `typescript` because ts-node (the stock `npx cdk8s synth` path) needs its JavaScript API.
 typecheck: $(DEPS)
-	$(BIN)/tsc --noEmit -p tsconfig.json
+	node_modules/typescript7/bin/tsc --noEmit -p tsconfig.json
 
 ## architecture: no import cycles, lib/ never imports charts/ (rules in .dependency-cruiser.js)
 architecture: $(DEPS)

@@ -2,7 +2,7 @@
  * The serving section of a cluster: KServe models, HTTP microservices, MLflow tracking, and how callers reach
  * them (a shared Gateway API gateway, or an Ingress class as a fallback).
  */
-import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 
 /** KServe deployment modes, by their current names (KServe 0.16 and later); older names are derived per version. */
 export const KSERVE_DEPLOYMENT_MODES = ['Standard', 'Knative'] as const;
@@ -119,6 +119,7 @@ export const MicroserviceSchema = Closed({
   command: Type.Optional(Type.Array(Type.String(), { description: 'container command (entrypoint)' })),
   args: Type.Optional(Type.Array(Type.String(), { description: 'container arguments' })),
   env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { additionalProperties: false, description: 'plain environment variables (no secrets)' })),
+  secretEnv: Type.Optional(SecretEnv('environment variables read from Secrets created outside dist/')),
   probe: Type.Optional(ProbeSchema),
   resources: ResourcesSchema,
   volumes: Type.Optional(NameMap(VolumeSchema, DNS_LABEL_PATTERN, 'volume names (DNS labels)')),

@@ -8,3 +8,4 @@ export type { SourcedObject } from './manifest-validator';
 export { ManifestValidator } from './manifest-validator';
 export { readManifestFolder } from './manifest-reader';
 export { findSchemasDir } from './schemas-dir';
+export { findSecrets, findSecretsInAll } from './secret-scan';
