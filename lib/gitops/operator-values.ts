@@ -158,3 +158,36 @@ export function aadPodIdentityValues(): AadPodIdentityValues {
     nmi: { resources: helmResources('50m', '256Mi', '200m', '512Mi') },
   };
 }
+
+/** Values of the Strimzi cluster operator chart (strimzi-kafka-operator 1.2.0). */
+export interface StrimziValues {
+  /** Namespaces the operator watches besides its own (template `strimzi.watchNamespacesList`). */
+  readonly watchNamespaces: readonly string[];
+  /**
+   * Labels of the operator namespace: the operator puts them in the namespace selector of the NetworkPolicy it
+   * generates for each Kafka cluster, so only its own namespace reaches the brokers' internal ports
+   * (env STRIMZI_OPERATOR_NAMESPACE_LABELS, set from this key in 060-Deployment-strimzi-cluster-operator.yaml).
+   */
+  readonly image: { readonly operatorNamespaceLabels: string };
+  readonly kubernetesServiceDnsDomain: string;
+  readonly extraEnvs: readonly { readonly name: string; readonly value: string }[];
+  readonly resources: HelmResources;
+}
+
+/**
+ * The Strimzi operator watching the Kafka namespaces. Operand pods (Kafka, entity operator) get the restricted
+ * security context: the operator's default provider is `BaselinePodSecurityProvider`
+ * (ClusterOperatorConfig.java POD_SECURITY_PROVIDER_CLASS at 1.2.0), and `restricted` selects
+ * `RestrictedPodSecurityProvider`, which sets allowPrivilegeEscalation false, runAsNonRoot, seccomp RuntimeDefault
+ * and drops all capabilities on every container. The operator keeps generating the Kafka NetworkPolicy
+ * (`generateNetworkPolicy: true`); its listener rules use the listener's `networkPolicyPeers`.
+ */
+export function strimziValues(watchNamespaces: readonly string[], operatorNamespace: string, clusterDomain = 'cluster.local'): StrimziValues {
+  return {
+    watchNamespaces: [...watchNamespaces],
+    image: { operatorNamespaceLabels: `kubernetes.io/metadata.name=${operatorNamespace}` },
+    kubernetesServiceDnsDomain: clusterDomain,
+    extraEnvs: [{ name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' }],
+    resources: helmResources('200m', '384Mi', '1', '384Mi'),
+  };
+}

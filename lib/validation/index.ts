@@ -6,6 +6,6 @@ export type { SchemaIssue } from './issues';
 export { formatIssues } from './issues';
 export type { SourcedObject } from './manifest-validator';
 export { ManifestValidator } from './manifest-validator';
-export { readManifestFolder } from './manifest-reader';
+export { parseManifestText, readManifestFolder } from './manifest-reader';
 export { findSchemasDir } from './schemas-dir';
 export { findSecrets, findSecretsInAll } from './secret-scan';

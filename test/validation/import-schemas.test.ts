@@ -1,12 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { generateSchemaFiles, writeSchemaFiles } from '../../lib/validation/importer/import-schemas';
+import { EXTRA_CRD_FOLDERS, generateSchemaFiles, writeSchemaFiles } from '../../lib/validation/importer/import-schemas';
 import { shareRepeatedSubschemas } from '../../lib/validation/importer/shared-subschemas';
 import { toStrictSchema } from '../../lib/validation/importer/strict-schema';
 import { SCHEMAS_DIR, SHARED_DIR } from './paths';
 
-const inputs = { k8sSchemasDir: path.join(SHARED_DIR, 'k8s-schemas'), crdsDir: path.join(SHARED_DIR, 'crds') };
+const inputs = {
+  k8sSchemasDir: path.join(SHARED_DIR, 'k8s-schemas'),
+  crdsDir: path.join(SHARED_DIR, 'crds'),
+  extraCrdsDirs: EXTRA_CRD_FOLDERS.map((folder) => path.join(SHARED_DIR, folder)),
+};
 
 /** All files under `dir` (relative, sorted) with their bytes. */
 function readTree(dir: string): Map<string, Buffer> {
@@ -51,6 +55,9 @@ describe('import-schemas', () => {
     expect(Object.keys(index.kubernetes)).toEqual(['1.27.0', '1.36.0']);
     expect(index.crds['source.toolkit.fluxcd.io/v1beta2 GitRepository']).toBeUndefined();
     expect(index.crds['serving.kserve.io/v1beta1 InferenceService']).toBe('crds/serving.kserve.io/inferenceservice_v1beta1.json');
+    // Strimzi 1.2.0 comes from crds-extra and serves only v1.
+    expect(index.crds['kafka.strimzi.io/v1 Kafka']).toBe('crds/kafka.strimzi.io/kafka_v1.json');
+    expect(index.crds['kafka.strimzi.io/v1beta2 Kafka']).toBeUndefined();
     expect(fs.readFileSync(path.join(SCHEMAS_DIR, 'README.md'), 'utf8')).toMatch(/x-kubernetes-validations/);
   });
 });

@@ -13,7 +13,15 @@ export interface ImportSchemasOptions {
   readonly k8sSchemasDir: string;
   /** Folder with CRD YAML files, searched recursively (e.g. ../shared/crds). */
   readonly crdsDir: string;
+  /** More CRD folders imported on purpose (e.g. ../shared/crds-extra/strimzi-1.2.0); see `EXTRA_CRD_FOLDERS`. */
+  readonly extraCrdsDirs?: readonly string[];
 }
+
+/**
+ * Folders of `../shared/crds-extra/` that `make import` reads besides `../shared/crds` (relative to the shared
+ * folder): the operators whose CRDs exist only there.
+ */
+export const EXTRA_CRD_FOLDERS: readonly string[] = ['crds-extra/strimzi-1.2.0'];
 
 /** Files generated into the schemas folder, by path relative to it (forward slashes). */
 export type GeneratedFiles = ReadonlyMap<string, string>;
@@ -31,7 +39,7 @@ export function generateSchemaFiles(options: ImportSchemasOptions): GeneratedFil
     throw new Error(`no v<version>/_definitions.json found in ${options.k8sSchemasDir}`);
   }
   const kubernetes = versions.map((v) => importKubernetes(options.k8sSchemasDir, v));
-  const crds = importCrds(options.crdsDir);
+  const crds = importCrdFolders([options.crdsDir, ...(options.extraCrdsDirs ?? [])]);
   const files = new Map<string, string>();
   const index: { kubernetes: Record<string, string>; crds: Record<string, string> } = { kubernetes: {}, crds: {} };
   for (const k of kubernetes) {
@@ -46,10 +54,22 @@ export function generateSchemaFiles(options: ImportSchemasOptions): GeneratedFil
   files.set(SCHEMA_INDEX_FILE, toFileText(index as SchemaIndex as unknown as JsonValue, 2));
   files.set('README.md', renderSchemasReadme({
     kubernetes: kubernetes.map((k) => describeKubernetes(options.k8sSchemasDir, k)),
-    crds: crds.map((c) => describeCrd(options.crdsDir, c)),
+    crds: crds.map((c) => describeCrd(c.crdsDir, c)),
     sizes: new Map([...files].map(([file, text]) => [file, Buffer.byteLength(text)])),
   }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The CRDs of several folders, each with its folder; an apiVersion and kind defined in two folders is an error. */
+function importCrdFolders(dirs: readonly string[]): (ImportedCrdVersion & { readonly crdsDir: string })[] {
+  const seen = new Map<string, string>();
+  return dirs.flatMap((crdsDir) => importCrds(crdsDir).map((crd) => {
+    const key = kindKey(crd.apiVersion, crd.kind);
+    const previous = seen.get(key);
+    if (previous !== undefined) throw new Error(`${key} is defined twice: in ${previous} and in ${crdsDir}/${crd.source}`);
+    seen.set(key, `${crdsDir}/${crd.source}`);
+    return { ...crd, crdsDir };
+  }));
 }
 
 /** Replaces the importer-owned entries of `outDir` with `files`. Returns the written paths. */
