@@ -29,6 +29,9 @@ export function largePlatform(example: PlatformConfig, options: LargePlatformOpt
   const data = config.clusters['data-processing'];
   if (!serving?.serving || !data?.dataProcessing) throw new Error('largePlatform: the example needs a serving and a data-processing cluster');
   config.clusters = { 'data-processing': data, serving };
+  // Models declared once at the top level are already expanded into their serving clusters; the copies below
+  // replace them (and their training cluster is not part of this platform).
+  delete (config as { models?: unknown }).models;
 
   // Serving: copies of the example's models and microservices, each model on its own host name.
   const modelTemplates = Object.values(serving.serving.models ?? {}) as any[];
