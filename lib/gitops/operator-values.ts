@@ -163,13 +163,14 @@ export function aadPodIdentityValues(): AadPodIdentityValues {
 export interface StrimziValues {
   /** Namespaces the operator watches besides its own (template `strimzi.watchNamespacesList`). */
   readonly watchNamespaces: readonly string[];
-  /**
-   * Labels of the operator namespace: the operator puts them in the namespace selector of the NetworkPolicy it
-   * generates for each Kafka cluster, so only its own namespace reaches the brokers' internal ports
-   * (env STRIMZI_OPERATOR_NAMESPACE_LABELS, set from this key in 060-Deployment-strimzi-cluster-operator.yaml).
-   */
-  readonly image: { readonly operatorNamespaceLabels: string };
   readonly kubernetesServiceDnsDomain: string;
+  /**
+   * Extra operator env. STRIMZI_OPERATOR_NAMESPACE_LABELS: labels of the operator namespace, which the operator
+   * puts in the namespace selector of the NetworkPolicy it generates for each Kafka cluster, so only its own
+   * namespace reaches the brokers' internal ports (ClusterOperatorConfig OPERATOR_NAMESPACE_LABELS at 1.2.0). Set
+   * through `extraEnvs`, a key values.yaml 1.2.0 declares (`image.operatorNamespaceLabels` is not declared there,
+   * so the chart-values check refuses it).
+   */
   readonly extraEnvs: readonly { readonly name: string; readonly value: string }[];
   readonly resources: HelmResources;
 }
@@ -185,9 +186,11 @@ export interface StrimziValues {
 export function strimziValues(watchNamespaces: readonly string[], operatorNamespace: string, clusterDomain = 'cluster.local'): StrimziValues {
   return {
     watchNamespaces: [...watchNamespaces],
-    image: { operatorNamespaceLabels: `kubernetes.io/metadata.name=${operatorNamespace}` },
     kubernetesServiceDnsDomain: clusterDomain,
-    extraEnvs: [{ name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' }],
+    extraEnvs: [
+      { name: 'STRIMZI_OPERATOR_NAMESPACE_LABELS', value: `kubernetes.io/metadata.name=${operatorNamespace}` },
+      { name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' },
+    ],
     resources: helmResources('200m', '384Mi', '1', '384Mi'),
   };
 }

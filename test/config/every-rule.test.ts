@@ -138,6 +138,8 @@ const CASES: readonly Case[] = [
     path: 'clusters.data-processing.airflow.identity', message: /identity 'orchestrator' is not under identities/, line: ['identity: orchestrator'] },
   { name: 'an operator namespace declared as a platform namespace', edit: edit('      airflow: {}', '      airflow: {}\n      spark-operator: {}'),
     path: 'clusters.data-processing.namespaces.spark-operator', message: /belongs to an operator the cluster installs/, line: ['spark-operator: {}'] },
+  { name: 'an operator version without CRD schemas', edit: edit('        version: "0.16.0"', '        version: "0.17.0"'),
+    path: 'clusters.serving.serving.kserve.version', message: /KServe 0\.17\.0 has no kserve CRD schemas to validate against; available: v0\.16\.0, v0\.20\.0/, line: ['version: "0.17.0"'] },
   { name: 'HelmReleases without gitops', edit: edit('gitops:\n  repository:\n    url: https://github.com/example/ml-platform-manifests.git   # EXAMPLE\n    branch: main\n    path: dist\n', ''),
     path: 'clusters', message: /install operators or Airflow as Flux HelmReleases/, line: ['clusters:'] },
   // serving
