@@ -16,8 +16,9 @@ function placement(context: ClusterContext, name: string): NodePoolPlacement {
   return { name, mode: pool.mode as NodePoolMode, minCount: pool.minCount, taints: pool.taints, gpusPerNode: pool.gpusPerNode };
 }
 
-function addHdfs(context: ClusterContext, section: DataProcessingConfig): HdfsCluster {
+function addHdfs(context: ClusterContext, section: DataProcessingConfig): HdfsCluster | undefined {
   const hdfs = section.hdfs;
+  if (!hdfs) return undefined; // Spark on Azure Storage alone: no privileged namespace, no namenode affinity, no HDFS policies
   return new HdfsCluster(context.layers.workloads, 'hdfs', {
     namespace: hdfs.namespace,
     image: hdfs.image,
@@ -29,7 +30,7 @@ function addHdfs(context: ClusterContext, section: DataProcessingConfig): HdfsCl
     coreSite: hdfs.coreSite,
     hdfsSite: hdfs.hdfsSite,
     smokeTest: hdfs.smokeTest,
-    nodeCidrs: section.network.nodeCidrs,
+    nodeCidrs: section.network.nodeCidrs!,
   });
 }
 
@@ -56,7 +57,7 @@ function addSharedVolumes(context: ClusterContext, section: DataProcessingConfig
   return volumes;
 }
 
-function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs: HdfsCluster, rbac: SparkRbac, volumes: Map<string, SharedVolume>, identity?: PodIdentityBinding): SparkJob {
+function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs: HdfsCluster | undefined, rbac: SparkRbac, volumes: Map<string, SharedVolume>, identity?: PodIdentityBinding): SparkJob {
   const identityConfig = identity && context.platform.identities[identity.identityName];
   const sparkJob = new SparkJob(context.layers.workloads, `spark-job-${name}`, {
     name,
@@ -73,7 +74,7 @@ function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs
     serviceAccountName: rbac.serviceAccountName,
     podTemplates: rbac.podTemplates,
     hadoopConf: {
-      'fs.defaultFS': hdfs.defaultFs,
+      ...(hdfs ? { 'fs.defaultFS': hdfs.defaultFs } : {}),
       ...(job.azureStorage && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),
     },
     sparkConf: job.sparkConf,
@@ -114,8 +115,8 @@ export const dataProcessingComposition: ClusterComposition = (context) => {
       azureStorageCidrs: section.network.azureStorageCidrs,
       serviceAccountName: identity ? undefined : serviceAccountName,
       identity,
-      coLocateDriverWith: hdfs.coLocationTarget,
-      hdfs: { nodeCidrs: section.network.nodeCidrs, ports: hdfs.clientPorts },
+      coLocateDriverWith: hdfs?.coLocationTarget,
+      hdfs: hdfs ? { nodeCidrs: section.network.nodeCidrs!, ports: hdfs.clientPorts } : undefined,
       uiAccessFrom: section.spark.namespaces[namespace].uiAccessFrom,
       runAsUser: section.spark.runAsUser,
     });

@@ -24,7 +24,8 @@ export const servingComposition: ClusterComposition = (context) => {
   if (!serving) return;
   const backends = new Map<string, RouteBackend>();
 
-  for (const [name, model] of Object.entries(serving.models ?? {})) {
+  const kserve = serving.kserve;
+  for (const [name, model] of Object.entries(kserve ? serving.models ?? {} : {})) {
     const construct = new KServeModel(context.layers.workloads, `model-${name}`, {
       name,
       namespace: model.namespace,
@@ -34,8 +35,8 @@ export const servingComposition: ClusterComposition = (context) => {
       protocolVersion: model.protocolVersion,
       storageUri: model.storageUri,
       resources: model.resources,
-      kserveVersion: serving.kserve.version,
-      deploymentMode: serving.kserve.deploymentMode,
+      kserveVersion: kserve!.version,
+      deploymentMode: kserve!.deploymentMode,
       autoscaler: model.autoscaler,
       scaleMetric: model.scaleMetric,
       scaleTarget: model.scaleTarget,

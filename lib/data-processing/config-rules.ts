@@ -19,6 +19,7 @@ function perSection(check: SectionCheck): ConfigRule {
 }
 
 const hdfsNamespaceIsPrivileged = perSection((section, path, cluster) => {
+  if (!section.hdfs) return [];
   const ns = cluster.namespaces[section.hdfs.namespace];
   const at = [...path, 'hdfs', 'namespace'];
   if (!ns) return [{ path: at, message: `namespace '${section.hdfs.namespace}' is not under namespaces; add it there with podSecurity level privileged` }];
@@ -33,7 +34,7 @@ const sparkNamespacesAreNotPrivileged = perSection((section, path, cluster) =>
     const at = [...path, 'spark', 'namespaces', name];
     const ns = cluster.namespaces[name];
     if (!ns) return [{ path: at, message: `namespace '${name}' is not under namespaces; add it there (Spark runs at Pod Security level restricted)` }];
-    if (name === section.hdfs.namespace || ns.podSecurity?.level === 'privileged') {
+    if (name === section.hdfs?.namespace || ns.podSecurity?.level === 'privileged') {
       return [{ path: at, message: `Spark namespace '${name}' must not be privileged (only the HDFS namespace is); use a namespace with level restricted` }];
     }
     return [];
@@ -41,7 +42,8 @@ const sparkNamespacesAreNotPrivileged = perSection((section, path, cluster) =>
 
 const nodePoolsFit = perSection((section, path, cluster) => {
   const violations: RuleViolation[] = [];
-  for (const [what, poolName] of [['hdfs', section.hdfs.nodePool], ['spark', section.spark.nodePool]] as const) {
+  const pools = [...(section.hdfs ? [['hdfs', section.hdfs.nodePool] as const] : []), ['spark', section.spark.nodePool] as const];
+  for (const [what, poolName] of pools) {
     const pool = cluster.nodePools[poolName];
     const at = [...path, what, 'nodePool'];
     if (!pool) {
@@ -50,9 +52,9 @@ const nodePoolsFit = perSection((section, path, cluster) => {
       violations.push({ path: at, message: `node pool '${poolName}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; HDFS and Spark run on a User pool without GPUs` });
     }
   }
-  const hdfsPool = cluster.nodePools[section.hdfs.nodePool];
-  const replication = section.hdfs.replication ?? 3;
-  if (hdfsPool && replication > hdfsPool.minCount) {
+  const hdfsPool = section.hdfs && cluster.nodePools[section.hdfs.nodePool];
+  const replication = section.hdfs?.replication ?? 3;
+  if (section.hdfs && hdfsPool && replication > hdfsPool.minCount) {
     violations.push({
       path: [...path, 'hdfs', 'replication'],
       message: `replication (${replication}) is larger than the ${hdfsPool.minCount} node(s) pool '${section.hdfs.nodePool}' keeps at minimum (one datanode per node); lower it or raise the pool's minCount`,
@@ -127,6 +129,17 @@ const jobsFit = perSection((section, path, cluster) => Object.entries(section.jo
   ]);
 }));
 
+/** Without `hdfs`, nothing serves hdfs:// (and the node CIDRs are only needed by HDFS). */
+const hdfsIsThereWhenUsed = perSection((section, path) => {
+  if (section.hdfs) {
+    return section.network.nodeCidrs ? [] : [{ path: [...path, 'network', 'nodeCidrs'], message: 'HDFS runs on node addresses (hostNetwork), so its network policies need network.nodeCidrs (the AKS node subnet); add it' }];
+  }
+  return Object.entries(section.jobs ?? {}).filter(([, job]) => job.mainApplicationFile.startsWith('hdfs://')).map(([name]) => ({
+    path: [...path, 'jobs', name, 'mainApplicationFile'],
+    message: 'the application file is on HDFS, but the section has no hdfs block; put it in the image (local://) or on Azure Storage (abfss://), or add hdfs',
+  }));
+});
+
 /** Every rule of the data-processing section, in the order they run. */
 export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   hdfsNamespaceIsPrivileged,
@@ -136,4 +149,5 @@ export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   jobsReferToKnownThings,
   sharedVolumesFit,
   jobsFit,
+  hdfsIsThereWhenUsed,
 ];

@@ -52,9 +52,15 @@ const referencesExist = perServing((serving, path, cluster, config) => workloads
   return violations;
 }));
 
-const modelsFitTheMode = perServing((serving, path, _cluster, config) => Object.entries(serving.models ?? {}).flatMap(([name, model]) => {
+const modelsNeedKserve = perServing((serving, path) => serving.kserve || Object.keys(serving.models ?? {}).length === 0 ? [] : [{
+  path: [...path, 'models'],
+  message: 'models are KServe InferenceServices, but the section has no kserve block; add serving.kserve (version, deploymentMode), or remove the models to serve only microservices and MLflow',
+}]);
+
+const modelsFitTheMode = perServing((serving, path, _cluster, config) => !serving.kserve ? [] : Object.entries(serving.models ?? {}).flatMap(([name, model]) => {
   const at = [...path, 'models', name];
-  const standard = serving.kserve.deploymentMode === 'Standard';
+  const kserve = serving.kserve!;
+  const standard = kserve.deploymentMode === 'Standard';
   const minReplicas = model.minReplicas ?? 1;
   const violations: RuleViolation[] = [];
   const uriProblem = storageUriProblem(model.storageUri);
@@ -64,16 +70,16 @@ const modelsFitTheMode = perServing((serving, path, _cluster, config) => Object.
     violations.push({ path: [...at, 'storageUri'], message: `storage account '${blob.account}' is not under azure.storageAccounts, so no role assignment grants the model identity read access` });
   }
   if (minReplicas === 0 && standard && model.autoscaler !== 'keda') {
-    violations.push({ path: [...at, 'minReplicas'], message: `minReplicas 0 needs scale to zero: the Standard mode with the ${model.autoscaler ?? 'hpa'} autoscaler keeps 1 replica; use autoscaler keda, kserve.deploymentMode Knative, or minReplicas >= 1` });
+    violations.push({ path: [...at, 'minReplicas'], message: `minReplicas 0 needs scale to zero: the Standard mode with the ${model.autoscaler ?? 'hpa'} autoscaler keeps 1 replica (KServe turns 0 into 1), and the modes that scale to zero (Knative, KEDA) are not installed by this platform; set minReplicas >= 1` });
   }
   if (model.maxReplicas !== undefined && minReplicas > model.maxReplicas) {
     violations.push({ path: [...at, 'minReplicas'], message: `minReplicas (${minReplicas}) must be <= maxReplicas (${model.maxReplicas})` });
   }
   if (model.canaryTrafficPercent !== undefined && standard) {
-    violations.push({ path: [...at, 'canaryTrafficPercent'], message: 'canary traffic splitting needs kserve.deploymentMode Knative; the Standard mode has no revisions' });
+    violations.push({ path: [...at, 'canaryTrafficPercent'], message: 'canary traffic splitting needs kserve.deploymentMode Knative (not installed by this platform); the Standard mode has no revisions; remove canaryTrafficPercent' });
   }
   if (model.scaleMetric !== undefined && standard !== (model.scaleMetric === 'cpu' || model.scaleMetric === 'memory')) {
-    violations.push({ path: [...at, 'scaleMetric'], message: `scaleMetric ${model.scaleMetric} is not available in the ${serving.kserve.deploymentMode} mode; use ${standard ? 'cpu or memory' : 'concurrency or rps'}` });
+    violations.push({ path: [...at, 'scaleMetric'], message: `scaleMetric ${model.scaleMetric} is not available in the ${kserve.deploymentMode} mode; use ${standard ? 'cpu or memory' : 'concurrency or rps'}` });
   }
   if (!standard && model.route?.enabled !== false) {
     violations.push({ path: [...at, 'route'], message: 'routes to models need kserve.deploymentMode Standard: with Knative, requests enter through the Knative gateway, not the predictor Service; set route.enabled: false' });
@@ -204,14 +210,35 @@ const workloadsFit = perServing((serving, path, cluster) => {
   });
 });
 
+/**
+ * Knative Serving and KEDA are refused: nothing in the operators layer installs them (lib/gitops/operators.ts
+ * pins cert-manager, the Spark and training operators, KServe, the gateway controller, aad-pod-identity and
+ * Airflow), so an InferenceService in the Knative mode would never become ready and a KEDA-scaled one would
+ * get no ScaledObject controller. KServe's own chart does not bundle either.
+ */
+const onlyInstalledAutoscaling = perServing((serving, path) => {
+  const violations: RuleViolation[] = [];
+  if (serving.kserve?.deploymentMode === 'Knative') {
+    violations.push({ path: [...path, 'kserve', 'deploymentMode'], message: 'deploymentMode Knative needs Knative Serving and a networking layer on the cluster, and nothing in this platform installs them; use Standard (Deployment and HPA). Scale to zero and canary traffic splitting are not available without Knative' });
+  }
+  for (const [name, model] of Object.entries(serving.models ?? {})) {
+    if (model.autoscaler === 'keda') {
+      violations.push({ path: [...path, 'models', name, 'autoscaler'], message: 'autoscaler keda needs KEDA on the cluster, and nothing in this platform installs it; use hpa (scales on cpu or memory between minReplicas >= 1 and maxReplicas) or none' });
+    }
+  }
+  return violations;
+});
+
 /** Every serving rule, in order. */
 export const SERVING_RULES: readonly ConfigRule[] = [
   referencesExist,
+  modelsNeedKserve,
   modelsFitTheMode,
   routingIsComplete,
   routesAreSound,
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,
+  onlyInstalledAutoscaling,
   namesDoNotCollide,
   claimNamesAreUnique,
   workloadsFit,

@@ -79,7 +79,7 @@ export const RoutingSchema = Closed({
 const KserveSchema = Closed({
   version: Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+$', 'KServe version installed on the cluster, such as 0.16.0 (decides the deployment-mode annotation values)'),
   deploymentMode: StringEnum(KSERVE_DEPLOYMENT_MODES, 'KServe deployment mode: Standard (Deployment + HPA, formerly RawDeployment) or Knative (formerly Serverless)'),
-}, { description: 'the KServe installation' });
+}, { description: 'the KServe installation (only for models: without it, the section serves microservices and MLflow, and no KServe or its operators are installed)' });
 
 export const ModelSchema = Closed({
   namespace: DnsLabel('namespace of the InferenceService'),
@@ -156,7 +156,7 @@ export const MlflowSchema = Closed({
 }, { description: 'the MLflow tracking server' });
 
 export const ServingSchema = Closed({
-  kserve: KserveSchema,
+  kserve: Type.Optional(KserveSchema),
   routing: RoutingSchema,
   models: Type.Optional(NameMap(ModelSchema, NAME_RULES.inferenceService.pattern, nameKeyDescription('model names', 'a KServe InferenceService', NAME_RULES.inferenceService))),
   microservices: Type.Optional(NameMap(MicroserviceSchema, NAME_RULES.service.pattern, nameKeyDescription('service names', 'a Service and a Deployment', NAME_RULES.service))),
