@@ -112,6 +112,8 @@ const CASES: readonly Case[] = [
     path: 'clusters.training.training.identity', message: /identity 'training-lake' is not under identities/, line: ['identity: training-lake'] },
   { name: 'a gpuPool that is not a GPU pool', edit: edit('      gpuPool: gpu', '      gpuPool: system'),
     path: 'clusters.training.training.gpuPool', message: /node pool 'system' has no gpusPerNode/, line: ['gpuPool: system'] },
+  { name: 'a cpuPool that is a GPU pool', edit: edit('      gpuPool: gpu', '      gpuPool: gpu\n      cpuPool: gpu'),
+    path: 'clusters.training.training.cpuPool', message: /node pool 'gpu' is a GPU pool; CPU-only replicas run on a User pool/, line: ['cpuPool: gpu'] },
   { name: 'a job without replicas', edit: edit('          master: { cpu: "8", memory: 64Gi, gpus: 1 }\n          workers: { replicas: 2, cpu: "8", memory: 64Gi, gpus: 1 }\n', ''),
     path: 'clusters.training.training.jobs.iris', message: /a job needs a master, workers, or both/, line: ['iris:  '] },
   { name: 'workers without a master', edit: edit('          master: { cpu: "8", memory: 64Gi, gpus: 1 }\n', ''),
