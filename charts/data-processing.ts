@@ -5,7 +5,9 @@ import { HdfsCluster } from '../lib/data-processing/hdfs-cluster';
 import { PodIdentityBinding } from '../lib/identity/pod-identity-binding';
 import { SharedVolume } from '../lib/data-processing/shared-volume';
 import { SparkApplicationType, SparkJob } from '../lib/data-processing/spark-job';
-import { SparkRbac } from '../lib/data-processing/spark-rbac';
+import { SPARK_PORTS, SPARK_ROLE_LABEL, SparkRbac } from '../lib/data-processing/spark-rbac';
+import { declareFlow } from '../lib/core/flows';
+import { allowEgressTo } from '../lib/core/network-policies';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 import { compareText } from '../lib/core/sort';
@@ -121,6 +123,7 @@ export const dataProcessingComposition: ClusterComposition = (context) => {
       runAsUser: section.spark.runAsUser,
     });
     namespaces.set(namespace, { rbac, identity });
+    addUiCallerEgress(context, namespace, section.spark.namespaces[namespace].uiAccessFrom?.namespaces ?? []);
   }
 
   for (const name of Object.keys(section.jobs ?? {}).sort()) {
@@ -129,3 +132,19 @@ export const dataProcessingComposition: ClusterComposition = (context) => {
     addJob(context, name, job, hdfs, rbac, volumes, identity);
   }
 };
+
+/**
+ * `uiAccessFrom.namespaces` opens the Spark UI (4040) of the drivers to those namespaces; under their own default
+ * deny the callers also need egress to it, so each caller namespace gets that egress rule (to the drivers only).
+ */
+function addUiCallerEgress(context: ClusterContext, sparkNamespace: string, callers: readonly string[]): void {
+  const drivers = { [SPARK_ROLE_LABEL]: 'driver' };
+  for (const caller of [...new Set(callers)].sort()) {
+    if (caller === sparkNamespace) continue; // same namespace: the Spark policies cover it
+    allowEgressTo(context.layers.platform, `spark-ui-egress-${caller}-${sparkNamespace}`, {
+      name: `spark-ui-${sparkNamespace}`, namespace: caller, podLabels: {}, ports: [SPARK_PORTS.ui],
+      peers: [{ namespace: sparkNamespace, podLabels: drivers }],
+    });
+    declareFlow(context.layers.platform, { purpose: `Spark UI of namespace ${sparkNamespace} from namespace ${caller}`, from: { namespace: caller, podLabels: {} }, to: { namespace: sparkNamespace, podLabels: drivers }, port: SPARK_PORTS.ui });
+  }
+}

@@ -140,6 +140,13 @@ const hdfsIsThereWhenUsed = perSection((section, path) => {
   }));
 });
 
+/** A namespace named in uiAccessFrom gets an egress rule, so it must be one this config manages. */
+const uiCallersAreDeclared = perSection((section, path, cluster) => Object.entries(section.spark.namespaces).flatMap(([name, ns]) =>
+  (ns.uiAccessFrom?.namespaces ?? []).flatMap((caller, index) => cluster.namespaces[caller] ? [] : [{
+    path: [...path, 'spark', 'namespaces', name, 'uiAccessFrom', 'namespaces', index],
+    message: `namespace '${caller}' is not under namespaces: its pods would be let in, but nothing lets them out (their egress rule is generated only for declared namespaces); declare it under namespaces`,
+  }])));
+
 /** Every rule of the data-processing section, in the order they run. */
 export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   hdfsNamespaceIsPrivileged,
@@ -150,4 +157,5 @@ export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   sharedVolumesFit,
   jobsFit,
   hdfsIsThereWhenUsed,
+  uiCallersAreDeclared,
 ];

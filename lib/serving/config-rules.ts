@@ -229,6 +229,16 @@ const onlyInstalledAutoscaling = perServing((serving, path) => {
   return violations;
 });
 
+const callsResolve = perServing((serving, path) => Object.entries(serving.microservices ?? {}).flatMap(([name, service]) =>
+  (service.calls ?? []).flatMap((callee, index) => {
+    const at = [...path, 'microservices', name, 'calls', index];
+    if (callee === name) return [{ path: at, message: `microservice '${name}' lists itself under calls; pods of one service reach each other only through a rule of their own, so remove it` }];
+    if (!serving.microservices?.[callee]) {
+      return [{ path: at, message: `'${callee}' is not under serving.microservices (known: ${Object.keys(serving.microservices ?? {}).sort().join(', ')}); calls name microservices of this cluster` }];
+    }
+    return [];
+  })));
+
 /** Every serving rule, in order. */
 export const SERVING_RULES: readonly ConfigRule[] = [
   referencesExist,
@@ -239,6 +249,7 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,
   onlyInstalledAutoscaling,
+  callsResolve,
   namesDoNotCollide,
   claimNamesAreUnique,
   workloadsFit,

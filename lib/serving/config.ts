@@ -133,6 +133,10 @@ export const MicroserviceSchema = Closed({
   volumes: Type.Optional(NameMap(VolumeSchema, DNS_LABEL_PATTERN, 'volume names (DNS labels)')),
   identity: Type.Optional(DnsLabel('identity (under top-level identities) the service uses for Azure')),
   nodePool: Type.Optional(Pattern('^[a-z][a-z0-9]{0,11}$', 'node pool the service runs on')),
+  calls: Type.Optional(Type.Array(DnsLabel('a microservice (key under serving.microservices) this one calls'), {
+    uniqueItems: true,
+    description: 'microservices this one calls: each call gets an egress rule here and an ingress rule at the callee (its container port), on top of the default deny',
+  })),
   route: Type.Optional(RouteSchema),
 }, { description: 'a plain HTTP service' });
 

@@ -105,6 +105,8 @@ const CASES: readonly Case[] = [
     path: 'clusters.data-processing.dataProcessing.jobs.feature-space.executor', message: /an executor pod .* has a memory limit of 11\.2Gi, above the maximum 8Gi of namespace 'spark' \(LimitRange/, line: ['executor: { instances: 3', 'feature-space:'] },
   { name: 'HDFS without the node CIDRs', edit: edit('        nodeCidrs: ["10.224.0.0/16"]                         # AKS node subnet (HDFS listens on node addresses)\n', ''),
     path: 'clusters.data-processing.dataProcessing.network.nodeCidrs', message: /HDFS runs on node addresses/, line: ['network:', DP] },
+  { name: 'a Spark UI caller namespace that is not declared', edit: edit('          spark: {}', '          spark: { uiAccessFrom: { namespaces: [notebooks] } }'),
+    path: 'clusters.data-processing.dataProcessing.spark.namespaces.spark.uiAccessFrom.namespaces[0]', message: /namespace 'notebooks' is not under namespaces: its pods would be let in, but nothing lets them out/, line: ['uiAccessFrom: { namespaces: [notebooks]'] },
   // training
   { name: 'an unknown training namespace', edit: edit('      namespace: training', '      namespace: trainer'),
     path: 'clusters.training.training.namespace', message: /namespace 'trainer' is not under namespaces/, line: ['namespace: trainer'] },
@@ -176,6 +178,8 @@ const CASES: readonly Case[] = [
     path: 'clusters.serving.serving.mlflow.artifacts.storageAccount', message: /storage account 'examplemlflow' is not under azure\.storageAccounts/, line: ['storageAccount: examplemlflow'] },
   { name: 'a volume with two sources', edit: edit('              claim: { size: 5Gi }', '              claim: { size: 5Gi }\n              existingClaim: other'),
     path: 'clusters.serving.serving.microservices.featurespace.volumes.lookup-tables', message: /set exactly one of emptyDir, claim and existingClaim \(found 2\)/, line: ['lookup-tables:', '      microservices:'] },
+  { name: 'a call to an unknown microservice', edit: edit('          image: examplemlplatform.azurecr.io/ranking:v1', '          image: examplemlplatform.azurecr.io/ranking:v1\n          calls: [featurespaces]'),
+    path: 'clusters.serving.serving.microservices.rankingrec.calls[0]', message: /'featurespaces' is not under serving\.microservices/, line: ['calls: [featurespaces]'] },
   { name: 'a microservice named like a model predictor', edit: edit('        gpamatching:\n          namespace: microservices', '        iris-predictor:\n          namespace: models'),
     path: 'clusters.serving.serving.microservices.iris-predictor', message: /has the name KServe gives the predictor Deployment and Service of model 'iris'/, line: ['iris-predictor:'] },
   { name: 'two volumes that derive one PVC name', edit: edit('        gpamatching:\n          namespace: microservices', '        featurespace-lookup:\n          namespace: microservices\n          volumes:\n            tables: { mountPath: /mnt/t, claim: { size: 1Gi } }'),
