@@ -139,6 +139,8 @@ const CASES: readonly Case[] = [
   // gitops
   { name: 'an operator without a pin', edit: edit('      sparkOperator:\n        repository: https://kubeflow.github.io/spark-operator\n        version: 2.5.2\n', ''),
     path: 'clusters.data-processing.operators.sparkOperator', message: /operators\.sparkOperator does not pin it/, line: ['operators:', DP] },
+  { name: 'provider azure on an https chart repository', edit: edit('        repository: https://kubeflow.github.io/spark-operator\n', '        repository: https://kubeflow.github.io/spark-operator\n        provider: azure\n'),
+    path: 'clusters.data-processing.operators.sparkOperator.provider', message: /provider azure applies to oci:\/\/ registries .* use secretName/, line: ['provider: azure'] },
   { name: 'an unknown Airflow identity', edit: edit('      identity: orchestration', '      identity: orchestrator'),
     path: 'clusters.data-processing.airflow.identity', message: /identity 'orchestrator' is not under identities/, line: ['identity: orchestrator'] },
   { name: 'an operator namespace declared as a platform namespace', edit: edit('      airflow: {}', '      airflow: {}\n      spark-operator: {}'),
