@@ -101,7 +101,11 @@ const routingIsComplete = perServing((serving, path, cluster) => {
     }
     return [];
   }
-  return routing.ingress ? [] : [{ path: at, message: 'mode ingress needs an ingress block (className, controllerNamespace)' }];
+  if (!routing.ingress) return [{ path: at, message: 'mode ingress needs an ingress block (className, controllerNamespace)' }];
+  if (routing.tls.clusterIssuer) {
+    return [{ path: [...at, 'tls', 'clusterIssuer'], message: `in mode ingress one certificate serves every namespace: the ingress controller's default certificate, Secret '${routing.tls.secretName}' in namespace '${routing.ingress.controllerNamespace}' (Ingresses name no Secret); create it there (a cert-manager Certificate or a Key Vault sync) and set it as the controller's default certificate, and remove clusterIssuer (it only applies to mode gateway-api)` }];
+  }
+  return [];
 });
 
 const routesAreSound = perServing((serving, path) => {

@@ -172,6 +172,10 @@ const CASES: readonly Case[] = [
     path: 'clusters.serving.namespaces.gateway.quota', message: /services\.loadbalancers >= 1/, line: ['quota:', '      gateway:'] },
   { name: 'ingress mode without an ingress block', edit: edit('        mode: gateway-api', '        mode: ingress'),
     path: 'clusters.serving.serving.routing', message: /mode ingress needs an ingress block/, line: ['routing:'] },
+  { name: 'a ClusterIssuer in ingress mode (one default certificate instead)', edit: all(
+    edit('        mode: gateway-api', '        mode: ingress'),
+    edit('        gateway:\n          namespace: gateway\n          name: ml-gateway\n          controller: envoy-gateway\n', '        ingress:\n          className: webapprouting.kubernetes.azure.com\n          controllerNamespace: app-routing-system\n')),
+    path: 'clusters.serving.serving.routing.tls.clusterIssuer', message: /in mode ingress one certificate serves every namespace: .*Secret 'ml-gateway-tls' in namespace 'app-routing-system'/, line: ['clusterIssuer: letsencrypt-example'] },
   { name: 'two routes on one path', edit: edit('          route:\n            timeoutSeconds: 120', '          route:\n            timeoutSeconds: 120\n            path: /mlflow'),
     path: 'clusters.serving.serving.mlflow', message: /collides with the route of model 'iris'/, line: ['      mlflow:\n        namespace: mlflow'] },
   { name: 'maxBodySize on a Gateway API route', edit: edit('            timeoutSeconds: 120', '            timeoutSeconds: 120\n            maxBodySize: 20m'),
