@@ -8,7 +8,8 @@ import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
 import type { DataProcessingConfig } from './config';
 import { workloadFeasibility } from '../core/feasibility';
-import { SparkApplicationType, sparkPodMemoryMiB } from './spark-job';
+import { MANAGED_SPARK_CONF, SparkApplicationType, sparkPodMemoryMiB } from './spark-job';
+import { managedCoreSite, managedHdfsSite } from './hdfs-config';
 
 type SectionCheck = (section: DataProcessingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -147,6 +148,61 @@ const uiCallersAreDeclared = perSection((section, path, cluster) => Object.entri
     message: `namespace '${caller}' is not under namespaces: its pods would be let in, but nothing lets them out (their egress rule is generated only for declared namespaces); declare it under namespaces`,
   }])));
 
+/** Properties HdfsCluster sets itself (lib/data-processing/hdfs-config.ts); the names do not depend on the inputs. */
+const MANAGED_SITE = (() => {
+  const inputs = { defaultFs: '', nameNodeHost: '', replication: 1, dataDirectoryCount: 1, coreSite: {}, hdfsSite: {} };
+  return { coreSite: Object.keys(managedCoreSite(inputs)), hdfsSite: Object.keys(managedHdfsSite(inputs)) };
+})();
+
+/** The checks HdfsCluster makes on its props, at config time. */
+const hdfsFitsItsConstruct = perSection((section, path) => {
+  const hdfs = section.hdfs;
+  if (!hdfs) return [];
+  const at = [...path, 'hdfs'];
+  const violations: RuleViolation[] = [];
+  if (parseQuantity(hdfs.nameNode.storageSize) < 2 ** 30) {
+    violations.push({ path: [...at, 'nameNode', 'storageSize'], message: `${hdfs.nameNode.storageSize} is below 1Gi; namenode metadata and edit logs need room, use at least 1Gi` });
+  }
+  const dirs = hdfs.dataNodes.dataDirectories;
+  dirs.forEach((dir, index) => {
+    if (!/^\/[^\s]*[^/\s]$/.test(dir)) violations.push({ path: [...at, 'dataNodes', 'dataDirectories', index], message: `"${dir}" must be an absolute directory path other than /, without a trailing slash` });
+    else if (dirs.indexOf(dir) !== index) violations.push({ path: [...at, 'dataNodes', 'dataDirectories', index], message: `"${dir}" is listed twice; each node directory holds its own blocks` });
+  });
+  for (const file of ['coreSite', 'hdfsSite'] as const) {
+    for (const key of Object.keys(hdfs[file] ?? {})) {
+      if (MANAGED_SITE[file].includes(key)) {
+        violations.push({ path: [...at, file, key], message: `${key} is set by the platform (from replication, dataNodes, the namespace and clusterDomain); remove it and use the matching setting` });
+      }
+    }
+  }
+  return violations;
+});
+
+/** The checks SparkJob and SharedVolume make on their props, at config time. */
+const jobsAndVolumesFitTheirConstructs = perSection((section, path) => {
+  const violations: RuleViolation[] = [];
+  for (const [name, job] of Object.entries(section.jobs ?? {})) {
+    const at = [...path, 'jobs', name];
+    for (const key of Object.keys(job.sparkConf ?? {})) {
+      if (MANAGED_SPARK_CONF.includes(key)) violations.push({ path: [...at, 'sparkConf', key], message: `${key} is fixed by the platform so the namespace's NetworkPolicies match the driver's ports; remove it` });
+    }
+    const seen = new Map<string, string>();
+    for (const [volume, mount] of Object.entries(job.volumes ?? {})) {
+      const mountPath = mount.mountPath ?? section.sharedVolumes?.volumes[volume]?.mountPath;
+      if (mountPath === undefined) continue;
+      const other = seen.get(mountPath);
+      if (other !== undefined) violations.push({ path: [...at, 'volumes', volume], message: `mounts at ${mountPath}, where volume '${other}' is mounted too; give one of them another mountPath` });
+      seen.set(mountPath, volume);
+    }
+  }
+  for (const [name, volume] of Object.entries(section.sharedVolumes?.volumes ?? {})) {
+    const at = [...path, 'sharedVolumes', 'volumes', name];
+    if (volume.mountPath === '/') violations.push({ path: [...at, 'mountPath'], message: 'a volume cannot be mounted over the root directory; use a path such as /mnt/lookup-tables' });
+    if (parseQuantity(volume.size) <= 0) violations.push({ path: [...at, 'size'], message: `${volume.size} is not a positive size; use a value such as 100Gi` });
+  }
+  return violations;
+});
+
 /** Every rule of the data-processing section, in the order they run. */
 export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   hdfsNamespaceIsPrivileged,
@@ -158,4 +214,6 @@ export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   jobsFit,
   hdfsIsThereWhenUsed,
   uiCallersAreDeclared,
+  hdfsFitsItsConstruct,
+  jobsAndVolumesFitTheirConstructs,
 ];

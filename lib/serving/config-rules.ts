@@ -243,6 +243,23 @@ const callsResolve = perServing((serving, path) => Object.entries(serving.micros
     return [];
   })));
 
+/** The checks HttpMicroservice and MlflowTracking make on their props, at config time. */
+const workloadsFitTheirConstructs = perServing((serving, path) => {
+  const violations: RuleViolation[] = [];
+  for (const [name, service] of Object.entries(serving.microservices ?? {})) {
+    const at = [...path, 'microservices', name];
+    for (const key of Object.keys(service.secretEnv ?? {})) {
+      if (service.env?.[key] !== undefined) violations.push({ path: [...at, 'secretEnv', key], message: `${key} is also set under env; keep one of them` });
+    }
+    if (service.volumes?.tmp) violations.push({ path: [...at, 'volumes', 'tmp'], message: "the name 'tmp' is taken by the built-in writable /tmp of every service; rename the volume" });
+  }
+  const mlflowPath = serving.mlflow?.route?.path;
+  if (mlflowPath !== undefined && !/^\/[a-z0-9][-a-z0-9/]*[a-z0-9]$/.test(mlflowPath)) {
+    violations.push({ path: [...path, 'mlflow', 'route', 'path'], message: `"${mlflowPath}" is also MLflow's --static-prefix, so it must start with '/' and hold lowercase letters, digits, '-' and '/', without a trailing '/', such as /mlflow` });
+  }
+  return violations;
+});
+
 /** Every serving rule, in order. */
 export const SERVING_RULES: readonly ConfigRule[] = [
   referencesExist,
@@ -253,6 +270,7 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,
   onlyInstalledAutoscaling,
+  workloadsFitTheirConstructs,
   callsResolve,
   namesDoNotCollide,
   claimNamesAreUnique,

@@ -150,7 +150,7 @@ export const MlflowSchema = Closed({
   }, { description: 'Secret with the postgresql:// backend store URI' }),
   artifacts: Closed({
     storageAccount: Pattern('^[a-z0-9]{3,24}$', 'storage account (under azure.storageAccounts)'),
-    container: DnsLabel('blob container for artifacts'),
+    container: Pattern('^[a-z0-9](-?[a-z0-9]){2,62}$', 'blob container for artifacts (3 to 63 lowercase letters, digits and single hyphens)'),
     path: Type.Optional(Pattern('^[^/].*$', 'path inside the container')),
   }, { description: 'where artifacts are stored (proxied by the server)' }),
   identity: DnsLabel('identity (under top-level identities) that writes artifacts'),

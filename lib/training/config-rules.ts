@@ -120,6 +120,16 @@ const jobsFit = perJob((job, path, section, cluster) => {
   return workloadFeasibility(cluster, path.slice(0, 2), section.namespace, `the job`, path, groups);
 });
 
+/** The checks PyTorchJob makes on its props, at config time. */
+const jobsFitTheirConstruct = perJob((job, path) => {
+  const violations: RuleViolation[] = [];
+  if (/:latest$/.test(job.image)) violations.push({ path: [...path, 'image'], message: `"${job.image}" is pinned to latest, which moves; pin a version tag or a digest such as registry.example/train:1.2.0` });
+  for (const key of Object.keys(job.secretEnv ?? {})) {
+    if (job.env?.[key] !== undefined) violations.push({ path: [...path, 'secretEnv', key], message: `${key} is also set under env; keep one of them` });
+  }
+  return violations;
+});
+
 /** The training rules, spread into CONFIG_RULES. */
 export const TRAINING_RULES: readonly ConfigRule[] = [
   namespaceExists,
@@ -132,4 +142,5 @@ export const TRAINING_RULES: readonly ConfigRule[] = [
   elasticBounds,
   gangFitsTheJob,
   jobsFit,
+  jobsFitTheirConstruct,
 ];
