@@ -5,6 +5,7 @@ import { YAMLException } from 'js-yaml';
 import { describeFsError } from '../core/fs-errors';
 import { runRulesOnInvalidData } from './guarded-rules';
 import { ConfigError, ConfigIssue } from './issues';
+import { expandSharedModels } from '../models/expand';
 import { CONFIG_RULES } from './platform-rules';
 import { PlatformConfig } from './schema';
 import { asPlatformConfig, checkAgainstSchema } from './schema-check';
@@ -152,15 +153,19 @@ export function checkConfigFile(file: string): { issues: ConfigIssue[]; environm
     throw error;
   }
   const schemaIssues = checkAgainstSchema(parsed.data, file, parsed.positions);
-  const violations = schemaIssues.length > 0
+  // A valid config gets its platform-level models expanded first (lib/models/expand.ts); problems found in the
+  // expanded entries are reported where the user wrote the declaration.
+  const expanded = schemaIssues.length > 0 ? undefined : expandSharedModels(asPlatformConfig(parsed.data));
+  const violations = expanded === undefined
     ? runRulesOnInvalidData(CONFIG_RULES, parsed.data, schemaIssues)
-    : CONFIG_RULES.flatMap((rule) => rule(asPlatformConfig(parsed.data)));
-  const ruleIssues = violations.map((violation) => ({
-    file, path: violation.path, line: parsed.positions.lineOf(violation.path), message: violation.message,
-  }));
+    : CONFIG_RULES.flatMap((rule) => rule(expanded.config));
+  const ruleIssues = violations.map((violation) => {
+    const written = expanded === undefined ? violation.path : expanded.originOf(violation.path);
+    return { file, path: written, line: parsed.positions.lineOf(written), message: violation.message };
+  });
   const issues = [...schemaIssues, ...ruleIssues];
-  if (issues.length > 0) return { issues };
-  return { issues: [], environment: { name, file, config: asPlatformConfig(parsed.data) } };
+  if (issues.length > 0 || expanded === undefined) return { issues };
+  return { issues: [], environment: { name, file, config: expanded.config } };
 }
 
 /** A YAML syntax error with its line, the key path around it and, for a duplicated key, the key and its first line. */
