@@ -7,6 +7,8 @@ CONFIG_DIR  ?= config
 OUT_DIR     ?= dist
 SHARED      ?= ../shared
 CRDS        ?= $(SHARED)/crds
+# CRD folders of $(SHARED)/crds-extra imported on purpose (comma-separated): Strimzi 1.2.0 (kafka.strimzi.io/v1).
+EXTRA_CRDS  ?= $(SHARED)/crds-extra/strimzi-1.2.0
 K8S_SCHEMAS ?= $(SHARED)/k8s-schemas
 BIN         := node_modules/.bin
 DEPS        := node_modules/.package-lock.json
@@ -73,10 +75,10 @@ import: import-bindings import-schemas
 
 import-bindings: build/cli/import-bindings.js
 	rm -f imports/*.ts
-	node build/cli/import-bindings.js --crds $(CRDS) --out imports
+	node build/cli/import-bindings.js --crds $(CRDS) --extra-crds $(EXTRA_CRDS) --out imports
 
 import-schemas: build/cli/import-schemas.js
-	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --crds $(CRDS) --out imports/schemas
+	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --shared $(SHARED) --out imports/schemas
 
 ## bench: time synth against the default cdk8s path, on the example and a 100x config
 bench: build/main.js build/bench/synth-bench.js

@@ -1,9 +1,10 @@
-import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, sparkOperatorValues } from '../lib/gitops/operator-values';
+import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, sparkOperatorValues, strimziValues } from '../lib/gitops/operator-values';
 import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/gitops/operators';
 import { deploymentModeValue, KServeDeploymentMode } from '../lib/serving/kserve-versions';
 import { Airflow } from '../lib/gitops/airflow';
 import { HelmChartPin } from '../lib/gitops/config';
 import { sparkOperatorSettings } from '../lib/data-processing/config';
+import { strimziOperatorSettings } from '../lib/streaming/config';
 import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
@@ -121,6 +122,13 @@ export const operatorsComposition: ClusterComposition = (context) => {
       case Operator.AAD_POD_IDENTITY:
         pinnedRelease(context, operator, pins.aadPodIdentity, aadPodIdentityValues(), installed);
         break;
+      case Operator.STRIMZI: {
+        const settings = strimziOperatorSettings(cluster.streaming);
+        if (settings) {
+          pinnedRelease(context, operator, pins.strimzi, strimziValues(settings.watchNamespaces, OPERATORS[operator].namespace, cluster.clusterDomain), installed);
+        }
+        break;
+      }
     }
   }
 };

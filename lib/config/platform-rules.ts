@@ -5,9 +5,12 @@
  */
 import { AZURE_RULES } from '../azure/config-rules';
 import { CORE_RULES } from '../core/config-rules';
+import { QUOTA_FIT_RULES } from '../core/quota-fit';
 import { DATA_PROCESSING_RULES } from '../data-processing/config-rules';
 import { GITOPS_RULES } from '../gitops/config-rules';
+import { MODEL_RULES } from '../models/config-rules';
 import { SERVING_RULES } from '../serving/config-rules';
+import { STREAMING_RULES } from '../streaming/config-rules';
 import { TRAINING_RULES } from '../training/config-rules';
 import { ConfigRule } from './rules';
 
@@ -18,5 +21,8 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   ...TRAINING_RULES,
   ...GITOPS_RULES,
   ...SERVING_RULES,
+  ...STREAMING_RULES,
   ...AZURE_RULES,
+  ...MODEL_RULES,
+  ...QUOTA_FIT_RULES,
 ];

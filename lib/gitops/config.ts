@@ -53,7 +53,8 @@ export const OperatorsSchema = Closed({
   gatewayController: Type.Optional(HelmChartPinSchema),
   aadPodIdentity: Type.Optional(HelmChartPinSchema),
   airflow: Type.Optional(HelmChartPinSchema),
-}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, Airflow)' });
+  strimzi: Type.Optional(HelmChartPinSchema),
+}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, Airflow, Strimzi)' });
 
 /** Airflow with the KubernetesExecutor, on the official chart. */
 export const AirflowSchema = Closed({

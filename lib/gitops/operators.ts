@@ -19,6 +19,8 @@ export enum Operator {
   TRAINING_OPERATOR = 'training-operator',
   /** aad-pod-identity (MIC and NMI), only in the legacy identity mode. */
   AAD_POD_IDENTITY = 'aad-pod-identity',
+  /** Strimzi cluster operator (Kafka, KafkaNodePool, KafkaTopic, KafkaUser). */
+  STRIMZI = 'strimzi',
 }
 
 /** Pod Security level of an operator namespace, with the reason when it is not restricted. */
@@ -72,6 +74,12 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
     apiGroups: ['aadpodidentity.k8s.io'], dependsOn: [],
     podSecurity: { level: 'privileged', reason: 'NMI intercepts the instance metadata endpoint with hostNetwork and NET_ADMIN on every node' },
   },
+  // Chart strimzi-kafka-operator 1.2.0 sets a restricted container securityContext by default (CHANGELOG 1.2.0,
+  // values.yaml `securityContext`); its CRDs serve only kafka.strimzi.io/v1 (and core.strimzi.io StrimziPodSet).
+  [Operator.STRIMZI]: {
+    configKey: 'strimzi', namespace: 'strimzi', defaultChart: 'strimzi-kafka-operator',
+    apiGroups: ['kafka.strimzi.io', 'core.strimzi.io'], dependsOn: [], podSecurity: { level: 'restricted' },
+  },
 };
 
 /** Label on every object that installs an operator, naming the operator (tests and `kubectl get -l` use it). */
@@ -93,6 +101,7 @@ interface OperatorRelevantSections {
     readonly routing?: { readonly mode?: string; readonly tls?: { readonly clusterIssuer?: string } };
   };
   readonly identityMode?: string;
+  readonly streaming?: unknown;
 }
 
 /**
@@ -101,7 +110,8 @@ interface OperatorRelevantSections {
  * - `training` -> training operator (PyTorchJob);
  * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`; a Gateway API
  *   controller when routing uses the Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
- * - `identityMode: aad-pod-identity` -> aad-pod-identity.
+ * - `identityMode: aad-pod-identity` -> aad-pod-identity;
+ * - `streaming` -> Strimzi (Kafka and its topics and users are Strimzi custom resources).
  * Sections that do not exist (yet) simply add nothing. Returned in install order (OPERATORS order).
  */
 export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
@@ -117,6 +127,7 @@ export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
   if (sections.serving?.routing?.mode === 'gateway-api') need(Operator.GATEWAY_CONTROLLER, 'serving', 'routing', 'mode');
   if (sections.serving?.routing?.tls?.clusterIssuer) need(Operator.CERT_MANAGER, 'serving', 'routing', 'tls', 'clusterIssuer');
   if (sections.identityMode === 'aad-pod-identity') need(Operator.AAD_POD_IDENTITY, 'identityMode');
+  if (sections.streaming) need(Operator.STRIMZI, 'streaming');
   return (Object.keys(OPERATORS) as Operator[]).filter((op) => needs.has(op)).map((operator) => ({ operator, neededBy: needs.get(operator)! }));
 }
 

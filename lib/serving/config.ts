@@ -81,7 +81,8 @@ const KserveSchema = Closed({
   deploymentMode: StringEnum(KSERVE_DEPLOYMENT_MODES, 'KServe deployment mode: Standard (Deployment + HPA, formerly RawDeployment) or Knative (formerly Serverless)'),
 }, { description: 'the KServe installation (only for models: without it, the section serves microservices and MLflow, and no KServe or its operators are installed)' });
 
-export const ModelSchema = Closed({
+/** Properties of a served model; the platform-level `models` section reuses them for where a model is served. */
+export const MODEL_PROPERTIES = {
   namespace: DnsLabel('namespace of the InferenceService'),
   format: StringEnum(MODEL_FORMATS, 'model format (predictor.model.modelFormat.name)'),
   formatVersion: Type.Optional(Type.String({ minLength: 1, description: 'model format version, such as 2 for MLflow 2.x models' })),
@@ -100,7 +101,9 @@ export const ModelSchema = Closed({
   canaryTrafficPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'share of traffic for the latest revision (Knative mode only)' })),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, description: 'predictor request timeout in seconds' })),
   route: Type.Optional(RouteSchema),
-}, { description: 'a model served by KServe' });
+};
+
+export const ModelSchema = Closed(MODEL_PROPERTIES, { description: 'a model served by KServe' });
 
 const ProbeSchema = Closed({
   path: Type.Optional(Pattern('^/', 'HTTP GET path that answers 200 when healthy; without it the probe checks the TCP port')),

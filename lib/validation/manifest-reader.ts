@@ -64,13 +64,19 @@ function readManifestFile(file: string): { obj: unknown; source: string }[] {
   } catch (error) {
     throw new Error(fsErrorLine(file, error));
   }
+  return parseManifestText(text, file).map((obj) => ({ obj, source: file }));
+}
+
+/**
+ * Parses the YAML documents of one manifest file's text (read from disk or from git) the way Kubernetes reads them;
+ * empty documents and kustomize config documents are dropped. Throws with `file` in the message on invalid YAML.
+ */
+export function parseManifestText(text: string, file: string): unknown[] {
   let docs: unknown[];
   try {
     docs = yaml.loadAll(text, undefined, { schema: MANIFEST_YAML_SCHEMA, filename: file });
   } catch (error) {
     throw new Error(`${file}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return docs
-    .filter((doc) => doc !== null && doc !== undefined && !isKustomizeConfig(doc))
-    .map((obj) => ({ obj, source: file }));
+  return docs.filter((doc) => doc !== null && doc !== undefined && !isKustomizeConfig(doc));
 }

@@ -53,27 +53,26 @@ describe('schema and rule problems together', () => {
   });
 
   test('a rule that would read an invalid part is skipped for that cluster only, and never reports on it', () => {
-    // the serving cluster's iris model has a broken quantity, the training namespace is unknown in another cluster
+    // the serving cluster's wine-quality model has a broken quantity, the training namespace is unknown in another cluster
     const text = edited((t) => t
-      .replace('            request: { cpu: 500m, memory: 1Gi }\n            limit: { cpu: "2", memory: 2Gi }\n          nodePool: serving\n          minReplicas: 1',
-        '            request: { cpu: lots, memory: 1Gi }\n            limit: { cpu: "2", memory: 2Gi }\n          nodePool: serving\n          minReplicas: 1')
+      .replace('            request: { cpu: 250m, memory: 512Mi }', '            request: { cpu: lots, memory: 512Mi }')
       .replace('    training:\n      namespace: training', '    training:\n      namespace: trainin'));
     const issues = issuesOf([write(text)]);
     const paths = issues.map((i) => formatPath(i.path));
-    expect(paths).toContain('clusters.serving.serving.models.iris.resources.request.cpu');
+    expect(paths).toContain('clusters.serving.serving.models.wine-quality.resources.request.cpu');
     expect(paths).toContain('clusters.training.training.namespace');
-    expect(issues.filter((i) => formatPath(i.path).startsWith('clusters.serving.serving.models.iris.resources.request.cpu'))).toHaveLength(1);
+    expect(issues.filter((i) => formatPath(i.path).startsWith('clusters.serving.serving.models.wine-quality.resources.request.cpu'))).toHaveLength(1);
     expect(issues.every((i) => !/undefined|NaN/.test(i.message))).toBe(true);
   });
 });
 
 describe('YAML input classes', () => {
   test('a duplicated key names the key, its path and both lines', () => {
-    const text = edited((t) => t.replace('          format: pytorch\n', '          format: pytorch\n          format: onnx\n'));
+    const text = edited((t) => t.replace('          format: mlflow\n', '          format: mlflow\n          format: onnx\n'));
     const [issue] = issuesOf([write(text)]);
-    expect(formatPath(issue.path)).toBe('clusters.serving.serving.models.iris.format');
+    expect(formatPath(issue.path)).toBe('clusters.serving.serving.models.wine-quality.format');
     expect(issue.line).toBe(lineOf(text, 'format: onnx'));
-    expect(issue.message).toBe(`YAML syntax error: key 'format' appears twice in the same mapping (first at line ${lineOf(text, 'format: pytorch')}); keep one (YAML keys are unique)`);
+    expect(issue.message).toBe(`YAML syntax error: key 'format' appears twice in the same mapping (first at line ${lineOf(text, '          format: mlflow')}); keep one (YAML keys are unique)`);
   });
 
   test('other syntax errors name the path around them instead of (root)', () => {

@@ -178,6 +178,26 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'controller': { schema: `clusters.${C}.serving.routing.gateway.controller` },
     'hostnames': { code: 'the composition passes the distinct route hosts, each schema-checked (routing.hostname, route.host)' },
   },
+  'lib/review/object-set.ts': {
+    '…: a document without apiVersion, kind o': { code: 'reviews rendered output files, which the renderer writes from construct objects' },
+    '…: … is also in … (one identity, two obj': { code: 'reviews rendered output; two objects of one identity are already refused when rendering (render-cluster)' },
+  },
+  'lib/streaming/kafka-cluster.ts': {
+    'minInSyncReplicas': { rule: 'min in-sync replicas above replication' },
+    'nodePool': { rule: 'Kafka on a System pool' },
+    'nodePools': { rule: 'Kafka without a broker pool' },
+    'replication': { rule: 'topic replication above the broker count' },
+  },
+  'lib/streaming/kafka-topic.ts': {
+    'objectName': { rule: 'two topics that become one KafkaTopic object' },
+    'partitions': { schema: `clusters.${C}.streaming.topics.${C}.partitions` },
+    'topicName': { schema: `clusters.${C}.streaming.topics.${C}` },
+  },
+  'lib/streaming/kafka-user.ts': {
+    'consumerGroups': { rule: 'consumer groups without consumed topics' },
+    'name': { schema: `clusters.${C}.streaming.clients.${C}` },
+    'produce': { rule: 'a Kafka client that neither produces nor consumes' },
+  },
   'lib/training/pytorch-job.ts': {
     "'….gpus' (…) exceeds the … GPU(s) per no": { rule: 'more GPUs per pod than a node has' },
     "'….gpus' (…) must be a whole number >= 0": { schema: `clusters.${C}.training.jobs.${C}.master.gpus` },

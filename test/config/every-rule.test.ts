@@ -12,6 +12,7 @@ import { ConfigError, ConfigIssue, formatPath } from '../../lib/config/issues';
 import { CONFIG_RULES } from '../../lib/config/platform-rules';
 import { PlatformConfig } from '../../lib/config/schema';
 import { parseYamlWithPositions } from '../../lib/config/yaml-positions';
+import { ExpandedConfig, expandSharedModels } from '../../lib/models/expand';
 import { readTree, writeTree } from '../../lib/synth/atomic-write';
 import { diffTrees, synthesize } from '../../lib/synth/synthesize';
 import { CASES, example, lineOf } from './rule-cases';
@@ -56,10 +57,16 @@ describe('every rule: the problem with file and line, dist/ unchanged', () => {
 test('every rule of CONFIG_RULES is proven by at least one case of the table', () => {
   const fired = new Set<number>();
   for (const c of CASES) {
-    const data = parseYamlWithPositions(c.edit(example), 'case.yaml').data as PlatformConfig;
+    const parsed = parseYamlWithPositions(c.edit(example), 'case.yaml').data as PlatformConfig;
+    let expanded: ExpandedConfig = { config: parsed, originOf: (p) => p };
+    try {
+      expanded = expandSharedModels(parsed);
+    } catch {
+      // a schema-invalid case: the loader does not expand it either
+    }
     CONFIG_RULES.forEach((rule, index) => {
       try {
-        if (rule(data).some((v) => formatPath(v.path) === c.path && c.message.test(v.message))) fired.add(index);
+        if (rule(expanded.config).some((v) => formatPath(expanded.originOf(v.path)) === c.path && c.message.test(v.message))) fired.add(index);
       } catch {
         // a schema-invalid case (names): the rules never see it unguarded
       }

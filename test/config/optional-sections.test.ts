@@ -33,7 +33,9 @@ describe('Spark without HDFS', () => {
     expect(manifests.filter((m) => m.kind === 'Namespace' && m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged')).toEqual([]);
     expect(manifests.some((m) => m.kind === 'StatefulSet' || /namenode|datanode/.test(m.metadata.name))).toBe(false);
     expect(manifests.some((m) => m.kind === 'NetworkPolicy' && /hdfs/.test(m.metadata.name))).toBe(false);
-    expect(text(manifests)).not.toMatch(/podAffinity|fs\.defaultFS/);
+    const spark = manifests.filter((m) => m.kind === 'SparkApplication' || m.kind === 'ScheduledSparkApplication' || m.metadata.name === 'spark-pod-templates');
+    expect(spark.length).toBeGreaterThan(3);
+    expect(text(spark)).not.toMatch(/podAffinity|fs\.defaultFS/);
     expect(manifests.filter((m) => m.kind === 'SparkApplication' || m.kind === 'ScheduledSparkApplication')).toHaveLength(3);
   });
 

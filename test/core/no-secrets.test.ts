@@ -76,8 +76,8 @@ const REFUSED: readonly { form: string; edit: (text: string) => string; path: st
   },
   {
     form: 'a SAS signature in a model storageUri',
-    edit: (t) => t.replace('iris_models/triton', `iris_models/triton?${SAS}`),
-    path: 'clusters.serving.serving.models.iris.storageUri', says: /shared access signature/,
+    edit: (t) => t.replace('mlflow/models/wine-quality', `mlflow/models/wine-quality?${SAS}`),
+    path: 'clusters.serving.serving.models.wine-quality.storageUri', says: /shared access signature/,
   },
   {
     form: 'user and password in a postgres URL in the arguments',
