@@ -45,6 +45,7 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
       podSecurityReason: info.podSecurity.reason,
       quota: context.cluster.namespaceDefaults.quota,
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+      ingressPorts: info.ingressPorts.map((p) => p.port),
     } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
   });
@@ -148,6 +149,7 @@ export const airflowComposition: ClusterComposition = (context) => {
     namespace,
     chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
     imageTag: config.imageTag,
+    imageDigest: config.imageDigest,
     dags: config.dags,
     remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },
     metadataSecretName: config.database.secretName,

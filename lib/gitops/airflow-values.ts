@@ -26,6 +26,7 @@ interface DatabaseJobValues extends ComponentValues {
 export interface AirflowValues {
   readonly executor: 'KubernetesExecutor';
   readonly defaultAirflowTag?: string;
+  readonly defaultAirflowDigest?: string;
   readonly airflowVersion?: string;
   readonly labels: { readonly [key: string]: string };
   readonly securityContexts: { readonly pod: HelmPodSecurity & { readonly runAsGroup: number; readonly fsGroup: number }; readonly containers: HelmContainerSecurity };
@@ -78,6 +79,7 @@ export interface AirflowValues {
 export interface AirflowValuesInput {
   readonly releaseName: string;
   readonly imageTag?: string;
+  readonly imageDigest?: string;
   readonly dags: { readonly repository: string; readonly branch?: string; readonly subPath?: string; readonly credentialsSecret?: string };
   readonly remoteLogs: { readonly storageAccount: string; readonly container: string; readonly folder: string };
   readonly metadataSecretName: string;
@@ -101,6 +103,7 @@ export function airflowValues(input: AirflowValuesInput): AirflowValues {
     executor: 'KubernetesExecutor',
     defaultAirflowTag: input.imageTag,
     airflowVersion: input.imageTag,
+    defaultAirflowDigest: input.imageDigest,
     labels: { ...input.identityPodLabels },
     securityContexts: {
       pod: { runAsNonRoot: true, runAsUser: AIRFLOW_UID, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },

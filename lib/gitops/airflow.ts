@@ -96,6 +96,11 @@ export interface AirflowProps {
    */
   readonly imageTag?: string;
   /**
+   * Airflow image digest (`sha256:...`); the chart pulls by digest, which takes precedence over the tag.
+   * @default - none (by tag)
+   */
+  readonly imageDigest?: string;
+  /**
    * Secret names.
    * @default - `<releaseName>-fernet-key`, `<releaseName>-webserver-secret-key`, `<releaseName>-api-secret-key`, `<releaseName>-jwt-secret`
    */

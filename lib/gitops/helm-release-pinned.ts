@@ -21,6 +21,11 @@ export interface ReleaseNamespace {
   readonly quota: { readonly [resource: string]: string | number };
   /** Container defaults (LimitRange) of the namespace. */
   readonly containerDefaults: ContainerDefaults;
+  /**
+   * TCP ports of the operator pods that accept connections from anywhere (webhooks the API server calls).
+   * @default - none: the namespace admits no ingress at all
+   */
+  readonly ingressPorts?: readonly number[];
 }
 
 /** Properties for `PinnedHelmRelease`. */
@@ -110,14 +115,16 @@ export class PinnedHelmRelease extends Construct {
         containerDefaults: ns.containerDefaults,
         labels,
       });
-      // On top of the baseline's default deny: operators serve webhooks and metrics to the API server, whose
-      // addresses AKS does not publish, and call the API server and cloud endpoints over HTTPS.
+      // On top of the baseline's default deny: operators serve webhooks to the API server, whose addresses AKS
+      // does not publish (so from anywhere, but only on the webhook ports), and call the API server and cloud
+      // endpoints over HTTPS.
+      const ingressPorts = [...(ns.ingressPorts ?? [])].sort((a, b) => a - b);
       this.operatorTraffic = new k8s.KubeNetworkPolicy(this, 'operator-traffic', {
         metadata: { name: 'allow-operator-traffic', namespace: props.namespace },
         spec: {
           podSelector: {},
           policyTypes: ['Ingress', 'Egress'],
-          ingress: [{}],
+          ingress: ingressPorts.length > 0 ? [{ ports: ingressPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }] : [],
           egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
         },
       });

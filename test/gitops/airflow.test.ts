@@ -30,6 +30,7 @@ describe('Airflow', () => {
       dags: { repository: 'ssh://git@github.com/example/dags.git', branch: 'release', subPath: 'dags', credentialsSecret: 'dags-git' },
       releaseName: 'orchestrator',
       imageTag: '3.0.2',
+      imageDigest: `sha256:${'a'.repeat(64)}`,
       secretNames: { fernetKey: 'fernet', webserverSecretKey: 'webserver', apiSecretKey: 'api', jwtSecret: 'jwt' },
       interval: '1h',
       labels: { team: 'data' },
@@ -40,7 +41,7 @@ describe('Airflow', () => {
     expect(release.spec.interval).toBe('1h');
     expect(release.spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'orchestrator' });
     expect(release.spec.values).toMatchObject({
-      defaultAirflowTag: '3.0.2', fernetKeySecretName: 'fernet', webserverSecretKeySecretName: 'webserver', apiSecretKeySecretName: 'api', jwtSecretName: 'jwt',
+      defaultAirflowTag: '3.0.2', defaultAirflowDigest: `sha256:${'a'.repeat(64)}`, fernetKeySecretName: 'fernet', webserverSecretKeySecretName: 'webserver', apiSecretKeySecretName: 'api', jwtSecretName: 'jwt',
       dags: { gitSync: { repo: props.dags.repository, branch: 'release', subPath: 'dags', credentialsSecret: 'dags-git' } },
     });
     expect(release.metadata.labels).toEqual({ team: 'data' });
