@@ -43,6 +43,7 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
     createNamespace: chart.createsNamespace ? {
       podSecurityLevel: info.podSecurity.level,
       podSecurityReason: info.podSecurity.reason,
+      podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
       quota: context.cluster.namespaceDefaults.quota,
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
     } : undefined,
@@ -148,6 +149,7 @@ export const airflowComposition: ClusterComposition = (context) => {
     namespace,
     chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
     imageTag: config.imageTag,
+    airflowVersion: config.airflowVersion,
     dags: config.dags,
     remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },
     metadataSecretName: config.database.secretName,

@@ -17,6 +17,12 @@ export interface ReleaseNamespace {
    * @default - none (only valid with the restricted level)
    */
   readonly podSecurityReason?: string;
+  /**
+   * Pod Security Standards version of the labels, such as `v1.31`: the cluster's pinned minor, so an AKS upgrade
+   * never tightens admission of the operator's pods by surprise.
+   * @default 'latest'
+   */
+  readonly podSecurityVersion?: string;
   /** ResourceQuota `spec.hard` of the namespace. */
   readonly quota: { readonly [resource: string]: string | number };
   /** Container defaults (LimitRange) of the namespace. */
@@ -106,6 +112,7 @@ export class PinnedHelmRelease extends Construct {
         name: props.namespace,
         podSecurityLevel: ns.podSecurityLevel as PodSecurityLevel,
         podSecurityReason: ns.podSecurityReason,
+        podSecurityVersion: ns.podSecurityVersion,
         quota: ns.quota,
         containerDefaults: ns.containerDefaults,
         labels,
