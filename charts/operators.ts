@@ -47,8 +47,10 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
     createNamespace: chart.createsNamespace ? {
       podSecurityLevel: info.podSecurity.level,
       podSecurityReason: info.podSecurity.reason,
+      podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
       quota: context.cluster.namespaceDefaults.quota,
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+      ingressPorts: info.ingressPorts.map((p) => p.port),
     } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
   });
@@ -152,6 +154,8 @@ export const airflowComposition: ClusterComposition = (context) => {
     namespace,
     chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
     imageTag: config.imageTag,
+    imageDigest: config.imageDigest,
+    airflowVersion: config.airflowVersion,
     dags: config.dags,
     remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },
     metadataSecretName: config.database.secretName,

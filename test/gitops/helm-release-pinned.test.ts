@@ -50,6 +50,18 @@ describe('PinnedHelmRelease', () => {
     expect(traffic.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
   });
 
+  test.each([
+    ['the webhook port only', [10250], [{ ports: [{ protocol: 'TCP', port: 10250 }] }]],
+    ['nothing when the operator serves nothing', [], []],
+    ['nothing by default', undefined, []],
+  ])('the operator namespace admits %s (issue 14: never all ingress)', (_what, ingressPorts, ingress) => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'release', { ...oci, createNamespace: { podSecurityLevel: 'restricted', ...baseline, ingressPorts } });
+    const traffic = findManifest(Testing.synth(chart), 'NetworkPolicy', 'allow-operator-traffic', 'cert-manager').spec;
+    expect(traffic.ingress).toEqual(ingress);
+    expect(traffic.policyTypes).toEqual(['Ingress', 'Egress']);
+  });
+
   test('an https repository becomes a HelmRepository with the version on the chart spec', () => {
     const chart = Testing.chart();
     const release = new PinnedHelmRelease(chart, 'release', https);
