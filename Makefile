@@ -18,7 +18,7 @@ CLIS        := $(patsubst lib/cli/%.ts,build/cli/%.js,$(wildcard lib/cli/*.ts))
 # Keep the generated schema only when its generator succeeded.
 .DELETE_ON_ERROR:
 
-.PHONY: synth synth-check test typecheck architecture unit validate kustomize-check import import-bindings import-schemas build bench clean
+.PHONY: synth synth-check test typecheck architecture unit validate verify kustomize-check import import-bindings import-schemas build bench clean
 
 $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -49,8 +49,8 @@ synth: build/main.js config/platform.schema.json docs/config-reference.md
 synth-check: build/main.js
 	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR) --check
 
-## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder
-test: typecheck architecture unit validate
+## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder, day-one verifier on dist/
+test: typecheck architecture unit validate verify
 
 typecheck: $(DEPS)
 	$(BIN)/tsc --noEmit -p tsconfig.json
@@ -65,6 +65,10 @@ unit: $(DEPS)
 ## validate: strict upstream schema validation of a folder of YAML (default dist/)
 validate: build/cli/validate.js
 	node build/cli/validate.js $(or $(DIR),dist)
+
+## verify: the day-one verifier on a dist tree (default dist/): apply order, admission, quota fit, scheduling, GitOps lifecycle
+verify: build/cli/verify.js
+	node build/cli/verify.js $(or $(DIR),dist)
 
 ## import: regenerate imports/ (cdk8s bindings and validation schemas) from the pinned upstream files
 import: import-bindings import-schemas

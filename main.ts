@@ -6,6 +6,7 @@ import { PLATFORM_COMPOSITIONS } from './charts';
 import { ConfigError } from './lib/config/issues';
 import { synthesizeWithCdk8s } from './lib/synth/cdk8s-compat';
 import { synthesize } from './lib/synth/synthesize';
+import { VerifyError } from './lib/verify';
 
 function main(argv: readonly string[]): number {
   const option = (name: string, fallback: string) => {
@@ -25,6 +26,7 @@ function main(argv: readonly string[]): number {
     console.error(`dist/ is out of date: ${result.differences.length} file(s) differ; run make synth\n  ${result.differences.slice(0, 20).join('\n  ')}`);
     return 1;
   }
+  if (result.verifyReport) console.log(result.verifyReport);
   const verb = check ? 'checked' : 'wrote';
   console.log(`${verb} ${result.objects} objects in ${result.files} files for ${result.clusters} clusters of ${result.environments} environment(s) in ${ms.toFixed(0)} ms`);
   return 0;
@@ -33,7 +35,7 @@ function main(argv: readonly string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof VerifyError) {
     console.error(`${error.message}\n\nNothing was written: dist/ is unchanged.`);
   } else {
     console.error(`synth failed: ${(error as Error).message}\n\nNothing was written: dist/ is unchanged.`);

@@ -1,10 +1,15 @@
-import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, sparkOperatorValues } from '../lib/gitops/operator-values';
+import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, nvidiaDevicePluginValues, sparkOperatorValues } from '../lib/gitops/operator-values';
+import { poolFacts } from '../lib/verify/cluster-facts';
 import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/gitops/operators';
 import { deploymentModeValue, KServeDeploymentMode } from '../lib/serving/kserve-versions';
 import { Airflow } from '../lib/gitops/airflow';
 import { HelmChartPin } from '../lib/gitops/config';
 import { sparkOperatorSettings } from '../lib/data-processing/config';
-import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
+import { CertManagerSolverEgress } from '../lib/gitops/cert-manager-egress';
+import { FluxGitManifests, FluxPatch } from '../lib/gitops/flux-git-manifests';
+import { NamespaceBaseline, PodSecurityLevel } from '../lib/core/namespace-baseline';
+import { operatorTrafficPolicy } from '../lib/gitops/helm-release-pinned';
+import { PyTorchInitContainerTemplate } from '../lib/training/pytorch-init-template';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
@@ -75,6 +80,31 @@ function kserveReleases(context: ClusterContext, installed: Releases): void {
 }
 
 /**
+ * The training operator's namespace with the platform baseline (the upstream overlay's own Namespace, which has
+ * no Pod Security labels, is deleted by a patch), and the init-pytorch template in it, mounted into the
+ * operator by a patch: Workers of PyTorchJobs then pass the restricted level of the training namespace.
+ * Returns the Flux patches of the training-operator Kustomization.
+ */
+function trainingOperatorNamespace(context: ClusterContext): FluxPatch[] {
+  const info = OPERATORS[Operator.TRAINING_OPERATOR];
+  new NamespaceBaseline(context.layers.operators, 'operator-training-operator-namespace', {
+    name: info.namespace,
+    podSecurityLevel: info.podSecurity.level as PodSecurityLevel,
+    podSecurityReason: info.podSecurity.reason,
+    podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
+    quota: context.cluster.namespaceDefaults.quota,
+    containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+    labels: { [OPERATOR_LABEL]: Operator.TRAINING_OPERATOR },
+  });
+  operatorTrafficPolicy(context.layers.operators, info.namespace);
+  const template = new PyTorchInitContainerTemplate(context.layers.operators, 'operator-training-operator-pytorch-init', { namespace: info.namespace });
+  return [
+    { patch: `$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${info.namespace}\n`, target: { kind: 'Namespace', name: info.namespace } },
+    ...template.patches,
+  ];
+}
+
+/**
  * The operators the cluster's config sections need (see `requiredOperators`), each from its pinned chart, in
  * the operators layer: HelmReleases (helm.toolkit.fluxcd.io/v2) with their HelmRepository or OCIRepository and
  * namespace; the Kubeflow training operator, which publishes no chart, from its upstream manifests at a Git tag.
@@ -89,6 +119,7 @@ export const operatorsComposition: ClusterComposition = (context) => {
     switch (operator) {
       case Operator.CERT_MANAGER:
         pinnedRelease(context, operator, pins.certManager, certManagerValues(OPERATORS[operator].namespace, gatewayApi), installed);
+        if (pins.certManager) new CertManagerSolverEgress(context.layers.operators, 'operator-cert-manager-solver-egress', { namespace: OPERATORS[operator].namespace });
         break;
       case Operator.GATEWAY_CONTROLLER:
         pinnedRelease(context, operator, pins.gatewayController, envoyGatewayValues(), installed);
@@ -103,7 +134,9 @@ export const operatorsComposition: ClusterComposition = (context) => {
       }
       case Operator.TRAINING_OPERATOR:
         if (pins.trainingOperator) {
+          const patches = trainingOperatorNamespace(context);
           new FluxGitManifests(context.layers.operators, `operator-${operator}`, {
+            patches,
             name: operator,
             namespace: context.platform.gitops?.namespace ?? FLUX_NAMESPACE,
             repository: pins.trainingOperator.repository,
@@ -117,6 +150,12 @@ export const operatorsComposition: ClusterComposition = (context) => {
       case Operator.AAD_POD_IDENTITY:
         pinnedRelease(context, operator, pins.aadPodIdentity, aadPodIdentityValues(), installed);
         break;
+      case Operator.NVIDIA_DEVICE_PLUGIN: {
+        const gpuPools = Object.entries(cluster.nodePools).filter(([, pool]) => pool.gpusPerNode !== undefined)
+          .map(([name, pool]) => ({ name, taints: poolFacts(name, pool).taints }));
+        pinnedRelease(context, operator, pins.nvidiaDevicePlugin, nvidiaDevicePluginValues(gpuPools), installed);
+        break;
+      }
     }
   }
 };

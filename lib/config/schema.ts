@@ -11,6 +11,7 @@ import { AirflowSchema, GitOpsSchema, OperatorsSchema } from '../gitops/config';
 import { NodePoolsSchema } from '../core/node-pools-config';
 import { ServingSchema } from '../serving/config';
 import { TrainingSchema } from '../training/config';
+import { AcceptedFaultsSchema } from '../verify/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
 export const ClusterSchema = Closed({
@@ -26,6 +27,7 @@ export const ClusterSchema = Closed({
   operators: Type.Optional(OperatorsSchema),
   airflow: Type.Optional(AirflowSchema),
   serving: Type.Optional(ServingSchema),
+  acceptedFaults: Type.Optional(AcceptedFaultsSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 
 export const PlatformConfigSchema = Closed({

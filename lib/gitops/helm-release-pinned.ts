@@ -23,6 +23,22 @@ export interface ReleaseNamespace {
   readonly containerDefaults: ContainerDefaults;
 }
 
+/**
+ * On top of the namespace baseline's default deny: operators serve webhooks and metrics to the API server,
+ * whose addresses AKS does not publish, and call the API server and cloud endpoints over HTTPS.
+ */
+export function operatorTrafficPolicy(scope: Construct, namespace: string): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, 'operator-traffic', {
+    metadata: { name: 'allow-operator-traffic', namespace },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{}],
+      egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+    },
+  });
+}
+
 /** Properties for `PinnedHelmRelease`. */
 export interface PinnedHelmReleaseProps {
   /** Name of the HelmRelease and of the Helm release (a DNS label of at most 53 characters). */
@@ -110,17 +126,7 @@ export class PinnedHelmRelease extends Construct {
         containerDefaults: ns.containerDefaults,
         labels,
       });
-      // On top of the baseline's default deny: operators serve webhooks and metrics to the API server, whose
-      // addresses AKS does not publish, and call the API server and cloud endpoints over HTTPS.
-      this.operatorTraffic = new k8s.KubeNetworkPolicy(this, 'operator-traffic', {
-        metadata: { name: 'allow-operator-traffic', namespace: props.namespace },
-        spec: {
-          podSelector: {},
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: [{}],
-          egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
-        },
-      });
+      this.operatorTraffic = operatorTrafficPolicy(this, props.namespace);
     }
 
     const oci = props.repository.startsWith('oci://');
