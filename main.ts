@@ -28,7 +28,7 @@ function main(argv: readonly string[]): number {
   }
   if (result.verifyReport) console.log(result.verifyReport);
   const verb = check ? 'checked' : 'wrote';
-  console.log(`${verb} ${result.objects} objects in ${result.files} files for ${result.clusters} clusters of ${result.environments} environment(s) in ${ms.toFixed(0)} ms`);
+  console.log(`${verb} ${result.objects} objects in ${result.files} files for ${result.clusters} clusters of ${result.environments} environment(s) in ${ms.toFixed(0)} ms (verifier ${result.verifyMs.toFixed(0)} ms, 0 faults)`);
   return 0;
 }
 

@@ -13,7 +13,7 @@ import * as yaml from 'js-yaml';
 import { loadEnvironment } from '../lib/config/load';
 import { scaleConfig } from './scale-config';
 
-interface Measurement { readonly seconds: number; readonly peakMiB?: number }
+interface Measurement { readonly seconds: number; readonly peakMiB?: number; readonly stdout?: string }
 
 const argv = process.argv.slice(2);
 const numberArg = (name: string, fallback: number) => {
@@ -36,7 +36,7 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv = {}): 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
   const peakMiB = GNU_TIME ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024 : undefined;
-  return { seconds, peakMiB };
+  return { seconds, peakMiB, stdout: result.stdout };
 }
 
 function median(values: Measurement[]): Measurement {
@@ -92,6 +92,7 @@ function main(): void {
     results[label] = { ours, cdk8s, objects: count.objects, largest: { folder: path.relative(WORK, count.largestFolder), objects: count.largestCount } };
   }
 
+  const verifierMs = (m: Measurement) => Number(/\(verifier ([0-9]+) ms/.exec(m.stdout ?? '')?.[1] ?? NaN);
   const largest = results[`x${FACTOR}`].largest;
   const kustomize = measure('kubectl', ['kustomize', path.join(WORK, largest.folder)]);
 
@@ -103,8 +104,12 @@ function main(): void {
     const verdict = ratio === undefined ? 'n/a' : `${ratio >= target ? 'PASS' : 'FAIL'} (>= ${target}x)`;
     console.log(`${label.padEnd(10)} ${String(r.objects).padStart(7)}   ${fmt(r.ours)}   ${fmt(r.cdk8s)}   ${ratio === undefined ? '     n/a' : `${ratio.toFixed(1).padStart(6)}x`}  ${verdict}`);
   }
+  const small = verifierMs(results.example.ours);
+  const big = verifierMs(results[`x${FACTOR}`].ours);
+  console.log(`\nverifier inside make synth: example ${small} ms (${small <= 300 ? 'PASS' : 'FAIL'} <= 300 ms), x${FACTOR} ${big} ms for ${results[`x${FACTOR}`].objects} objects`
+    + ` (${(big / results[`x${FACTOR}`].objects).toFixed(3)} ms/object vs ${(small / results.example.objects).toFixed(3)} ms/object on the example)`);
   console.log(`\nkubectl kustomize of the largest folder (${largest.folder}, ${largest.objects} objects): ${fmt(kustomize)}  ${kustomize.seconds <= 2 ? 'PASS' : 'FAIL'} (<= 2 s)`);
-  fs.writeFileSync(path.join(WORK, 'results.json'), `${JSON.stringify({ factor: FACTOR, runs: RUNS, results, kustomize: { ...largest, ...kustomize } }, null, 2)}\n`);
+  fs.writeFileSync(path.join(WORK, 'results.json'), `${JSON.stringify({ factor: FACTOR, runs: RUNS, results, verifierMs: { example: small, large: big }, kustomize: { ...largest, ...kustomize } }, null, 2)}\n`);
 }
 
 main();

@@ -30,6 +30,8 @@ export interface SynthResult {
   readonly differences: readonly string[];
   /** The verifier's report when it has something to say (accepted faults); empty otherwise. */
   readonly verifyReport: string;
+  /** Milliseconds the verifier took (all clusters). */
+  readonly verifyMs: number;
 }
 
 /** The header of `dist/README.md`, so nobody edits generated files by hand. */
@@ -96,10 +98,12 @@ export function verifyRendered(environments: readonly Environment[], verified: r
 export function synthesize(options: SynthOptions): SynthResult {
   const environments = loadEnvironments(listConfigFiles(options.configDir));
   const { tree, objects, clusters, verified } = renderEnvironments(environments, options.compositions);
+  const verifyStarted = process.hrtime.bigint();
   const verifyReport = verifyRendered(environments, verified);
+  const verifyMs = Number(process.hrtime.bigint() - verifyStarted) / 1e6;
   const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
   if (!options.check) writeTreeAtomically(options.outDir, tree);
-  return { environments: environments.length, clusters, objects, files: tree.size, differences, verifyReport };
+  return { environments: environments.length, clusters, objects, files: tree.size, differences, verifyReport, verifyMs };
 }
 
 /** Paths that are added, removed or changed between two trees, sorted. */

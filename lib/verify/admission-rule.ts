@@ -17,7 +17,7 @@ const PSA_UPSTREAM = 'kubernetes/pod-security-admission v0.31 policy/*.go (Pod S
 const WI_TOKEN_PATHS = ['/var/run/secrets/azure/tokens/azure-identity-token', '/var/run/secrets/azure/wi/token/azure-identity-token', '/var/run/secrets/tokens/azure-identity-token'];
 
 export const admissionRule: VerifyRule = (cluster) => {
-  const model = new ClusterModel(cluster);
+  const model = ClusterModel.of(cluster);
   const faults: VerifyFault[] = [];
   for (const pod of modelPods(model)) {
     const ns = model.find('Namespace', undefined, pod.namespace);

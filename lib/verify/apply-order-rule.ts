@@ -51,7 +51,7 @@ function groupArrival(model: ClusterModel, group: string): { order: number; by: 
 const folderName = (model: ClusterModel, order: number): string => (order < 0 ? 'bootstrap' : model.folders[Math.floor(order)]?.folder ?? '?');
 
 export const applyOrderRule: VerifyRule = (cluster) => {
-  const model = new ClusterModel(cluster);
+  const model = ClusterModel.of(cluster);
   const faults: VerifyFault[] = [];
   const add = (placed: PlacedObject, message: string, upstream: string, fix: string) => faults.push(fault(cluster, 'apply-order', placed, { message, upstream, fix }));
 

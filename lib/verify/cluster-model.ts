@@ -59,8 +59,23 @@ export function at(obj: unknown, ...path: (string | number)[]): unknown {
   return node;
 }
 
+const MODELS = new WeakMap<VerifiedCluster, ClusterModel>();
+
 /** The model of one cluster. */
 export class ClusterModel {
+  /** The model of `cluster`, built once and shared by the rules. */
+  public static of(cluster: VerifiedCluster): ClusterModel {
+    let model = MODELS.get(cluster);
+    if (!model) {
+      model = new ClusterModel(cluster);
+      MODELS.set(cluster, model);
+    }
+    return model;
+  }
+
+  /** Memoized values derived from the model (such as its pods), by key. */
+  public readonly derived = new Map<string, unknown>();
+
   /** Layer folders in apply order (the Flux entry folder excluded). */
   public readonly folders: readonly VerifiedFolder[];
   /** Every object of the layer folders. */

@@ -25,7 +25,7 @@ const FLUX_RECREATE = 'fluxcd/kustomize-controller v1.9.4: objects in Git missin
 const ONE_SHOT_KINDS = ['Job', 'PyTorchJob', 'SparkApplication'];
 
 export const gitopsLifecycleRule: VerifyRule = (cluster) => {
-  const model = new ClusterModel(cluster);
+  const model = ClusterModel.of(cluster);
   const faults: VerifyFault[] = [];
   const add = (placed: PlacedObject, message: string, upstream: string, fix: string) => faults.push(fault(cluster, 'gitops-lifecycle', placed, { message, upstream, fix }));
 

@@ -89,8 +89,16 @@ export function sparkMemoryMiB(text: string): number {
   return Number(match[1]) * factor[match[2].toLowerCase()];
 }
 
-/** Every modeled pod of a cluster. */
+/** Every modeled pod of a cluster (computed once per model; callers must not modify them). */
 export function modelPods(model: ClusterModel): ModeledPod[] {
+  const cached = model.derived.get('pods') as ModeledPod[] | undefined;
+  if (cached) return cached;
+  const pods = computePods(model);
+  model.derived.set('pods', pods);
+  return pods;
+}
+
+function computePods(model: ClusterModel): ModeledPod[] {
   const pods: ModeledPod[] = [];
   const pytorchInit = pytorchInitContainers(model);
   const storage = kserveStorageContainer(model);
@@ -120,6 +128,8 @@ export function modelPods(model: ClusterModel): ModeledPod[] {
         const hasMaster = replicas.Master !== undefined;
         for (const type of Object.keys(replicas).sort()) {
           const pod = fromTemplate(type, replicas[type].template, replicas[type].replicas ?? 1);
+          // Labels the training operator sets (kubeflow/trainer v1.9.4 pkg/apis/kubeflow.org/v1 common_types.go).
+          (pod as { labels: Record<string, string> }).labels = { ...pod.labels, 'training.kubeflow.org/job-name': obj.metadata.name, 'training.kubeflow.org/replica-type': type.toLowerCase(), 'training.kubeflow.org/operator-name': 'pytorchjob-controller' };
           if (hasMaster && type.toLowerCase() === 'worker') {
             pod.spec.initContainers = [...(pod.spec.initContainers ?? []), ...pytorchInit.containers];
             for (const c of pytorchInit.containers) (pod.injected as Record<string, string>)[c.name] = pytorchInit.source;
@@ -177,7 +187,8 @@ function sparkPods(placed: PlacedObject, app: any, prefix: string): ModeledPod[]
     const replicas = role === 'driver' ? 1 : Number(r.instances ?? 1);
     return {
       owner: placed, template: `${prefix}${role}`, namespace, replicas,
-      labels: { ...record(tpl.metadata?.labels), ...record(r.labels) }, annotations: { ...record(tpl.metadata?.annotations), ...record(r.annotations) },
+      // Labels the operator sets on driver and executor pods (spark-operator v2.5.2 internal/controller/sparkapplication/submission.go, Spark's spark-role).
+      labels: { ...record(tpl.metadata?.labels), ...record(r.labels), 'spark-role': role, 'sparkoperator.k8s.io/app-name': placed.obj.metadata.name, 'sparkoperator.k8s.io/launched-by-spark-operator': 'true' }, annotations: { ...record(tpl.metadata?.annotations), ...record(r.annotations) },
       spec, injected: { [name]: INJECTIONS.sparkPods.upstream },
     };
   });
@@ -198,9 +209,11 @@ function kservePod(placed: PlacedObject, component: string, c: any, storage: { c
     spec.initContainers = [...(spec.initContainers ?? []), clone(storage.container)];
     injected['storage-initializer'] = storage.source;
   }
+  // Labels KServe v0.16 puts on component pods (pkg/constants/constants.go InferenceServicePodLabelKey, KServiceComponentLabel).
+  const labels = { ...record(c.labels), 'serving.kserve.io/inferenceservice': placed.obj.metadata.name, component };
   return {
     owner: placed, template: `spec.${component}`, namespace, replicas: c.minReplicas ?? 1,
-    labels: record(c.labels), annotations: record(c.annotations), spec, injected,
+    labels, annotations: record(c.annotations), spec, injected,
   };
 }
 

@@ -22,7 +22,7 @@ function podCount(model: ClusterModel, pod: ModeledPod): number {
 }
 
 export const quotaFitRule: VerifyRule = (cluster) => {
-  const model = new ClusterModel(cluster);
+  const model = ClusterModel.of(cluster);
   const faults: VerifyFault[] = [];
   const pods = modelPods(model);
   for (const quota of model.ofKind('ResourceQuota')) {

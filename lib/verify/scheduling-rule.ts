@@ -60,7 +60,7 @@ export function poolsForPod(model: ClusterModel, pod: ModeledPod): PoolFacts[] {
 }
 
 export const schedulingRule: VerifyRule = (cluster) => {
-  const model = new ClusterModel(cluster);
+  const model = ClusterModel.of(cluster);
   const faults: VerifyFault[] = [];
   const pods = modelPods(model);
   const pools = cluster.facts.pools;
