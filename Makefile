@@ -7,6 +7,8 @@ CONFIG_DIR  ?= config
 OUT_DIR     ?= dist
 SHARED      ?= ../shared
 CRDS        ?= $(SHARED)/crds
+# CRD folders of $(SHARED)/crds-extra imported on purpose (comma-separated): Strimzi 1.2.0 (kafka.strimzi.io/v1).
+EXTRA_CRDS  ?= $(SHARED)/crds-extra/strimzi-1.2.0
 K8S_SCHEMAS ?= $(SHARED)/k8s-schemas
 BIN         := node_modules/.bin
 DEPS        := node_modules/.package-lock.json
@@ -52,8 +54,10 @@ synth-check: build/main.js
 ## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder, day-one verifier on dist/
 test: typecheck architecture unit validate verify
 
+# Type check with TypeScript 7's native compiler (package alias typescript7): about 5x faster than tsc 5.9, which
+# stays installed as `typescript` because ts-node (the stock `npx cdk8s synth` path) needs its JavaScript API.
 typecheck: $(DEPS)
-	$(BIN)/tsc --noEmit -p tsconfig.json
+	node_modules/typescript7/bin/tsc --noEmit -p tsconfig.json
 
 ## architecture: no import cycles, lib/ never imports charts/ (rules in .dependency-cruiser.js)
 architecture: $(DEPS)
@@ -75,10 +79,10 @@ import: import-bindings import-schemas
 
 import-bindings: build/cli/import-bindings.js
 	rm -f imports/*.ts
-	node build/cli/import-bindings.js --crds $(CRDS) --out imports
+	node build/cli/import-bindings.js --crds $(CRDS) --extra-crds $(EXTRA_CRDS) --out imports
 
 import-schemas: build/cli/import-schemas.js
-	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --crds $(CRDS) --out imports/schemas
+	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --shared $(SHARED) --out imports/schemas
 
 ## bench: time synth against the default cdk8s path, on the example and a 100x config
 bench: build/main.js build/bench/synth-bench.js

@@ -3,8 +3,11 @@ import { ClusterComposition, ClusterPostRenderer, EnvironmentArtifacts, Platform
 import { dataProcessingComposition } from './data-processing';
 import { federatedCredentialsArtifact } from './federated-credentials';
 import { fluxPostRenderer } from './gitops';
+import { roleAssignmentsArtifact } from './role-assignments';
+import { installedVersionsArtifact } from './installed-versions';
 import { airflowComposition, operatorsComposition } from './operators';
 import { servingComposition } from './serving';
+import { streamingComposition } from './streaming';
 import { trainingComposition } from './training';
 
 /**
@@ -18,6 +21,7 @@ export const CLUSTER_COMPOSITIONS: readonly ClusterComposition[] = [
   operatorsComposition,
   airflowComposition,
   servingComposition,
+  streamingComposition,
 ];
 
 /** Renderers that add folders to a cluster once its layers are rendered (such as the Flux entry point). */
@@ -28,6 +32,8 @@ export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
 /** Producers of per-environment files outside the layer folders (such as federated credentials). */
 export const ENVIRONMENT_ARTIFACTS: readonly EnvironmentArtifacts[] = [
   federatedCredentialsArtifact,
+  roleAssignmentsArtifact,
+  installedVersionsArtifact,
 ];
 
 /** The whole platform, as `lib/synth` takes it. */

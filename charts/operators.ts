@@ -1,4 +1,4 @@
-import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, nvidiaDevicePluginValues, sparkOperatorValues } from '../lib/gitops/operator-values';
+import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, nvidiaDevicePluginValues, sparkOperatorValues, strimziValues } from '../lib/gitops/operator-values';
 import { poolFacts } from '../lib/verify/cluster-facts';
 import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/gitops/operators';
 import { deploymentModeValue, KServeDeploymentMode } from '../lib/serving/kserve-versions';
@@ -10,6 +10,7 @@ import { FluxGitManifests, FluxPatch } from '../lib/gitops/flux-git-manifests';
 import { NamespaceBaseline, PodSecurityLevel } from '../lib/core/namespace-baseline';
 import { operatorTrafficPolicy } from '../lib/gitops/helm-release-pinned';
 import { PyTorchInitContainerTemplate } from '../lib/training/pytorch-init-template';
+import { strimziOperatorSettings } from '../lib/streaming/config';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
@@ -154,6 +155,13 @@ export const operatorsComposition: ClusterComposition = (context) => {
         const gpuPools = Object.entries(cluster.nodePools).filter(([, pool]) => pool.gpusPerNode !== undefined)
           .map(([name, pool]) => ({ name, taints: poolFacts(name, pool).taints }));
         pinnedRelease(context, operator, pins.nvidiaDevicePlugin, nvidiaDevicePluginValues(gpuPools), installed);
+        break;
+      }
+      case Operator.STRIMZI: {
+        const settings = strimziOperatorSettings(cluster.streaming);
+        if (settings) {
+          pinnedRelease(context, operator, pins.strimzi, strimziValues(settings.watchNamespaces, OPERATORS[operator].namespace, cluster.clusterDomain), installed);
+        }
         break;
       }
     }

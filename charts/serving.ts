@@ -61,6 +61,7 @@ export const servingComposition: ClusterComposition = (context) => {
       command: service.command,
       args: service.args,
       env: service.env,
+      secretEnv: service.secretEnv,
       probePath: service.probe?.path,
       probeInitialDelaySeconds: service.probe?.initialDelaySeconds,
       resources: service.resources,

@@ -25,6 +25,7 @@ function addJob(context: ClusterContext, name: string, job: TrainingJobConfig, g
     command: job.command,
     args: job.args,
     env: job.env,
+    secretEnv: job.secretEnv,
     master: job.master ? replicaOptions(job.master) : undefined,
     worker: job.workers ? { ...replicaOptions(job.workers), replicas: job.workers.replicas } : undefined,
     nprocPerNode: job.nprocPerNode,

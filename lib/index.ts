@@ -8,3 +8,4 @@ export * from './data-processing';
 export * from './training';
 export * from './serving';
 export * from './gitops';
+export * from './streaming';

@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { PLATFORM_COMPOSITIONS } from '../charts';
 import { synthesize } from '../lib/synth/synthesize';
-import { formatIssues, ManifestValidator, readManifestFolder } from '../lib/validation';
+import { findSecretsInAll, formatIssues, ManifestValidator, readManifestFolder } from '../lib/validation';
 import { REPO_ROOT } from './util';
 
 let out: string;
@@ -27,6 +27,11 @@ test('every object validates strictly against Kubernetes 1.27.0 and 1.36.0 and i
   const objects = readManifestFolder([path.join(out, 'dist')]);
   expect(objects.length).toBeGreaterThan(20);
   const issues = ManifestValidator.load().validateAll(objects);
+  if (issues.length > 0) throw new Error(formatIssues(issues));
+});
+
+test('no object carries a secret: no Secret with data, no token, no credentials in a URL, no secret-named env value (issue 14)', () => {
+  const issues = findSecretsInAll(readManifestFolder([path.join(out, 'dist')]));
   if (issues.length > 0) throw new Error(formatIssues(issues));
 });
 

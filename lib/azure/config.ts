@@ -5,6 +5,7 @@ import { Closed, Guid, NameMap, Pattern, StringEnum, Type, Static } from '../con
 export const StorageAccountSchema = Closed({
   resourceGroup: Type.String({ minLength: 1, description: 'resource group of the storage account' }),
   hierarchicalNamespace: Type.Optional(Type.Boolean({ description: 'true for ADLS Gen2 (hierarchical namespace enabled). Default: false' })),
+  subscriptionId: Type.Optional(Guid('subscription of the storage account (for role assignment scopes). Default: the subscription of the clusters, when they share one')),
 }, { description: 'an Azure Storage account' });
 
 /** A user-assigned managed identity used through Azure Workload Identity. */

@@ -6,9 +6,10 @@
  * sources, Gateway API) each file overwrites the previous module. So the CRDs are grouped by `spec.group`
  * first and each group is imported from one combined file in a temporary folder (removed afterwards).
  *
- * Usage: node build/cli/import-bindings.js [--crds DIR] [--out DIR]
- *   --crds  folder searched recursively for CRD YAML (default ../shared/crds; folders named legacy-* are skipped)
- *   --out   output folder (default imports)
+ * Usage: node build/cli/import-bindings.js [--crds DIR] [--extra-crds DIR[,DIR...]] [--out DIR]
+ *   --crds        folder searched recursively for CRD YAML (default ../shared/crds; folders named legacy-* are skipped)
+ *   --extra-crds  more CRD folders (default: the EXTRA_CRD_FOLDERS of ../shared, i.e. Strimzi 1.2.0)
+ *   --out         output folder (default imports)
  */
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
@@ -17,6 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { compareText } from '../core/sort';
+import { EXTRA_CRD_FOLDERS } from '../validation/importer/import-schemas';
 
 /** Upstream releases the CRD folders of ../shared/crds were taken from (see its SOURCES.md). */
 const PINNED_RELEASES: Record<string, string> = {
@@ -26,6 +28,7 @@ const PINNED_RELEASES: Record<string, string> = {
   'kserve': 'kserve/kserve v0.20.0',
   'kubeflow-training': 'kubeflow/training-operator v1.9.4',
   'spark-operator': 'kubeflow/spark-operator v2.5.2',
+  'strimzi-1.2.0': 'strimzi/strimzi-kafka-operator 1.2.0 (chart crds/)',
 };
 
 interface Crd {
@@ -68,17 +71,21 @@ export function crdsByGroup(files: readonly string[]): Map<string, CrdSource[]> 
 }
 
 /** `imports/README.md`: what each module was generated from, so a version bump shows up in review. */
-function readme(crdDir: string, groups: Map<string, CrdSource[]>): string {
+function readme(crdDirs: readonly string[], groups: Map<string, CrdSource[]>): string {
   const rows = [...groups.entries()].flatMap(([group, sources]) => sources.map(({ file, sha256, crd }) => {
-    const folder = path.relative(crdDir, file).split(path.sep)[0];
+    // Files of ../shared/crds are named relative to it; files of an extra folder start with that folder's name.
+    const crdDir = crdDirs.find((dir) => !path.relative(dir, file).startsWith('..')) ?? crdDirs[0];
+    const relative = crdDir === crdDirs[0] ? path.relative(crdDir, file) : path.join(path.basename(crdDir), path.relative(crdDir, file));
+    const folder = relative.split(path.sep)[0];
     const versions = crd.spec.versions.map((v) => v.name).join(', ');
-    return `| \`${group}.ts\` | ${crd.spec.names.kind} | ${versions} | ${PINNED_RELEASES[folder] ?? 'unknown release'} | \`${path.relative(crdDir, file)}\` | \`${sha256}\` |`;
+    return `| \`${group}.ts\` | ${crd.spec.names.kind} | ${versions} | ${PINNED_RELEASES[folder] ?? 'unknown release'} | \`${relative.split(path.sep).join('/')}\` | \`${sha256}\` |`;
   }));
   return [
     '# Generated CRD bindings (do not edit)',
     '',
     'Every `.ts` file here is written by `make import` (`lib/cli/import-bindings.ts`, which runs `cdk8s import` once per',
-    'API group) from the CustomResourceDefinitions in `../shared/crds` (or `make import CRDS=<folder>`); `schemas/` holds',
+    'API group) from the CustomResourceDefinitions in `../shared/crds` (or `make import CRDS=<folder>`) and the extra folders',
+    `${EXTRA_CRD_FOLDERS.map((folder) => `\`../shared/${folder}\``).join(', ')} (\`EXTRA_CRDS=<folders>\`); \`schemas/\` holds`,
     'the strict validation schemas (see `schemas/README.md`). CI fails when a fresh `make import` changes this folder.',
     '',
     'To bump an operator: replace its CRD files in the CRD folder with the new release, run `make import`, then',
@@ -95,12 +102,15 @@ function readme(crdDir: string, groups: Map<string, CrdSource[]>): string {
 
 function main(argv: string[]): void {
   const crdDir = argument(argv, '--crds', path.join('..', 'shared', 'crds'));
+  const extraDirs = argument(argv, '--extra-crds', EXTRA_CRD_FOLDERS.map((folder) => path.join('..', 'shared', folder)).join(',')).split(',');
   const outDir = argument(argv, '--out', 'imports');
-  if (!fs.existsSync(crdDir)) throw new Error(`CRD folder '${crdDir}' does not exist; pass --crds DIR`);
+  for (const dir of [crdDir, ...extraDirs]) {
+    if (!fs.existsSync(dir)) throw new Error(`CRD folder '${dir}' does not exist; pass --crds DIR and --extra-crds DIR[,DIR...]`);
+  }
   const cdk8s = path.resolve('node_modules', '.bin', 'cdk8s');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-import-'));
   try {
-    const groups = crdsByGroup(yamlFiles(crdDir));
+    const groups = crdsByGroup([crdDir, ...extraDirs].flatMap((dir) => yamlFiles(dir)));
     for (const [group, sources] of groups) {
       const combined = path.join(work, `${group}.yaml`);
       fs.writeFileSync(combined, sources.map(({ crd }) => yaml.dump(crd, { noRefs: true, lineWidth: -1 })).join('---\n'));
@@ -109,7 +119,7 @@ function main(argv: string[]): void {
       });
       console.log(`imported ${group} (${sources.length} CRD${sources.length === 1 ? '' : 's'})`);
     }
-    fs.writeFileSync(path.join(outDir, 'README.md'), readme(crdDir, groups));
+    fs.writeFileSync(path.join(outDir, 'README.md'), readme([crdDir, ...extraDirs], groups));
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

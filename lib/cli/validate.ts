@@ -1,10 +1,11 @@
 /**
  * `node build/cli/validate.js [--schemas DIR] [paths...]` (default path: dist).
- * Validates every object in the YAML files strictly against imports/schemas; prints one line per
- * problem and a summary. Exit status: 0 valid, 1 problems (or unreadable input), 2 usage error.
+ * Validates every object in the YAML files strictly against imports/schemas and scans it for secrets (a Secret
+ * with data, token formats, credentials in URLs, secret-named env values); prints one line per problem and a
+ * summary. Exit status: 0 valid, 1 problems, no manifest found or unreadable input, 2 usage error.
  */
 import { parseArgs, UsageError } from '../validation/cli-args';
-import { formatIssues, ManifestValidator, readManifestFolder } from '../validation';
+import { findSecretsInAll, formatIssues, ManifestValidator, readManifestFolder } from '../validation';
 
 const USAGE = 'usage: validate [--schemas DIR] [paths...]   (default path: dist)';
 
@@ -26,7 +27,11 @@ function main(argv: readonly string[]): number {
   const paths = args.positionals.length > 0 ? [...args.positionals] : ['dist'];
   const validator = ManifestValidator.load(args.options.get('schemas'));
   const objects = readManifestFolder(paths);
-  const issues = validator.validateAll(objects);
+  if (objects.length === 0) {
+    console.error(`validate: no Kubernetes object found in ${paths.join(', ')} (no *.yaml/*.yml file with a document other than kustomization.yaml); nothing was validated`);
+    return 1;
+  }
+  const issues = [...validator.validateAll(objects), ...findSecretsInAll(objects)];
   if (issues.length > 0) {
     console.log(formatIssues(issues));
   }

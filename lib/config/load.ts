@@ -2,11 +2,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { YAMLException } from 'js-yaml';
+import { runRulesOnInvalidData } from './guarded-rules';
 import { ConfigError, ConfigIssue } from './issues';
+import { expandSharedModels } from '../models/expand';
 import { CONFIG_RULES } from './platform-rules';
 import { PlatformConfig } from './schema';
 import { asPlatformConfig, checkAgainstSchema } from './schema-check';
-import { parseYamlWithPositions } from './yaml-positions';
+import { nonPrintableCharacters, parseYamlWithPositions, pathAtLine } from './yaml-positions';
 
 /** One environment: a config file and its validated content. */
 export interface Environment {
@@ -19,18 +21,37 @@ export interface Environment {
 
 const ENVIRONMENT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** Config files of a folder: every `*.yaml` / `*.yml`, sorted by name. */
+/** A config file name: the environment name, then `.yaml` or `.yml` in any case (`prod.YAML` is a config file). */
+const CONFIG_FILE = /\.ya?ml$/i;
+
+/** Config files of a folder: every `*.yaml` / `*.yml` (any case), sorted by name. */
 export function listConfigFiles(dir: string): string[] {
   return fs.readdirSync(dir)
-    .filter((name) => /\.ya?ml$/.test(name))
+    .filter((name) => CONFIG_FILE.test(name))
     .sort()
     .map((name) => path.join(dir, name));
+}
+
+/** The environment a config file describes: its file name without the extension. */
+export function environmentName(file: string): string {
+  return path.basename(file).replace(CONFIG_FILE, '');
+}
+
+/** Two files that give the same environment (`prod.yaml` and `prod.yml`) would write one output folder. */
+function duplicateEnvironments(files: readonly string[]): ConfigIssue[] {
+  const byName = new Map<string, string[]>();
+  for (const file of files) byName.set(environmentName(file), [...(byName.get(environmentName(file)) ?? []), file]);
+  return [...byName.entries()].filter(([, same]) => same.length > 1).flatMap(([name, same]) => same.map((file) => ({
+    file,
+    path: [],
+    message: `the files ${same.map((f) => path.basename(f)).join(' and ')} both describe environment '${name}' (dist/${name}/); keep one of them`,
+  })));
 }
 
 /** Loads and validates several config files; throws one ConfigError listing the problems of all of them. */
 export function loadEnvironments(files: readonly string[]): Environment[] {
   const results = files.map((file) => checkConfigFile(file));
-  const issues = results.flatMap((result) => result.issues);
+  const issues = [...duplicateEnvironments(files), ...results.flatMap((result) => result.issues)];
   if (issues.length > 0) throw new ConfigError(issues);
   return results.map((result) => result.environment!);
 }
@@ -42,7 +63,7 @@ export function loadEnvironment(file: string): Environment {
 
 /** Every problem in one config file (empty when valid), and the environment when valid. */
 export function checkConfigFile(file: string): { issues: ConfigIssue[]; environment?: Environment } {
-  const name = path.basename(file).replace(/\.ya?ml$/, '');
+  const name = environmentName(file);
   if (!ENVIRONMENT_NAME.test(name)) {
     return { issues: [{ file, path: [], message: `the file name gives the environment name '${name}', which must be a DNS label (lowercase letters, digits, '-'); rename the file` }] };
   }
@@ -52,21 +73,61 @@ export function checkConfigFile(file: string): { issues: ConfigIssue[]; environm
   } catch (error) {
     return { issues: [{ file, path: [], message: `cannot read the config file: ${(error as Error).message}` }] };
   }
+  const forbidden = nonPrintableCharacters(text);
+  if (forbidden.length > 0) {
+    return {
+      issues: forbidden.map(({ line, column, code }) => ({
+        file, path: pathAtLine(text, line), line,
+        message: `YAML syntax error: character ${code} at column ${column} is not allowed in YAML (a NUL byte or another control character); delete it`,
+      })),
+    };
+  }
   let parsed;
   try {
     parsed = parseYamlWithPositions(text, file);
   } catch (error) {
-    if (error instanceof YAMLException) {
-      return { issues: [{ file, path: [], line: error.mark ? error.mark.line + 1 : undefined, message: `YAML syntax error: ${error.reason}` }] };
-    }
+    if (error instanceof YAMLException) return { issues: [syntaxIssue(error, text, file)] };
     throw error;
   }
   const schemaIssues = checkAgainstSchema(parsed.data, file, parsed.positions);
-  if (schemaIssues.length > 0) return { issues: schemaIssues };
-  const config = asPlatformConfig(parsed.data);
-  const ruleIssues = CONFIG_RULES.flatMap((rule) => rule(config)).map((violation) => ({
-    file, path: violation.path, line: parsed.positions.lineOf(violation.path), message: violation.message,
-  }));
-  if (ruleIssues.length > 0) return { issues: ruleIssues };
-  return { issues: [], environment: { name, file, config } };
+  // A valid config gets its platform-level models expanded first (lib/models/expand.ts); problems found in the
+  // expanded entries are reported where the user wrote the declaration.
+  const expanded = schemaIssues.length > 0 ? undefined : expandSharedModels(asPlatformConfig(parsed.data));
+  const violations = expanded === undefined
+    ? runRulesOnInvalidData(CONFIG_RULES, parsed.data, schemaIssues)
+    : CONFIG_RULES.flatMap((rule) => rule(expanded.config));
+  const ruleIssues = violations.map((violation) => {
+    const written = expanded === undefined ? violation.path : expanded.originOf(violation.path);
+    return { file, path: written, line: parsed.positions.lineOf(written), message: violation.message };
+  });
+  const issues = [...schemaIssues, ...ruleIssues];
+  if (issues.length > 0 || expanded === undefined) return { issues };
+  return { issues: [], environment: { name, file, config: expanded.config } };
+}
+
+/** A YAML syntax error with its line, the key path around it and, for a duplicated key, the key and its first line. */
+function syntaxIssue(error: YAMLException, text: string, file: string): ConfigIssue {
+  const line = error.mark ? error.mark.line + 1 : undefined;
+  const configPath = line === undefined ? [] : pathAtLine(text, line, error.mark.column);
+  if (error.reason === 'duplicated mapping key' && line !== undefined && configPath.length > 0) {
+    const duplicated = String(configPath[configPath.length - 1]);
+    const first = firstLineOfKey(text, line, error.mark.column, duplicated);
+    const where = first === undefined ? '' : ` (first at line ${first})`;
+    return { file, path: configPath, line, message: `YAML syntax error: key '${duplicated}' appears twice in the same mapping${where}; keep one (YAML keys are unique)` };
+  }
+  return { file, path: configPath, line, message: `YAML syntax error: ${error.reason}` };
+}
+
+/** The line (1-based) of an earlier `key:` at the same indentation and in the same block as `line`. */
+function firstLineOfKey(text: string, line: number, column: number, key: string): number | undefined {
+  const lines = text.split('\n');
+  for (let i = line - 2; i >= 0; i--) {
+    const content = lines[i].trimStart();
+    if (content === '' || content.startsWith('#')) continue;
+    const at = lines[i].length - content.length;
+    const keyAt = content.startsWith('- ') ? at + 2 : at;
+    if (keyAt === column && pathAtLine(text, i + 1, keyAt).slice(-1)[0] === key) return i + 1;
+    if (at < column && keyAt !== column) return undefined;
+  }
+  return undefined;
 }

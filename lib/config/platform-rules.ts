@@ -3,10 +3,13 @@
  * with their domain (`lib/<domain>/config-rules.ts`); this list is the one place that gathers them, so
  * `rules.ts` never imports a domain back.
  */
+import { AZURE_RULES } from '../azure/config-rules';
 import { CORE_RULES } from '../core/config-rules';
 import { DATA_PROCESSING_RULES } from '../data-processing/config-rules';
 import { GITOPS_RULES } from '../gitops/config-rules';
+import { MODEL_RULES } from '../models/config-rules';
 import { SERVING_RULES } from '../serving/config-rules';
+import { STREAMING_RULES } from '../streaming/config-rules';
 import { TRAINING_RULES } from '../training/config-rules';
 import { ConfigRule } from './rules';
 
@@ -17,4 +20,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   ...TRAINING_RULES,
   ...GITOPS_RULES,
   ...SERVING_RULES,
+  ...STREAMING_RULES,
+  ...AZURE_RULES,
+  ...MODEL_RULES,
 ];

@@ -43,6 +43,19 @@ export const Quantity = (description: string) =>
 export const HttpsUrl = (description: string) => Pattern('^https://[^\\s]+$', `${description}: an https:// URL`);
 
 /**
+ * Environment variables read from Secrets created outside dist/ (`secretKeyRef`): the way to give a container a
+ * secret without writing it into the generated output.
+ */
+export const SecretEnv = (description: string) => Type.Record(
+  Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+  Closed({
+    secretName: Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', 'name of a Secret in the same namespace, created outside dist/'),
+    key: Pattern('^[-._a-zA-Z0-9]+$', 'key of the value in the Secret'),
+  }, { description: 'a Secret key reference' }),
+  { additionalProperties: false, description },
+);
+
+/**
  * A map keyed by name, for things that must be unique by name (clusters, namespaces, node pools).
  * Keys must match `keyPattern`; a key that does not is reported as an invalid name.
  */

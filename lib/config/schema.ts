@@ -9,7 +9,9 @@ import { NamespaceDefaultsSchema, NamespacesSchema } from '../core/namespaces-co
 import { DataProcessingSchema } from '../data-processing/config';
 import { AirflowSchema, GitOpsSchema, OperatorsSchema } from '../gitops/config';
 import { NodePoolsSchema } from '../core/node-pools-config';
+import { SharedModelsSchema } from '../models/config';
 import { ServingSchema } from '../serving/config';
+import { StreamingSchema } from '../streaming/config';
 import { TrainingSchema } from '../training/config';
 import { AcceptedFaultsSchema } from '../verify/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
@@ -28,6 +30,7 @@ export const ClusterSchema = Closed({
   airflow: Type.Optional(AirflowSchema),
   serving: Type.Optional(ServingSchema),
   acceptedFaults: Type.Optional(AcceptedFaultsSchema),
+  streaming: Type.Optional(StreamingSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 
 export const PlatformConfigSchema = Closed({
@@ -37,6 +40,7 @@ export const PlatformConfigSchema = Closed({
   identities: NameMap(IdentitySchema, DNS_LABEL_PATTERN, 'identity names (DNS labels)'),
   clusters: NameMap(ClusterSchema, DNS_LABEL_PATTERN, 'cluster names (DNS labels)'),
   gitops: Type.Optional(GitOpsSchema),
+  models: Type.Optional(SharedModelsSchema),
 }, {
   $id: 'https://ml-platform-manifests.local/platform.schema.json',
   title: 'ML platform config',

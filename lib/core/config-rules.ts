@@ -1,5 +1,7 @@
 /** Semantic config rules of the core sections: namespaces, node pools, container defaults. */
 import { ConfigRule, perCluster, RuleViolation } from '../config/rules';
+import { ConfigPath } from '../config/yaml-positions';
+import { credentialsInUrl, secretNameWord, secretValueReason } from './secret-patterns';
 import { TAINT_PATTERN } from './node-pools-config';
 import { parseQuantity } from './quantity';
 
@@ -66,6 +68,60 @@ const requestsWithinLimits = perCluster((cluster, path) => {
   });
 });
 
+/** How to give the credentials of a URL instead, by where the URL is. */
+function urlCredentialsHint(path: ConfigPath): string {
+  const at = path.join('.');
+  if (at === 'gitops.repository.url') return 'put them in a Secret created at bootstrap, outside dist/, and name it in gitops.repository.secretName';
+  if (/\.airflow\.dags\.repository$/.test(at)) return 'put them in a Secret created outside dist/ and name it in airflow.dags.credentialsSecret';
+  if (/\.operators\./.test(at)) return 'use a public chart repository, or give Flux the credentials in a Secret created outside dist/ (HelmRepository spec.secretRef; not rendered by this config)';
+  return 'keep them in a Secret created outside dist/ (or use Azure Workload Identity through an identity) and leave the URL without user info';
+}
+
+/** How to give a secret environment variable instead. */
+function envHint(path: ConfigPath, name: string): string {
+  const owner = path.slice(0, -2).join('.');
+  const secretEnv = /\.(training\.jobs|serving\.microservices)\.[^.]+$/.test(owner)
+    ? ` and reference it with secretEnv: { ${name}: { secretName: <secret>, key: <key> } } instead of env`
+    : '';
+  return `put the value in a Secret created outside dist/ (kubectl create secret generic ...)${secretEnv}; Azure resources need no secret at all with Workload Identity`;
+}
+
+/**
+ * No secret reaches dist/: every string of the config is checked for credentials in URLs and known token
+ * formats, and every `env` map for names that hold secrets. The messages never repeat the secret.
+ */
+const noSecretsInConfig: ConfigRule = (config) => {
+  const violations: RuleViolation[] = [];
+  const visit = (value: unknown, path: (string | number)[]): void => {
+    if (typeof value === 'string') {
+      const url = credentialsInUrl(value);
+      if (url) {
+        violations.push({ path, message: `${url}; credentials in the config are written to dist/ and committed. Remove them from the URL and ${urlCredentialsHint(path)}` });
+        return;
+      }
+      const reason = secretValueReason(value);
+      if (reason) violations.push({ path, message: `${reason}; secrets in the config are written to dist/ and committed. Remove it and ${envHint(path, String(path[path.length - 1]))}` });
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, [...path, i]));
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      const at = [...path, key];
+      const word = path[path.length - 1] === 'env' ? secretNameWord(key) : undefined;
+      if (word && typeof child === 'string' && child !== '' && !secretValueReason(child)) {
+        violations.push({ path: at, message: `the environment variable '${key}' looks like a secret (its name contains ${word}); env values are written to dist/ in plain text. ${envHint(at, key)[0].toUpperCase()}${envHint(at, key).slice(1)}` });
+        continue;
+      }
+      visit(child, at);
+    }
+  };
+  visit(config, []);
+  return violations;
+};
+
 /** The core rules, listed in `lib/config/platform-rules.ts`. */
 export const CORE_RULES: readonly ConfigRule[] = [
   podSecurityNeedsReason,
@@ -73,4 +129,5 @@ export const CORE_RULES: readonly ConfigRule[] = [
   oneSystemPool,
   gpuPoolsAreTaintedUserPools,
   requestsWithinLimits,
+  noSecretsInConfig,
 ];

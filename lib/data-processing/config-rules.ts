@@ -7,6 +7,8 @@ import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
 import type { DataProcessingConfig } from './config';
+import { workloadFeasibility } from '../core/feasibility';
+import { SparkApplicationType, sparkPodMemoryMiB } from './spark-job';
 
 type SectionCheck = (section: DataProcessingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -112,6 +114,19 @@ const sharedVolumesFit = perSection((section, path, cluster) => {
   return violations;
 });
 
+/** Each Spark job alone (driver plus executors) fits the LimitRange maximum, the quota and the Spark pool. */
+const jobsFit = perSection((section, path, cluster) => Object.entries(section.jobs ?? {}).flatMap(([name, job]) => {
+  const at = [...path, 'jobs', name];
+  const pod = (cores: number, memory: string) => {
+    const bytes = sparkPodMemoryMiB(job.type as SparkApplicationType, memory) * 2 ** 20;
+    return { request: { cpu: cores, memory: bytes }, limit: { cpu: cores, memory: bytes } };
+  };
+  return workloadFeasibility(cluster, path.slice(0, 2), job.namespace, `Spark job '${name}'`, at, [
+    { what: `the driver pod (${job.driver.cores} cores, ${job.driver.memory} heap plus Spark's memory overhead)`, count: 1, ...pod(job.driver.cores, job.driver.memory), at: [...at, 'driver'], pool: section.spark.nodePool },
+    { what: `an executor pod (${job.executor.cores} cores, ${job.executor.memory} heap plus Spark's memory overhead)`, count: job.executor.instances, ...pod(job.executor.cores, job.executor.memory), at: [...at, 'executor'], pool: section.spark.nodePool },
+  ]);
+}));
+
 /** Every rule of the data-processing section, in the order they run. */
 export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   hdfsNamespaceIsPrivileged,
@@ -120,4 +135,5 @@ export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
   sparkIdentityExists,
   jobsReferToKnownThings,
   sharedVolumesFit,
+  jobsFit,
 ];

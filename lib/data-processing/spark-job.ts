@@ -245,6 +245,11 @@ function memoryOverheadMiB(type: SparkApplicationType, memory: string): number {
   return Math.max(384, Math.ceil(sparkMemoryMiB(memory) * factor));
 }
 
+/** Memory of a Spark pod (heap plus overhead, what `podTemplate` sets as request and limit), in MiB. */
+export function sparkPodMemoryMiB(type: SparkApplicationType, memory: string): number {
+  return sparkMemoryMiB(memory) + memoryOverheadMiB(type, memory);
+}
+
 /**
  * A copy of a pod template with the shared volumes added to the pod, and the volume mounts and resources added
  * to its (first, Spark's) container. The resources are the ones Spark sets itself (cores as CPU request and
@@ -253,7 +258,7 @@ function memoryOverheadMiB(type: SparkApplicationType, memory: string): number {
 function podTemplate(template: { readonly [key: string]: any }, volumes: readonly SharedVolumeMount[], type: SparkApplicationType, size: SparkDriverProps): { [key: string]: any } {
   const copy = JSON.parse(JSON.stringify(template));
   const container = copy.spec.containers[0];
-  const memory = `${sparkMemoryMiB(size.memory) + memoryOverheadMiB(type, size.memory)}Mi`;
+  const memory = `${sparkPodMemoryMiB(type, size.memory)}Mi`;
   container.resources = { requests: { cpu: String(size.cores), memory }, limits: { cpu: String(size.cores), memory } };
   if (volumes.length === 0) return copy;
   copy.spec.volumes = [...(copy.spec.volumes ?? []), ...volumes.map((v) => ({ name: v.volumeName, persistentVolumeClaim: { claimName: v.claimName } }))];

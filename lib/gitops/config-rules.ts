@@ -2,6 +2,7 @@
  * Semantic rules of GitOps delivery: every operator a cluster needs is pinned, Airflow's references resolve,
  * operator namespaces are not also declared as platform namespaces, and HelmReleases have Flux to apply them.
  */
+import { installedOperators } from './installed-versions';
 import { Operator, OPERATORS, requiredOperators } from './operators';
 import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
@@ -70,10 +71,17 @@ const releasesNeedFlux: ConfigRule = (config) => {
   }];
 };
 
+/** One version, one schema: every pinned operator version must have the CRD schemas of that version. */
+const pinnedVersionsHaveSchemas = eachCluster((cluster, path) =>
+  installedOperators(cluster)
+    .filter((installed) => installed.problem !== undefined)
+    .map((installed) => ({ path: [...path, ...installed.pinPath], message: installed.problem as string })));
+
 /** Every GitOps rule, exported for CONFIG_RULES. */
 export const GITOPS_RULES: readonly ConfigRule[] = [
   operatorsArePinned,
   airflowReferencesResolve,
   operatorNamespacesAreReserved,
   releasesNeedFlux,
+  pinnedVersionsHaveSchemas,
 ];

@@ -43,7 +43,8 @@ export const OperatorsSchema = Closed({
   aadPodIdentity: Type.Optional(HelmChartPinSchema),
   nvidiaDevicePlugin: Type.Optional(HelmChartPinSchema),
   airflow: Type.Optional(HelmChartPinSchema),
-}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, NVIDIA device plugin, Airflow)' });
+  strimzi: Type.Optional(HelmChartPinSchema),
+}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, NVIDIA device plugin, Airflow, Strimzi)' });
 
 /** Airflow with the KubernetesExecutor, on the official chart. */
 export const AirflowSchema = Closed({

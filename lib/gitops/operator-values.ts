@@ -156,6 +156,42 @@ export function aadPodIdentityValues(): AadPodIdentityValues {
   };
 }
 
+/** Values of the Strimzi cluster operator chart (strimzi-kafka-operator 1.2.0). */
+export interface StrimziValues {
+  /** Namespaces the operator watches besides its own (template `strimzi.watchNamespacesList`). */
+  readonly watchNamespaces: readonly string[];
+  readonly kubernetesServiceDnsDomain: string;
+  /**
+   * Extra operator env. STRIMZI_OPERATOR_NAMESPACE_LABELS: labels of the operator namespace, which the operator
+   * puts in the namespace selector of the NetworkPolicy it generates for each Kafka cluster, so only its own
+   * namespace reaches the brokers' internal ports (ClusterOperatorConfig OPERATOR_NAMESPACE_LABELS at 1.2.0). Set
+   * through `extraEnvs`, a key values.yaml 1.2.0 declares (`image.operatorNamespaceLabels` is not declared there,
+   * so the chart-values check refuses it).
+   */
+  readonly extraEnvs: readonly { readonly name: string; readonly value: string }[];
+  readonly resources: HelmResources;
+}
+
+/**
+ * The Strimzi operator watching the Kafka namespaces. Operand pods (Kafka, entity operator) get the restricted
+ * security context: the operator's default provider is `BaselinePodSecurityProvider`
+ * (ClusterOperatorConfig.java POD_SECURITY_PROVIDER_CLASS at 1.2.0), and `restricted` selects
+ * `RestrictedPodSecurityProvider`, which sets allowPrivilegeEscalation false, runAsNonRoot, seccomp RuntimeDefault
+ * and drops all capabilities on every container. The operator keeps generating the Kafka NetworkPolicy
+ * (`generateNetworkPolicy: true`); its listener rules use the listener's `networkPolicyPeers`.
+ */
+export function strimziValues(watchNamespaces: readonly string[], operatorNamespace: string, clusterDomain = 'cluster.local'): StrimziValues {
+  return {
+    watchNamespaces: [...watchNamespaces],
+    kubernetesServiceDnsDomain: clusterDomain,
+    extraEnvs: [
+      { name: 'STRIMZI_OPERATOR_NAMESPACE_LABELS', value: `kubernetes.io/metadata.name=${operatorNamespace}` },
+      { name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' },
+    ],
+    resources: helmResources('200m', '384Mi', '1', '384Mi'),
+  };
+}
+
 /** A node taint in the parts a toleration needs. */
 export interface TaintParts {
   readonly key: string;

@@ -21,6 +21,8 @@ export enum Operator {
   AAD_POD_IDENTITY = 'aad-pod-identity',
   /** NVIDIA device plugin: makes nvidia.com/gpu allocatable on GPU nodes (AKS does not install it). */
   NVIDIA_DEVICE_PLUGIN = 'nvidia-device-plugin',
+  /** Strimzi cluster operator (Kafka, KafkaNodePool, KafkaTopic, KafkaUser). */
+  STRIMZI = 'strimzi',
 }
 
 /** Pod Security level of an operator namespace, with the reason when it is not restricted. */
@@ -82,6 +84,12 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
     apiGroups: [], dependsOn: [],
     podSecurity: { level: 'privileged', reason: 'the device plugin mounts hostPath /var/lib/kubelet/device-plugins (the kubelet device plugin socket), /run/nvidia/mps and /var/run/cdi, which baseline forbids (NVIDIA/k8s-device-plugin v0.20.0 templates/daemonset-device-plugin.yml)' },
   },
+  // Chart strimzi-kafka-operator 1.2.0 sets a restricted container securityContext by default (CHANGELOG 1.2.0,
+  // values.yaml `securityContext`); its CRDs serve only kafka.strimzi.io/v1 (and core.strimzi.io StrimziPodSet).
+  [Operator.STRIMZI]: {
+    configKey: 'strimzi', namespace: 'strimzi', defaultChart: 'strimzi-kafka-operator',
+    apiGroups: ['kafka.strimzi.io', 'core.strimzi.io'], dependsOn: [], podSecurity: { level: 'restricted' },
+  },
 };
 
 /** Label on every object that installs an operator, naming the operator (tests and `kubectl get -l` use it). */
@@ -103,6 +111,7 @@ interface OperatorRelevantSections {
     readonly routing?: { readonly mode?: string; readonly tls?: { readonly clusterIssuer?: string } };
   };
   readonly identityMode?: string;
+  readonly streaming?: unknown;
 }
 
 /**
@@ -112,7 +121,8 @@ interface OperatorRelevantSections {
  * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`; a Gateway API
  *   controller when routing uses the Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
  * - `identityMode: aad-pod-identity` -> aad-pod-identity;
- * - a node pool with `gpusPerNode` -> the NVIDIA device plugin (AKS GPU nodes advertise nvidia.com/gpu only with it).
+ * - a node pool with `gpusPerNode` -> the NVIDIA device plugin (AKS GPU nodes advertise nvidia.com/gpu only with it);
+ * - `streaming` -> Strimzi (Kafka and its topics and users are Strimzi custom resources).
  * Sections that do not exist (yet) simply add nothing. Returned in install order (OPERATORS order).
  */
 export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
@@ -130,6 +140,7 @@ export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
   if (sections.identityMode === 'aad-pod-identity') need(Operator.AAD_POD_IDENTITY, 'identityMode');
   const gpuPool = Object.entries(cluster.nodePools ?? {}).find(([, pool]) => pool.gpusPerNode !== undefined);
   if (gpuPool) need(Operator.NVIDIA_DEVICE_PLUGIN, 'nodePools', gpuPool[0], 'gpusPerNode');
+  if (sections.streaming) need(Operator.STRIMZI, 'streaming');
   return (Object.keys(OPERATORS) as Operator[]).filter((op) => needs.has(op)).map((operator) => ({ operator, neededBy: needs.get(operator)! }));
 }
 

@@ -3,6 +3,7 @@
  * ServiceAccount must carry the pod label, and an identity may have at most 20 federated credentials.
  * Also the machine-readable federated-credential list Azure needs (`dist/<env>/azure/federated-credentials.json`).
  */
+import { shellQuote } from '../core/shell';
 import { getPath, PlainManifest, podTemplateLocations } from '../core/pod-templates';
 import { FederatedCredential, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_USE_LABEL } from './pod-identity-binding';
 import { compareText } from '../core/sort';
@@ -81,10 +82,6 @@ export function federatedCredentialsDocument(
 }
 
 /** Quotes a value for a POSIX shell when it holds anything but safe characters. */
-function shellQuote(value: string): string {
-  return /^[-A-Za-z0-9_./:=@]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The `az identity federated-credential create` commands for a federated-credential list, one per line. */
 export function federatedCredentialCommands(document: FederatedCredentialsDocument): string[] {
   return document.identities.flatMap((identity) => identity.federatedCredentials.map((credential) => [

@@ -9,6 +9,8 @@ import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
 import type { ResourcesConfig, ServingConfig } from './config';
 import { declaredRoutes } from './config-routes';
+import { workloadFeasibility } from '../core/feasibility';
+import { predictorServiceName } from './kserve-versions';
 
 type SectionCheck = (serving: ServingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -140,6 +142,68 @@ const volumesHaveOneSource = perServing((serving, path) => Object.entries(servin
     }];
   })));
 
+/**
+ * KServe names the predictor's Deployment and Service `<model>-predictor` (lib/serving/kserve-versions.ts): a
+ * microservice of that name in the model's namespace would take (or lose) those objects and their policies.
+ */
+const namesDoNotCollide = perServing((serving, path) => {
+  const taken = new Map<string, string>();
+  for (const [name, model] of Object.entries(serving.models ?? {})) taken.set(`${model.namespace}/${predictorServiceName(name)}`, name);
+  return Object.entries(serving.microservices ?? {}).flatMap(([name, service]) => {
+    const model = taken.get(`${service.namespace}/${name}`);
+    return model === undefined ? [] : [{
+      path: [...path, 'microservices', name],
+      message: `microservice '${name}' in namespace '${service.namespace}' has the name KServe gives the predictor Deployment and Service of model '${model}' (${name}); the two would overwrite each other; rename the microservice or move it to another namespace`,
+    }];
+  });
+});
+
+/**
+ * PersistentVolumeClaim names of a cluster, per namespace: shared volumes (`sharedVolumes.volumes.<name>`) and
+ * microservice claims (`<service>-<volume>`, charts/serving.ts). Two of one name would be one claim (and a
+ * construct-id clash at synth).
+ */
+const claimNamesAreUnique: ConfigRule = (config) => Object.entries(config.clusters).flatMap(([clusterName, cluster]) => {
+  const claims = new Map<string, string>();
+  const violations: RuleViolation[] = [];
+  const add = (namespace: string, claim: string, at: ConfigPath) => {
+    const key = `${namespace}/${claim}`;
+    const other = claims.get(key);
+    if (other !== undefined) {
+      violations.push({ path: at, message: `the PersistentVolumeClaim '${claim}' in namespace '${namespace}' made for this volume is also made for ${other}; rename one of the volumes (or services)` });
+    } else {
+      claims.set(key, at.join('.'));
+    }
+  };
+  for (const [name, volume] of Object.entries(cluster.dataProcessing?.sharedVolumes?.volumes ?? {})) {
+    add(volume.namespace, name, ['clusters', clusterName, 'dataProcessing', 'sharedVolumes', 'volumes', name]);
+  }
+  for (const [service, spec] of Object.entries(cluster.serving?.microservices ?? {})) {
+    for (const [volume, source] of Object.entries(spec.volumes ?? {})) {
+      if (source.claim) add(spec.namespace, `${service}-${volume}`, ['clusters', clusterName, 'serving', 'microservices', service, 'volumes', volume]);
+    }
+  }
+  return violations;
+});
+
+/** Each model (at maxReplicas), microservice and the MLflow server, alone, fits its namespace quota and pool. */
+const workloadsFit = perServing((serving, path, cluster) => {
+  const clusterPath = path.slice(0, 2);
+  return workloads(serving, path).flatMap((w) => {
+    const kind = w.at[w.at.length - 2] === 'models' ? 'model' : w.at[w.at.length - 2] === 'microservices' ? 'microservice' : 'MLflow server';
+    const name = String(w.at[w.at.length - 1]);
+    const entry = w as unknown as { replicas?: number; minReplicas?: number; maxReplicas?: number };
+    const count = kind === 'model' ? entry.maxReplicas ?? Math.max(entry.minReplicas ?? 1, 1) : entry.replicas ?? 2;
+    const label = kind === 'MLflow server' ? 'the MLflow server' : `${kind} '${name}'`;
+    const cpuMemory = (pair: { cpu: string; memory: string }) => ({ cpu: parseQuantity(pair.cpu), memory: parseQuantity(pair.memory) });
+    return workloadFeasibility(cluster, clusterPath, w.namespace, `${label} with ${count} replica(s)${kind === 'model' ? ' (maxReplicas)' : ''}`, w.at, [{
+      what: `a pod of ${label}`, count,
+      request: cpuMemory(w.resources.request), limit: cpuMemory(w.resources.limit),
+      at: [...w.at, 'resources'], pool: w.nodePool,
+    }]);
+  });
+});
+
 /** Every serving rule, in order. */
 export const SERVING_RULES: readonly ConfigRule[] = [
   referencesExist,
@@ -148,4 +212,7 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   routesAreSound,
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,
+  namesDoNotCollide,
+  claimNamesAreUnique,
+  workloadsFit,
 ];

@@ -2,7 +2,8 @@
  * The serving section of a cluster: KServe models, HTTP microservices, MLflow tracking, and how callers reach
  * them (a shared Gateway API gateway, or an Ingress class as a fallback).
  */
-import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
+import { NAME_RULES, nameKeyDescription } from '../core/names';
 
 /** KServe deployment modes, by their current names (KServe 0.16 and later); older names are derived per version. */
 export const KSERVE_DEPLOYMENT_MODES = ['Standard', 'Knative'] as const;
@@ -14,6 +15,13 @@ export const MODEL_FORMATS = ['sklearn', 'xgboost', 'lightgbm', 'mlflow', 'pytor
 export const PATH_TYPES = ['PathPrefix', 'Exact', 'RegularExpression'] as const;
 /** Gateway controllers whose data-plane behaviour the generator knows. */
 export const GATEWAY_CONTROLLERS = ['envoy-gateway'] as const;
+
+/**
+ * A body size as NGINX's `client_max_body_size` takes it (nginx.org/en/docs/syntax.html: sizes in bytes, k/K
+ * kilobytes, m/M megabytes, g/G gigabytes, all binary), plus Kubernetes' Ki/Mi/Gi for the same units. The
+ * ingress-nginx annotation `proxy-body-size` passes it to that directive.
+ */
+export const NGINX_SIZE_PATTERN = '^[0-9]+([kKmMgG]|Ki|Mi|Gi)?$';
 
 const HOSTNAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$';
 const IMAGE_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}|@sha256:[a-f0-9]{64})$';
@@ -38,7 +46,7 @@ export const RouteSchema = Closed({
   rewrite: Type.Optional(Pattern('^/', 'path the matched prefix (or full path) is replaced with before the request reaches the backend')),
   host: Type.Optional(Pattern(HOSTNAME_PATTERN, 'host name the route answers on. Default: routing.hostname')),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, description: 'request timeout in seconds. Default: routing.defaultTimeoutSeconds' })),
-  maxBodySize: Type.Optional(Quantity('largest request body accepted (ingress mode only)')),
+  maxBodySize: Type.Optional(Pattern(NGINX_SIZE_PATTERN, 'largest request body accepted (ingress mode only), as NGINX writes it: a whole number of bytes with an optional k, m or g suffix (binary units: 20m is 20 MiB; K, M, G, Ki, Mi and Gi mean the same)')),
   enabled: Type.Optional(Type.Boolean({ description: 'false keeps the workload internal (no route). Default: true' })),
 }, { description: 'how callers reach the workload through the gateway' });
 
@@ -73,7 +81,8 @@ const KserveSchema = Closed({
   deploymentMode: StringEnum(KSERVE_DEPLOYMENT_MODES, 'KServe deployment mode: Standard (Deployment + HPA, formerly RawDeployment) or Knative (formerly Serverless)'),
 }, { description: 'the KServe installation' });
 
-export const ModelSchema = Closed({
+/** Properties of a served model; the platform-level `models` section reuses them for where a model is served. */
+export const MODEL_PROPERTIES = {
   namespace: DnsLabel('namespace of the InferenceService'),
   format: StringEnum(MODEL_FORMATS, 'model format (predictor.model.modelFormat.name)'),
   formatVersion: Type.Optional(Type.String({ minLength: 1, description: 'model format version, such as 2 for MLflow 2.x models' })),
@@ -92,7 +101,9 @@ export const ModelSchema = Closed({
   canaryTrafficPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'share of traffic for the latest revision (Knative mode only)' })),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, description: 'predictor request timeout in seconds' })),
   route: Type.Optional(RouteSchema),
-}, { description: 'a model served by KServe' });
+};
+
+export const ModelSchema = Closed(MODEL_PROPERTIES, { description: 'a model served by KServe' });
 
 const ProbeSchema = Closed({
   path: Type.Optional(Pattern('^/', 'HTTP GET path that answers 200 when healthy; without it the probe checks the TCP port')),
@@ -119,6 +130,7 @@ export const MicroserviceSchema = Closed({
   command: Type.Optional(Type.Array(Type.String(), { description: 'container command (entrypoint)' })),
   args: Type.Optional(Type.Array(Type.String(), { description: 'container arguments' })),
   env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { additionalProperties: false, description: 'plain environment variables (no secrets)' })),
+  secretEnv: Type.Optional(SecretEnv('environment variables read from Secrets created outside dist/')),
   probe: Type.Optional(ProbeSchema),
   resources: ResourcesSchema,
   volumes: Type.Optional(NameMap(VolumeSchema, DNS_LABEL_PATTERN, 'volume names (DNS labels)')),
@@ -149,8 +161,8 @@ export const MlflowSchema = Closed({
 export const ServingSchema = Closed({
   kserve: KserveSchema,
   routing: RoutingSchema,
-  models: Type.Optional(NameMap(ModelSchema, DNS_LABEL_PATTERN, 'model names (DNS labels)')),
-  microservices: Type.Optional(NameMap(MicroserviceSchema, DNS_LABEL_PATTERN, 'service names (DNS labels)')),
+  models: Type.Optional(NameMap(ModelSchema, NAME_RULES.inferenceService.pattern, nameKeyDescription('model names', 'a KServe InferenceService', NAME_RULES.inferenceService))),
+  microservices: Type.Optional(NameMap(MicroserviceSchema, NAME_RULES.service.pattern, nameKeyDescription('service names', 'a Service and a Deployment', NAME_RULES.service))),
   mlflow: Type.Optional(MlflowSchema),
 }, { description: 'model serving: KServe models, HTTP microservices, MLflow tracking and their routes' });
 

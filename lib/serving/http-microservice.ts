@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { NAME_RULES, nameProblem } from '../core/names';
 import { ContainerResources, nonRootPodSecurity, restrictedContainerSecurity, toResourceRequirements } from '../core/container-security';
 import * as k8s from '../core/k8s';
 import { allowEgressTo, EgressPeer } from '../core/network-policies';
@@ -110,7 +111,6 @@ export interface HttpMicroserviceProps {
   readonly egress?: { readonly peers: readonly EgressPeer[]; readonly ports: readonly number[] };
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IMAGE_WITH_TAG = /^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}|@sha256:[a-f0-9]{64})$/;
 const NAME_LABEL = 'app.kubernetes.io/name';
 
@@ -215,9 +215,8 @@ export class HttpMicroservice extends Construct {
 
   private validateProps(id: string, props: HttpMicroserviceProps): void {
     const prefix = `HttpMicroservice '${id}'`;
-    if (!DNS_LABEL.test(props.name)) {
-      throw new Error(`${prefix}: 'name' ("${props.name}") must be a DNS label: lowercase letters, digits and '-', at most 63 characters`);
-    }
+    const nameIssue = nameProblem(NAME_RULES.service, props.name);
+    if (nameIssue) throw new Error(`${prefix}: 'name' ${nameIssue}`);
     if (!IMAGE_WITH_TAG.test(props.image)) {
       throw new Error(`${prefix}: 'image' ("${props.image}") needs an explicit tag or digest, such as example.azurecr.io/app:v1 (never an implicit latest)`);
     }

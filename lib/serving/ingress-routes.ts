@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as k8s from '../core/k8s';
 import { allowEgressTo, allowIngressFromNamespace } from '../core/network-policies';
+import { NGINX_SIZE_PATTERN } from './config';
 import { RouteBackend } from './route-backend';
 import { ResolvedRoute, RouteSpec, resolveRoutes, usedBackends } from './route-checks';
 import { CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION, GatewayTls, SharedGateway } from './shared-gateway';
@@ -47,7 +48,7 @@ export interface IngressRoutesProps {
 
 const NGINX = 'nginx.ingress.kubernetes.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
-const BODY_SIZE = /^[0-9]+(Ki|Mi|Gi|k|M|G)?$/;
+const BODY_SIZE = new RegExp(NGINX_SIZE_PATTERN);
 
 /**
  * Routes into the cluster, declared once: as Gateway API HTTPRoutes in the shared gateway's namespace (with a
@@ -196,7 +197,7 @@ export class IngressRoutes extends Construct {
         throw new Error(`${prefix}: 'routes[${index}].maxBodySize' (${route.spec.maxBodySize}) cannot be expressed in a Gateway API HTTPRoute; remove it, or enforce the limit with the gateway controller's own policy`);
       }
       if (route.spec.maxBodySize !== undefined && !BODY_SIZE.test(route.spec.maxBodySize)) {
-        throw new Error(`${prefix}: 'routes[${index}].maxBodySize' ("${route.spec.maxBodySize}") must be a whole number with an optional Ki, Mi, Gi, k, M or G suffix, such as 64Mi`);
+        throw new Error(`${prefix}: 'routes[${index}].maxBodySize' ("${route.spec.maxBodySize}") must be a size as NGINX writes it: a whole number with an optional k, m or g suffix (or Ki, Mi, Gi), such as 20m or 64Mi`);
       }
       if (props.gateway && props.gateway.listenerFor(route.spec.host) === undefined) {
         throw new Error(`${prefix}: 'routes[${index}].host' ("${route.spec.host}") has no HTTPS listener on gateway '${props.gateway.name}' (hosts: ${props.gateway.hostnames.join(', ')}); add the host to the gateway`);
@@ -206,9 +207,9 @@ export class IngressRoutes extends Construct {
   }
 }
 
-/** A quantity in NGINX's size syntax (k, m or g suffix; binary units). */
-function toNginxSize(quantity: string): string {
-  const match = BODY_SIZE.exec(quantity)!;
-  const units: { [suffix: string]: string } = { 'Ki': 'k', 'k': 'k', 'Mi': 'm', 'M': 'm', 'Gi': 'g', 'G': 'g' };
-  return `${quantity.replace(/[A-Za-z]+$/, '')}${units[match[1] ?? ''] ?? ''}`;
+/** A size in NGINX's own syntax (k, m or g suffix; binary units): `20m` stays `20m`, `64Mi` becomes `64m`. */
+export function toNginxSize(size: string): string {
+  const match = BODY_SIZE.exec(size)!;
+  const units: { [suffix: string]: string } = { 'Ki': 'k', 'k': 'k', 'K': 'k', 'Mi': 'm', 'm': 'm', 'M': 'm', 'Gi': 'g', 'g': 'g', 'G': 'g' };
+  return `${size.replace(/[A-Za-z]+$/, '')}${units[match[1] ?? ''] ?? ''}`;
 }

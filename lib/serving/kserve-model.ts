@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { NAME_RULES, nameProblem } from '../core/names';
 import * as kserve from '../../imports/serving.kserve.io';
 import { ContainerResources, restrictedContainerSecurity, nonRootPodSecurity } from '../core/container-security';
 import * as k8s from '../core/k8s';
@@ -22,7 +23,6 @@ export type KServeScaleMetric = 'cpu' | 'memory' | 'concurrency' | 'rps';
 
 /** User and group the predictor runs as (the uid of the KServe and MLServer runtime images). */
 const PREDICTOR_UID = 1000;
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,43}[a-z0-9])?$/;
 
 /** Properties for `KServeModel`. */
 export interface KServeModelProps {
@@ -208,9 +208,8 @@ export class KServeModel extends Construct {
   private validateProps(id: string, props: KServeModelProps): void {
     const prefix = `KServeModel '${id}'`;
     const standard = this.deploymentMode === 'Standard';
-    if (!DNS_1035_LABEL.test(props.name)) {
-      throw new Error(`${prefix}: 'name' ("${props.name}") must be a DNS-1035 label of at most 45 characters (a lowercase letter first, then letters, digits and '-'), as KServe requires`);
-    }
+    const nameIssue = nameProblem(NAME_RULES.inferenceService, props.name);
+    if (nameIssue) throw new Error(`${prefix}: 'name' ${nameIssue}`);
     parseVersion(props.kserveVersion);
     const uriProblem = storageUriProblem(props.storageUri);
     if (uriProblem) throw new Error(`${prefix}: 'storageUri' ("${props.storageUri}") ${uriProblem}`);

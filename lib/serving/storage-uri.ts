@@ -48,13 +48,20 @@ export function storageUriProblem(uri: string): StorageUriProblem {
   if (blob) {
     return `is not a form KServe's storage initializer reads (no abfss://, wasbs:// or dfs.core.windows.net handler); use the blob endpoint of the same account: ${blob}`;
   }
+  const scheme = /^(s3|gs|hf):\/\//.exec(uri)?.[1];
+  if (scheme) {
+    // The storage initializer reads these with AWS, Google or Hugging Face credentials from a Secret or the
+    // ServiceAccount; pods of this platform have only their Azure identity (Workload Identity) and no such Secrets.
+    const cloud = { s3: 'Amazon S3', gs: 'Google Cloud Storage', hf: 'the Hugging Face Hub' }[scheme];
+    return `reads from ${cloud}, but pods of this platform only have Azure identities (no AWS, Google or Hugging Face credentials); copy the model to Azure Blob Storage and use https://<account>.blob.core.windows.net/<container>/<path>`;
+  }
   if (READABLE.some(({ pattern }) => pattern.test(uri))) return undefined;
   if (/^https:\/\/[^/]+\.(core\.windows\.net|storage\.azure\.net)(\/|$)/i.test(uri)) {
     return `is not a valid Azure Storage URI; use https://<account>.blob.core.windows.net/<container>/<path> with a lowercase account (3 to 24 letters and digits) and container (3 to 63 lowercase letters, digits and '-')`;
   }
   if (/^http:\/\//.test(uri)) return `is plain http; use https (KServe downloads a single file from an https:// URL)`;
   if (/^https:\/\/[^\s/]+\/[^\s]+$/.test(uri)) return undefined; // a single file over https
-  return `is not a storage URI KServe reads; use https://<account>.blob.core.windows.net/<container>/<path>, pvc://<claim>/<path>, s3://, gs://, hdfs://, webhdfs://, hf:// or oci://`;
+  return `is not a storage URI KServe reads; use https://<account>.blob.core.windows.net/<container>/<path>, pvc://<claim>/<path>, hdfs://, webhdfs:// or oci://`;
 }
 
 /** The storage account and container of an Azure Blob URI, or undefined for other schemes. */

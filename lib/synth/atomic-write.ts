@@ -13,6 +13,7 @@ export type FileTree = ReadonlyMap<string, string>;
 export function writeTreeAtomically(outDir: string, tree: FileTree): void {
   const parent = path.dirname(path.resolve(outDir));
   const base = path.basename(outDir);
+  fs.mkdirSync(parent, { recursive: true }); // `--out build/x/dist` may name a folder whose parents do not exist yet
   recoverInterruptedSwap(parent, base);
   const staging = path.join(parent, `.${base}-staging-${process.pid}`);
   const previous = path.join(parent, `.${base}-previous-${process.pid}`);

@@ -6,6 +6,7 @@ import { parseQuantity } from '../core/quantity';
 import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
+import { workloadFeasibility, PodGroup } from '../core/feasibility';
 import { TrainingConfig, TrainingJobConfig, trainingGpuPoolName, trainingJobSize } from './config';
 
 type SectionCheck = (section: TrainingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
@@ -95,6 +96,20 @@ const gangFitsTheJob = perJob((job, path) => {
   return minAvailable !== undefined && minAvailable > pods ? [{ path: [...path, 'gangScheduling', 'minAvailable'], message: `minAvailable (${minAvailable}) exceeds the job's ${pods} pod(s); the gang could never start` }] : [];
 });
 
+/** Each job alone fits the LimitRange maximum and quota of the training namespace, and its pool. */
+const jobsFit = perJob((job, path, section, cluster) => {
+  const gpuPool = trainingGpuPoolName(section, cluster.nodePools);
+  const groups: PodGroup[] = (['master', 'workers'] as const).flatMap((role) => {
+    const replica = job[role];
+    if (!replica) return [];
+    const count = role === 'master' ? 1 : Math.max(job.workers!.replicas, job.elastic?.maxReplicas ?? 0);
+    const size = { cpu: parseQuantity(replica.cpu), memory: parseQuantity(replica.memory) };
+    const pool = (replica.gpus ?? 0) > 0 ? gpuPool : undefined;
+    return [{ what: `a ${role === 'master' ? 'master' : 'worker'} pod (${replica.cpu} CPU, ${replica.memory})`, count, request: size, limit: size, at: [...path, role], pool }];
+  });
+  return workloadFeasibility(cluster, path.slice(0, 2), section.namespace, `the job`, path, groups);
+});
+
 /** The training rules, spread into CONFIG_RULES. */
 export const TRAINING_RULES: readonly ConfigRule[] = [
   namespaceExists,
@@ -105,4 +120,5 @@ export const TRAINING_RULES: readonly ConfigRule[] = [
   sharedMemoryFitsMemory,
   elasticBounds,
   gangFitsTheJob,
+  jobsFit,
 ];

@@ -1,5 +1,5 @@
 /** The training section of a cluster: distributed PyTorch jobs on a GPU pool, with an Azure identity for data. */
-import { Closed, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 
 const ReplicaProperties = {
   cpu: Quantity('CPU per pod (request = limit)'),
@@ -27,6 +27,7 @@ export const TrainingJobSchema = Closed({
     additionalProperties: false,
     description: 'environment of the pytorch container, such as data and model locations (no secrets: the job has an Azure identity)',
   })),
+  secretEnv: Type.Optional(SecretEnv('environment of the pytorch container read from Secrets created outside dist/ (for secrets Workload Identity cannot replace)')),
   runPolicy: Type.Optional(Closed({
     cleanPodPolicy: Type.Optional(StringEnum(['Running', 'All', 'None'] as const, 'pods deleted when the job ends. Default: Running (frees GPU nodes)')),
     ttlSecondsAfterFinished: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds before the operator deletes the finished job. Default: never. Flux re-creates a deleted job and it runs again, so the verifier reports this field (gitops-lifecycle) unless the fault is accepted' })),

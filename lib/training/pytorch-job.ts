@@ -159,6 +159,11 @@ export interface PyTorchJobProps {
    */
   readonly env?: { readonly [name: string]: string };
   /**
+   * Environment read from Secrets created outside dist/ (name to Secret name and key).
+   * @default - none
+   */
+  readonly secretEnv?: { readonly [name: string]: { readonly secretName: string; readonly key: string } };
+  /**
    * The GPU node pool; GPU replicas get its node selector and tolerations. Required when a replica requests GPUs.
    * @default - none (CPU-only job)
    */
@@ -244,6 +249,7 @@ export class PyTorchJob extends Construct {
       command: props.command,
       args: props.args,
       env: props.env ?? {},
+      secretEnv: props.secretEnv ?? {},
       port: props.port ?? PYTORCH_DEFAULT_PORT,
       sharedMemory: props.sharedMemory ?? '2Gi',
       runAsUser: props.runAsUser ?? 1000,
@@ -330,6 +336,10 @@ export class PyTorchJob extends Construct {
     if (props.nprocPerNode !== undefined && !NPROC.test(props.nprocPerNode)) fail(`'nprocPerNode' ("${props.nprocPerNode}") must be auto, cpu, gpu or a positive whole number`);
     for (const name of Object.keys(props.env ?? {})) {
       if (!ENV_NAME.test(name)) fail(`'env.${name}' is not a valid environment variable name; use letters, digits and '_', not starting with a digit`);
+    }
+    for (const name of Object.keys(props.secretEnv ?? {})) {
+      if (!ENV_NAME.test(name)) fail(`'secretEnv.${name}' is not a valid environment variable name; use letters, digits and '_', not starting with a digit`);
+      if (props.env?.[name] !== undefined) fail(`'secretEnv.${name}' is also set in 'env'; keep one of them`);
     }
     const run = props.runPolicy ?? {};
     for (const key of ['ttlSecondsAfterFinished', 'activeDeadlineSeconds', 'backoffLimit'] as const) {

@@ -23,6 +23,7 @@ export interface PodTemplateInput {
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly env: { readonly [name: string]: string };
+  readonly secretEnv: { readonly [name: string]: { readonly secretName: string; readonly key: string } };
   readonly port: number;
   readonly sharedMemory: string;
   readonly runAsUser: number;
@@ -51,7 +52,10 @@ export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResou
     ...(resources.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(String(resources.gpus)) } : {}),
   };
   const onGpuPool = resources.gpus > 0 && input.gpuPool !== undefined;
-  const env = Object.keys(input.env).sort().map((name) => ({ name, value: input.env[name] }));
+  const env: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersEnv[] = [
+    ...Object.keys(input.env).map((name) => ({ name, value: input.env[name] })),
+    ...Object.keys(input.secretEnv).map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secretEnv[name].secretName, key: input.secretEnv[name].key } } })),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     metadata: { labels: { [TRAINING_JOB_LABEL]: input.jobName } },
     spec: {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as yaml from 'js-yaml';
 import * as path from 'path';
+import { fsErrorLine } from '../core/fs-errors';
 import { isJsonObject } from './json';
 
 /**
@@ -32,29 +33,50 @@ export function readManifestFolder(paths: string[]): { obj: unknown; source: str
 }
 
 function listManifestFiles(entry: string): string[] {
-  const stat = fs.statSync(entry);
-  if (!stat.isDirectory()) {
-    return [entry];
+  let stat: fs.Stats;
+  let children: fs.Dirent[];
+  try {
+    stat = fs.statSync(entry);
+    if (!stat.isDirectory()) {
+      if (!stat.isFile()) throw new Error(`${entry}: is not a regular file (a FIFO, socket or device); give a YAML file or a folder`);
+      return [entry];
+    }
+    children = fs.readdirSync(entry, { withFileTypes: true });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === undefined) throw error;
+    throw new Error(fsErrorLine(entry, error));
   }
-  return fs.readdirSync(entry, { withFileTypes: true })
+  return children
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .flatMap((child) => {
       const full = path.join(entry, child.name);
       if (child.isDirectory()) {
         return listManifestFiles(full);
       }
-      return /\.ya?ml$/.test(child.name) ? [full] : [];
+      return /\.ya?ml$/.test(child.name) ? listManifestFiles(full) : [];
     });
 }
 
 function readManifestFile(file: string): { obj: unknown; source: string }[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(fsErrorLine(file, error));
+  }
+  return parseManifestText(text, file).map((obj) => ({ obj, source: file }));
+}
+
+/**
+ * Parses the YAML documents of one manifest file's text (read from disk or from git) the way Kubernetes reads them;
+ * empty documents and kustomize config documents are dropped. Throws with `file` in the message on invalid YAML.
+ */
+export function parseManifestText(text: string, file: string): unknown[] {
   let docs: unknown[];
   try {
-    docs = yaml.loadAll(fs.readFileSync(file, 'utf8'), undefined, { schema: MANIFEST_YAML_SCHEMA, filename: file });
+    docs = yaml.loadAll(text, undefined, { schema: MANIFEST_YAML_SCHEMA, filename: file });
   } catch (error) {
-    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${file}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return docs
-    .filter((doc) => doc !== null && doc !== undefined && !isKustomizeConfig(doc))
-    .map((obj) => ({ obj, source: file }));
+  return docs.filter((doc) => doc !== null && doc !== undefined && !isKustomizeConfig(doc));
 }

@@ -5,10 +5,10 @@
  * (`dist/<env>/<cluster>/cluster-facts.json`, outside every folder Flux applies), so `npm run verify` works on a
  * dist tree alone.
  */
-import { Construct } from 'constructs';
+import { collectDeclaredFlows } from '../core/flows';
 import { NodePoolConfig, TAINT_PATTERN } from '../core/node-pools-config';
 import { ClusterContext } from '../synth/cluster-context';
-import { ClusterFacts, DeclaredFlow, PoolFacts } from './types';
+import { ClusterFacts, PoolFacts } from './types';
 import { AKS_AND_FLUX_NAMESPACES } from './upstream-installs';
 
 /** File name of the facts, in the cluster folder. */
@@ -38,15 +38,6 @@ export function poolFacts(name: string, pool: NodePoolConfig): PoolFacts {
   };
 }
 
-/** A construct that declares the network flows its workload needs (read by the network-flows rule). */
-export interface DeclaresFlows {
-  readonly declaredFlows: readonly DeclaredFlow[];
-}
-
-function declaresFlows(node: Construct): node is Construct & DeclaresFlows {
-  return Array.isArray((node as Partial<DeclaresFlows>).declaredFlows);
-}
-
 /** Secrets pods reference that the config says are created outside dist/, keyed `namespace/name`. */
 function externalSecrets(context: ClusterContext): Record<string, string> {
   const out: Record<string, string> = {};
@@ -64,7 +55,8 @@ function externalSecrets(context: ClusterContext): Record<string, string> {
 
 /** The facts of one cluster, from its config and its constructs. */
 export function clusterFacts(context: ClusterContext): ClusterFacts {
-  const flows = Object.values(context.layers).flatMap((chart) => chart.node.findAll().filter(declaresFlows).flatMap((node) => node.declaredFlows));
+  // Flows declared by the constructs (lib/core/flows.ts), for the network-flows rule.
+  const flows = collectDeclaredFlows(context.layers.operators);
   const gitopsNamespace = context.platform.gitops?.namespace ?? 'flux-system';
   return {
     environment: context.environment,

@@ -52,20 +52,33 @@ export interface PoolFacts {
   readonly gpusPerNode?: number;
 }
 
-/** A network flow a workload needs, declared by the construct that creates the workload. */
+/** One end of a flow: pods of a namespace (a matchLabels selector), or an address range outside the cluster. */
+export type FlowEndpoint =
+  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
+  | { readonly cidr: string };
+
+/**
+ * A network flow a workload needs, declared by the construct that creates the workload (`declareFlow` in
+ * `lib/core/flows.ts`; collected per cluster by `collectDeclaredFlows`).
+ */
 export interface DeclaredFlow {
   /** Why the flow exists, for the fault message (`spark driver to executors`). */
   readonly purpose: string;
-  /** Source pods: namespace and label selector (matchLabels). */
-  readonly from: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
   /**
-   * Destination: pods of a namespace, or an address outside the cluster (`cidr`, such as Azure Storage or
-   * the API server), or `apiServer` for calls from the API server to a webhook (an ingress flow from outside).
+   * Source: pods of a namespace, or an address range outside the cluster (clients of the gateway, or the API
+   * server calling a webhook: AKS does not publish that address, so such flows come from `0.0.0.0/0`).
    */
-  readonly to:
-    | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
-    | { readonly cidr: string };
+  readonly from: FlowEndpoint;
+  /** Destination: pods of a namespace, or an address range outside the cluster (Azure Storage, the API server). */
+  readonly to: FlowEndpoint;
+  /** Destination port (the first of the range with `endPort`). */
   readonly port: number;
+  /**
+   * Last port of a range, for traffic on ports chosen at run time (NCCL between training replicas).
+   * @default - the single port `port`
+   */
+  readonly endPort?: number;
+  /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP';
 }
 
@@ -81,7 +94,10 @@ export interface ClusterFacts {
   readonly pools: readonly PoolFacts[];
   /** Namespaces that exist before the first folder applies (Flux bootstrap, AKS system namespaces), with who creates them. */
   readonly preexistingNamespaces: Readonly<Record<string, string>>;
-  /** Flows the constructs of this cluster declared. */
+  /**
+   * Flows the constructs of this cluster declared: the cluster-facts writer fills it with
+   * `collectDeclaredFlows(app)` (`lib/core/flows.ts`) on the cluster's cdk8s App after the compositions ran.
+   */
   readonly flows: readonly DeclaredFlow[];
   /** Faults the config accepts on purpose (rule, object, reason); listed on every run, never dropped silently. */
   readonly acceptedFaults: readonly AcceptedFault[];

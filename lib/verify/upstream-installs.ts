@@ -97,6 +97,11 @@ export const HELM_CHARTS: readonly HelmChartFacts[] = [
     upstream: 'NVIDIA/k8s-device-plugin v0.20.0 deployments/helm/nvidia-device-plugin (DaemonSet registering nvidia.com/gpu with the kubelet)',
   },
   {
+    chart: 'strimzi-kafka-operator', versions: /^(0\.4[0-9]|1)\./,
+    crdGroups: () => ['kafka.strimzi.io', 'core.strimzi.io'],
+    upstream: 'strimzi/strimzi-kafka-operator 1.2.0 helm-charts/helm3/strimzi-kafka-operator/crds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser, StrimziPodSet, ...)',
+  },
+  {
     chart: 'airflow', versions: /^1\./,
     crdGroups: () => [],
     upstream: 'apache/airflow helm-chart 1.18.0',

@@ -61,11 +61,11 @@ describe('serving config through the loader', () => {
     exampleConfigIssues(edit).map((i) => `${i.line}: ${i.path.join('.')}: ${i.message}`);
 
   test('the seed abfss:// storage URI is refused at its line with the corrected blob URI', () => {
-    const seedUri = 'abfss://distributed-test-models@exampledatalake.dfs.core.windows.net/iris_models/mar';
-    const line = exampleText.split('\n').findIndex((l) => l.includes('distributed-test-models/iris_models/triton')) + 1;
-    const issues = issuesOf((text) => text.replace('https://exampledatalake.blob.core.windows.net/distributed-test-models/iris_models/triton', seedUri));
+    const seedUri = 'abfss://mlflow@exampleartifacts.dfs.core.windows.net/models/wine-quality';
+    const line = exampleText.split('\n').findIndex((l) => l.includes('https://exampleartifacts.blob.core.windows.net/mlflow/models/wine-quality')) + 1;
+    const issues = issuesOf((text) => text.replace('https://exampleartifacts.blob.core.windows.net/mlflow/models/wine-quality', seedUri));
     expect(issues).toEqual([
-      `${line}: clusters.serving.serving.models.iris.storageUri: "${seedUri}" is not a form KServe's storage initializer reads (no abfss://, wasbs:// or dfs.core.windows.net handler); use the blob endpoint of the same account: https://exampledatalake.blob.core.windows.net/distributed-test-models/iris_models/mar`,
+      `${line}: clusters.serving.serving.models.wine-quality.storageUri: "${seedUri}" is not a form KServe's storage initializer reads (no abfss://, wasbs:// or dfs.core.windows.net handler); use the blob endpoint of the same account: https://exampleartifacts.blob.core.windows.net/mlflow/models/wine-quality`,
     ]);
   });
 

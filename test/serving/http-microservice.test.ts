@@ -101,7 +101,8 @@ describe('HttpMicroservice', () => {
   describe('validation', () => {
     const build = (props: Partial<HttpMicroserviceProps>) => () => synth(props);
     test('name', () => {
-      expect(build({ name: 'Gpa_Matching' })).toThrow(/HttpMicroservice 'service': 'name' \("Gpa_Matching"\) must be a DNS label/);
+      expect(build({ name: 'Gpa_Matching' })).toThrow(/HttpMicroservice 'service': 'name' \("Gpa_Matching"\) must be a DNS-1035 label, as Kubernetes requires of Service names/);
+      expect(build({ name: '2fa-api' })).toThrow(/'name' \("2fa-api"\) must be a DNS-1035 label/);
     });
     test('image without a tag', () => {
       expect(build({ image: 'example.azurecr.io/gpa-matching' })).toThrow(/'image' \("example.azurecr.io\/gpa-matching"\) needs an explicit tag or digest/);

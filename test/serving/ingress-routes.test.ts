@@ -173,7 +173,10 @@ describe('IngressRoutes', () => {
     });
     test('body size', () => {
       expect(() => synth([{ ...featurespace, maxBodySize: '64Mi' }])).toThrow(/'routes\[0\].maxBodySize' \(64Mi\) cannot be expressed in a Gateway API HTTPRoute/);
-      expect(() => synth([{ ...featurespace, maxBodySize: '1.5Gi' }], 'ingress')).toThrow(/'routes\[0\].maxBodySize' \("1.5Gi"\) must be a whole number/);
+      expect(() => synth([{ ...featurespace, maxBodySize: '1.5Gi' }], 'ingress')).toThrow(/'routes\[0\].maxBodySize' \("1.5Gi"\) must be a size as NGINX writes it: a whole number/);
+      const nginxForm = (size: string) => (synth([{ ...featurespace, maxBodySize: size }], 'ingress').manifests)
+        .find((m) => m.kind === 'Ingress')!.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-body-size'];
+      expect(['20m', '20M', '20Mi', '512k', '1g', '1048576'].map(nginxForm)).toEqual(['20m', '20m', '20m', '512k', '1g', '1048576']);
     });
   });
 

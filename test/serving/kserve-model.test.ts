@@ -125,15 +125,20 @@ describe('KServeModel', () => {
       'https://exampledatalake.z01.blob.storage.azure.net/models/iris',
       'https://examplefiles.file.core.windows.net/share/iris',
       'pvc://model-store/iris',
-      's3://bucket/models/iris',
-      'gs://kfserving-examples/models/sklearn/1.0/model',
       'hdfs://namenode:8020/models/iris',
       'webhdfs://namenode:9870/models/iris',
-      'hf://meta-llama/Llama-3.1-8B',
       'oci://example.azurecr.io/models/iris:v1',
       'https://example.com/models/model.joblib',
     ])('%s is read by KServe', (storageUri) => {
       expect(() => synth({ storageUri })).not.toThrow();
+    });
+
+    test.each([
+      's3://bucket/models/iris',
+      'gs://kfserving-examples/models/sklearn/1.0/model',
+      'hf://meta-llama/Llama-3.1-8B',
+    ])('%s is refused: KServe reads it with AWS, Google or Hugging Face credentials, and pods here only have Azure identities (issue 13)', (storageUri) => {
+      expect(() => synth({ storageUri })).toThrow(/pods of this platform only have Azure identities .*copy the model to Azure Blob Storage/);
     });
 
     test.each([

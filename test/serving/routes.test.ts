@@ -160,7 +160,7 @@ describe('serving cluster workloads', () => {
       ...manifests.filter((m) => m.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.template.spec.serviceAccountName]),
     ]);
     expect(accounts).toEqual({
-      'iris': 'model-reader', 'wine-quality': 'model-reader', 'adult-income': 'model-reader', 'mlflow': 'model-reader',
+      'iris': 'model-reader', 'wine-quality': 'model-reader', 'adult-income': 'model-reader', 'mlflow': 'experiment-tracking',
       'featurespace': 'feature-reader', 'gpamatching': 'feature-reader', 'hardskill': 'feature-reader', 'rankingrec': 'feature-reader',
     });
   });

@@ -36,6 +36,7 @@ describe('PyTorchJob', () => {
       command: ['torchrun'],
       args: ['/app/train.py', '--epochs', '10'],
       env: { TRAINING_DATA_URL: 'abfss://data@lake.dfs.core.windows.net/iris/', MODEL_OUTPUT_URL: 'abfss://models@lake.dfs.core.windows.net/iris/' },
+      secretEnv: { HF_TOKEN: { secretName: 'huggingface', key: 'token' } },
       gpuPool: GPU_POOL,
       nprocPerNode: 'gpu',
       sharedMemory: '8Gi',
@@ -62,7 +63,8 @@ describe('PyTorchJob', () => {
     expect(job.spec.pytorchReplicaSpecs.Worker).toMatchObject({ replicas: 3, restartPolicy: 'Never' });
     const container = job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0];
     expect(container).toMatchObject({ command: ['torchrun'], args: ['/app/train.py', '--epochs', '10'], ports: [{ name: 'pytorchjob-port', containerPort: 29500, protocol: 'TCP' }] });
-    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['MODEL_OUTPUT_URL', 'TRAINING_DATA_URL']);
+    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['HF_TOKEN', 'MODEL_OUTPUT_URL', 'TRAINING_DATA_URL']);
+    expect(container.env[0]).toEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'huggingface', key: 'token' } } });
     expect(job.spec.pytorchReplicaSpecs.Worker.template.spec.securityContext.runAsUser).toBe(1001);
     expect(job.spec.pytorchReplicaSpecs.Master.template.spec.serviceAccountName).toBe('training-data');
     expect(findManifest(manifests, 'NetworkPolicy', 'iris-pytorch').spec.egress).toHaveLength(1);

@@ -1,0 +1,72 @@
+import { NodePoolMode, NodePoolPlacement } from '../lib/core/node-pool';
+import { Operator, OPERATORS } from '../lib/gitops/operators';
+import { DEFAULT_KAFKA_LISTENER_PORT, kafkaClientPodLabels, kafkaTopicObjectName, StreamingConfig } from '../lib/streaming/config';
+import { KafkaCluster } from '../lib/streaming/kafka-cluster';
+import { KafkaTopic } from '../lib/streaming/kafka-topic';
+import { KafkaUser } from '../lib/streaming/kafka-user';
+import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
+import { compareText } from '../lib/core/sort';
+
+function placement(context: ClusterContext, name: string): NodePoolPlacement {
+  const pool = context.cluster.nodePools[name];
+  return { name, mode: pool.mode as NodePoolMode, minCount: pool.minCount, taints: pool.taints, gpusPerNode: pool.gpusPerNode };
+}
+
+/** The Kafka cluster of the section, with its client peers (workloads layer: Strimzi's CRDs come with the operator). */
+export function addKafka(context: ClusterContext, section: StreamingConfig): KafkaCluster {
+  const kafka = section.kafka;
+  const clients = Object.entries(section.clients ?? {}).sort(([a], [b]) => compareText(a, b));
+  return new KafkaCluster(context.layers.workloads, 'kafka', {
+    name: kafka.name,
+    namespace: kafka.namespace,
+    version: kafka.version,
+    nodePool: placement(context, kafka.nodePool),
+    storageClassName: kafka.storageClass,
+    nodePools: Object.entries(kafka.nodePools).map(([name, pool]) => ({ name, roles: pool.roles, replicas: pool.replicas, storageSize: pool.storageSize, resources: pool.resources })),
+    replication: kafka.replication,
+    minInSyncReplicas: kafka.minInSyncReplicas,
+    listenerPort: kafka.listenerPort ?? DEFAULT_KAFKA_LISTENER_PORT,
+    clients: clients.map(([name, client]) => ({ namespace: client.namespace, podLabels: kafkaClientPodLabels(name, client) })),
+    operatorNamespace: OPERATORS[Operator.STRIMZI].namespace,
+    // Required by the config rule kafkaPlacement when there is no data-processing section.
+    apiServerCidrs: kafka.apiServerCidrs ?? context.cluster.dataProcessing?.network.apiServerCidrs ?? [],
+    clusterDomain: context.cluster.clusterDomain,
+  });
+}
+
+/**
+ * The streaming section: the Strimzi Kafka cluster (KRaft, node pools), its KafkaTopics and one KafkaUser per
+ * client in the workloads layer (after the operators layer installs Strimzi and its CRDs), and each client's
+ * egress to the brokers in the platform layer. Nothing without a `streaming` section.
+ */
+export const streamingComposition: ClusterComposition = (context) => {
+  const section = context.cluster.streaming;
+  if (!section) return;
+  const kafka = addKafka(context, section);
+  for (const name of Object.keys(section.topics ?? {}).sort(compareText)) {
+    const topic = section.topics![name];
+    new KafkaTopic(context.layers.workloads, `kafka-topic-${name}`, {
+      topicName: name,
+      objectName: kafkaTopicObjectName(name),
+      namespace: kafka.namespace,
+      clusterName: kafka.name,
+      partitions: topic.partitions,
+      replicas: topic.replication ?? section.kafka.replication,
+      retentionHours: topic.retentionHours,
+      cleanupPolicy: topic.cleanupPolicy as 'delete' | 'compact' | undefined,
+    });
+  }
+  for (const name of Object.keys(section.clients ?? {}).sort(compareText)) {
+    const client = section.clients![name];
+    new KafkaUser(context.layers.workloads, `kafka-user-${name}`, {
+      name,
+      namespace: kafka.namespace,
+      clusterName: kafka.name,
+      passwordSecretName: client.credentialsSecret,
+      produce: client.produce,
+      consume: client.consume,
+      consumerGroups: client.consumerGroups,
+    });
+    kafka.allowClientEgress(context.layers.platform, `kafka-client-egress-${name}`, { name, namespace: client.namespace, podLabels: kafkaClientPodLabels(name, client) });
+  }
+};

@@ -1,0 +1,61 @@
+/**
+ * Delivery order and ownership. A changed `dependsOn` (Flux Kustomization or HelmRelease) changes what waits for
+ * what, e.g. a custom resource may be applied before its CRD; a changed Kustomization path or prune flag changes
+ * what Flux applies and garbage-collects. An object moving between layer folders moves between Flux
+ * Kustomizations: the old one's garbage collection deletes it when it runs before the new one has taken it over
+ * (kustomize-controller prunes only objects still carrying its own ownership labels), so the object can be
+ * deleted and recreated.
+ */
+import { canonicalJson } from '../../validation/json';
+import { fluxKustomizationsOf, isFluxKustomization, prunedByFlux } from '../flux-coverage';
+import { shortValue } from '../field-diff';
+import { getPath, ObjectChange, ReviewContext, Risk, RiskRule } from '../types';
+import { DATA_HOLDING } from './prune-deletion';
+
+const RULE = 'flux-order';
+
+function names(value: unknown): string {
+  if (!Array.isArray(value) || value.length === 0) return '(none)';
+  return value.map((d) => (typeof d === 'object' && d !== null ? `${(d as { namespace?: string }).namespace ? `${String((d as { namespace?: string }).namespace)}/` : ''}${String((d as { name?: string }).name)}` : String(d))).join(', ');
+}
+
+export const fluxOrderingRule: RiskRule = {
+  id: RULE,
+  summary: 'Flux dependsOn, Kustomization path or prune changes (warning), and objects moving between layer folders (warning; danger for data-holding kinds)',
+  check(change: ObjectChange, context: ReviewContext): Risk[] {
+    if (change.type !== 'changed' || change.base === undefined || change.head === undefined) return [];
+    const risks: Risk[] = [];
+    const isFlux = isFluxKustomization(change.base) || (change.ref.group === 'helm.toolkit.fluxcd.io' && change.ref.kind === 'HelmRelease');
+    if (isFlux) {
+      const before = getPath(change.base.obj, ['spec', 'dependsOn']);
+      const after = getPath(change.head.obj, ['spec', 'dependsOn']);
+      if (canonicalJson(before ?? null) !== canonicalJson(after ?? null)) {
+        risks.push({ level: 'warning', rule: RULE, reason: `dependsOn ${names(before)} → ${names(after)}: what waits for what changes (a custom resource may arrive before its CRD)` });
+      }
+    }
+    if (isFluxKustomization(change.base)) {
+      for (const field of ['path', 'prune', 'sourceRef']) {
+        const before = getPath(change.base.obj, ['spec', field]);
+        const after = getPath(change.head.obj, ['spec', field]);
+        if (canonicalJson(before ?? null) !== canonicalJson(after ?? null)) {
+          risks.push({
+            level: 'warning', rule: RULE,
+            reason: `spec.${field} ${shortValue(before, 50)} → ${shortValue(after, 50)}: ${field === 'prune' ? 'what Flux garbage-collects changes' : 'objects of the old source no longer in the new one are pruned'}`,
+          });
+        }
+      }
+    }
+    if (change.base.folder !== change.head.folder) {
+      const from = fluxKustomizationsOf(change.base, context.base).map((k) => k.ref.name).join(', ') || '(none)';
+      const to = fluxKustomizationsOf(change.head, context.head).map((k) => k.ref.name).join(', ') || '(none)';
+      const { pruned } = prunedByFlux(change.base, context.base);
+      const data = DATA_HOLDING[`${change.ref.group}/${change.ref.kind}`];
+      risks.push({
+        level: pruned && data !== undefined ? 'danger' : 'warning', rule: RULE,
+        reason: `moves from layer ${change.base.layer} to ${change.head.layer} (Flux Kustomization ${from} → ${to})${pruned
+          ? `: ${from} may prune it before ${to} takes it over${data === undefined ? '' : ` (${data})`}` : ''}`,
+      });
+    }
+    return risks;
+  },
+};

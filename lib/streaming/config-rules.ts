@@ -1,0 +1,127 @@
+/**
+ * Semantic rules of the streaming section: what Kafka or Strimzi would refuse or run badly (replication above
+ * the broker count, min.insync.replicas above replication, an even KRaft quorum, topic names Kafka refuses or
+ * that collide), and references to namespaces, node pools, topics and the API server addresses.
+ */
+import type { ConfigRule, RuleViolation } from '../config/rules';
+import type { ClusterConfig, PlatformConfig } from '../config/schema';
+import type { ConfigPath } from '../config/yaml-positions';
+import { brokerCount, controllerCount, kafkaTopicObjectName, StreamingConfig } from './config';
+
+type SectionCheck = (section: StreamingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
+
+/** Runs `check` on every cluster with a streaming section (own loop: importing `perCluster` would be circular). */
+function perSection(check: SectionCheck): ConfigRule {
+  return (config) => Object.entries(config.clusters).flatMap(([name, cluster]) =>
+    cluster.streaming ? check(cluster.streaming, ['clusters', name, 'streaming'], cluster, config) : []);
+}
+
+const kafkaPlacement = perSection((section, path, cluster) => {
+  const at = [...path, 'kafka'];
+  const violations: RuleViolation[] = [];
+  const ns = cluster.namespaces[section.kafka.namespace];
+  if (!ns) {
+    violations.push({ path: [...at, 'namespace'], message: `namespace '${section.kafka.namespace}' is not under namespaces; declare it there so Kafka gets the namespace baseline (restricted, default deny, quota)` });
+  } else if (ns.podSecurity && ns.podSecurity.level !== 'restricted') {
+    violations.push({ path: [...at, 'namespace'], message: `namespace '${section.kafka.namespace}' is at Pod Security level '${ns.podSecurity.level}', but Kafka runs at restricted (the operator uses its restricted security provider); use a restricted namespace` });
+  }
+  const pool = cluster.nodePools[section.kafka.nodePool];
+  if (!pool) {
+    violations.push({ path: [...at, 'nodePool'], message: `node pool '${section.kafka.nodePool}' is not under nodePools; use one of: ${Object.keys(cluster.nodePools).join(', ')}` });
+  } else if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
+    violations.push({ path: [...at, 'nodePool'], message: `node pool '${section.kafka.nodePool}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; Kafka runs on a User pool without GPUs` });
+  }
+  if (!section.kafka.apiServerCidrs && !cluster.dataProcessing) {
+    violations.push({ path: [...at, 'apiServerCidrs'], message: 'the topic and user operators call the API server, whose addresses a NetworkPolicy must name; set kafka.apiServerCidrs (az aks show --query fqdn, then its address)' });
+  }
+  return violations;
+});
+
+const kafkaQuorumAndReplication = perSection((section, path) => {
+  const at = [...path, 'kafka'];
+  const kafka = section.kafka;
+  const brokers = brokerCount(kafka);
+  const controllers = controllerCount(kafka);
+  const violations: RuleViolation[] = [];
+  if (brokers === 0) violations.push({ path: [...at, 'nodePools'], message: 'no node pool has the broker role; give a pool roles [broker] or [controller, broker]' });
+  if (controllers === 0) violations.push({ path: [...at, 'nodePools'], message: 'no node pool has the controller role; KRaft needs controllers: give a pool roles [controller] or [controller, broker]' });
+  if (controllers > 0 && controllers % 2 === 0) {
+    violations.push({ path: [...at, 'nodePools'], message: `the KRaft quorum has ${controllers} controllers; an even quorum tolerates no more failures than one controller less; use an odd number (1, 3 or 5)` });
+  }
+  if (brokers > 0 && kafka.replication > brokers) {
+    violations.push({ path: [...at, 'replication'], message: `replication (${kafka.replication}) is larger than the ${brokers} broker(s); Kafka cannot place the replicas of internal and new topics; lower it or add brokers` });
+  }
+  if (kafka.minInSyncReplicas > kafka.replication) {
+    violations.push({ path: [...at, 'minInSyncReplicas'], message: `minInSyncReplicas (${kafka.minInSyncReplicas}) is larger than replication (${kafka.replication}); every write with acks=all would fail; lower it (usually replication - 1)` });
+  }
+  return violations;
+});
+
+const topicsAreValid = perSection((section, path) => {
+  const violations: RuleViolation[] = [];
+  const brokers = brokerCount(section.kafka);
+  const objectNames = new Map<string, string>();
+  const metricNames = new Map<string, string>();
+  for (const [name, topic] of Object.entries(section.topics ?? {})) {
+    const at = [...path, 'topics', name];
+    if (name === '.' || name === '..') {
+      violations.push({ path: at, message: `'${name}' is not a valid Kafka topic name; use letters, digits, '.', '_' and '-'` });
+      continue;
+    }
+    if (name.startsWith('__')) {
+      violations.push({ path: at, message: `topic names starting with '__' are Kafka's internal topics (such as __consumer_offsets); rename '${name}'` });
+    }
+    // Kafka refuses a topic whose name differs from an existing one only by '.' versus '_' (they collide in metric names).
+    const metric = name.replace(/\./g, '_');
+    const sameMetric = metricNames.get(metric);
+    if (sameMetric !== undefined) {
+      violations.push({ path: at, message: `topic '${name}' collides with '${sameMetric}': Kafka treats '.' and '_' as the same in metric names and refuses the second; rename one` });
+    }
+    metricNames.set(metric, name);
+    const objectName = kafkaTopicObjectName(name);
+    const sameObject = objectNames.get(objectName);
+    if (sameObject !== undefined) {
+      violations.push({ path: at, message: `topic '${name}' and '${sameObject}' both become the KafkaTopic object '${objectName}' (names are lowercased, '_' becomes '-'); rename one` });
+    }
+    objectNames.set(objectName, name);
+    const replication = topic.replication ?? section.kafka.replication;
+    if (topic.replication !== undefined && brokers > 0 && topic.replication > brokers) {
+      violations.push({ path: [...at, 'replication'], message: `replication (${topic.replication}) is larger than the ${brokers} broker(s); Strimzi's Topic Operator cannot create the topic; lower it or add brokers` });
+    }
+    if (replication < section.kafka.minInSyncReplicas) {
+      violations.push({ path: [...at, 'replication'], message: `replication (${replication}) is below kafka.minInSyncReplicas (${section.kafka.minInSyncReplicas}); producers with acks=all could never write to '${name}'; raise it` });
+    }
+  }
+  return violations;
+});
+
+const clientsReferToKnownThings = perSection((section, path, cluster) =>
+  Object.entries(section.clients ?? {}).flatMap(([name, client]) => {
+    const at = [...path, 'clients', name];
+    const violations: RuleViolation[] = [];
+    if (!cluster.namespaces[client.namespace]) {
+      violations.push({ path: [...at, 'namespace'], message: `namespace '${client.namespace}' is not under namespaces; declare it there` });
+    }
+    for (const key of ['produce', 'consume'] as const) {
+      (client[key] ?? []).forEach((topic, index) => {
+        if (!section.topics?.[topic]) {
+          violations.push({ path: [...at, key, index], message: `topic '${topic}' is not under streaming.topics (known: ${Object.keys(section.topics ?? {}).join(', ') || 'none'}); topics are only created from there` });
+        }
+      });
+    }
+    if ((client.produce ?? []).length + (client.consume ?? []).length === 0) {
+      violations.push({ path: at, message: 'the client neither produces nor consumes; list its topics under produce or consume' });
+    }
+    if ((client.consumerGroups ?? []).length > 0 && (client.consume ?? []).length === 0) {
+      violations.push({ path: [...at, 'consumerGroups'], message: 'consumer groups are only used to consume; list the topics under consume, or remove consumerGroups' });
+    }
+    return violations;
+  }));
+
+/** Every rule of the streaming section, in the order they run. */
+export const STREAMING_RULES: readonly ConfigRule[] = [
+  kafkaPlacement,
+  kafkaQuorumAndReplication,
+  topicsAreValid,
+  clientsReferToKnownThings,
+];

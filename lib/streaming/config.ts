@@ -1,0 +1,122 @@
+/**
+ * The streaming section of a cluster (`clusters.<name>.streaming`): a Kafka cluster run by the Strimzi operator
+ * (KRaft, no ZooKeeper), its topics, and one Kafka user with ACLs per client application.
+ */
+import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+
+const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';
+
+/**
+ * Kafka versions Strimzi 1.2.0 runs (`kafka-versions.yaml` at tag 1.2.0: `supported: true` for 4.2.0, 4.2.1,
+ * 4.3.0 and 4.3.1; 4.3.1 is the default). Any other version is refused by the operator.
+ */
+export const STRIMZI_KAFKA_VERSIONS = ['4.2.0', '4.2.1', '4.3.0', '4.3.1'] as const;
+
+/**
+ * Kafka topic names: 1 to 249 of [a-zA-Z0-9._-] (Kafka's `org.apache.kafka.common.internals.Topic.validate`);
+ * `.` and `..` are refused by Kafka and names starting with `__` are internal (checked by config rules).
+ */
+export const KAFKA_TOPIC_NAME_PATTERN = '^[a-zA-Z0-9._-]{1,249}$';
+
+/** Names of Kafka node pools: pod names are `<cluster>-<pool>-<id>`, so both are kept short. */
+const POOL_NAME_PATTERN = '^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$';
+
+const ResourcesSchema = Closed({
+  request: Closed({ cpu: Quantity('CPU request'), memory: Quantity('memory request') }),
+  limit: Closed({ cpu: Quantity('CPU limit'), memory: Quantity('memory limit') }),
+}, { description: 'container requests and limits' });
+
+export const KafkaNodePoolSchema = Closed({
+  roles: Type.Array(StringEnum(['controller', 'broker'] as const, 'a KRaft role'), {
+    minItems: 1, maxItems: 2, uniqueItems: true, description: 'KRaft roles of the nodes: controller, broker or both',
+  }),
+  replicas: Type.Integer({ minimum: 1, maximum: 50, description: 'number of Kafka nodes in the pool' }),
+  storageSize: Quantity('size of each node\'s persistent volume (log and KRaft metadata)'),
+  resources: Type.Optional(ResourcesSchema),
+}, { description: 'a KafkaNodePool: nodes with the same roles, storage and resources' });
+
+export const KafkaClusterSchema = Closed({
+  name: Pattern('^[a-z]([-a-z0-9]{0,23}[a-z0-9])?$', 'name of the Kafka cluster (a DNS label of at most 25 characters: Strimzi derives pod, Service and Secret names from it)'),
+  namespace: DnsLabel('namespace of the Kafka cluster, its topics and users (declared under namespaces)'),
+  version: StringEnum(STRIMZI_KAFKA_VERSIONS, 'Kafka version, one that Strimzi 1.2.0 supports'),
+  nodePool: Pattern('^[a-z][a-z0-9]{0,11}$', 'AKS pool that runs the Kafka nodes: the name of a User pool under nodePools'),
+  storageClass: DnsLabel('storage class of the Kafka volumes, such as managed-csi-premium'),
+  nodePools: NameMap(KafkaNodePoolSchema, POOL_NAME_PATTERN, 'Kafka node pool names (DNS labels of at most 20 characters)'),
+  replication: Type.Integer({ minimum: 1, maximum: 10, description: 'replication factor of new topics and of Kafka\'s internal topics (default.replication.factor, offsets and transaction logs)' }),
+  minInSyncReplicas: Type.Integer({ minimum: 1, maximum: 10, description: 'replicas that must acknowledge a write with acks=all (min.insync.replicas)' }),
+  listenerPort: Type.Optional(Type.Integer({ minimum: 9092, maximum: 65535, description: 'port of the TLS listener clients use (SCRAM-SHA-512 over TLS). Default: 9093' })),
+  apiServerCidrs: Type.Optional(Type.Array(Pattern(CIDR_PATTERN, 'an IPv4 CIDR such as 203.0.113.10/32'), {
+    minItems: 1, description: 'address ranges of the AKS API server, which the topic and user operators call. Default: dataProcessing.network.apiServerCidrs',
+  })),
+}, { description: 'the Kafka cluster (Strimzi Kafka in KRaft mode with KafkaNodePools)' });
+
+export const KafkaTopicSchema = Closed({
+  partitions: Type.Integer({ minimum: 1, maximum: 10000, description: 'number of partitions (can grow later, never shrink)' }),
+  replication: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'replication factor of the topic. Default: kafka.replication' })),
+  retentionHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 87600, description: 'how long records are kept (retention.ms). Default: the broker default, 168 hours' })),
+  cleanupPolicy: Type.Optional(StringEnum(['delete', 'compact'] as const, 'cleanup.policy of the topic. Default: delete')),
+}, { description: 'a Kafka topic (KafkaTopic, managed by the Topic Operator)' });
+
+export const KafkaClientSchema = Closed({
+  namespace: DnsLabel('namespace of the client pods (declared under namespaces)'),
+  podLabels: Type.Optional(Type.Record(Type.String({ pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$' }), Type.String({ maxLength: 63 }), {
+    additionalProperties: false, description: 'labels of the client pods that may reach the brokers. Default: platform.ml/kafka-client: <client name> (the label the platform\'s streaming jobs and NiFi carry)',
+  })),
+  credentialsSecret: Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', 'Secret with key "password" (the SCRAM-SHA-512 password), created outside dist/ in the Kafka namespace (the User Operator sets the password from it) and in the client namespace (the client reads it there)'),
+  produce: Type.Optional(Type.Array(Type.String({ pattern: KAFKA_TOPIC_NAME_PATTERN }), { uniqueItems: true, description: 'topics (keys of streaming.topics) the client writes' })),
+  consume: Type.Optional(Type.Array(Type.String({ pattern: KAFKA_TOPIC_NAME_PATTERN }), { uniqueItems: true, description: 'topics (keys of streaming.topics) the client reads' })),
+  consumerGroups: Type.Optional(Type.Array(Type.String({ pattern: '^[a-zA-Z0-9._-]{1,249}\\*?$' }), { uniqueItems: true, description: 'consumer groups the client joins: a group name, or a prefix ending in * for generated group ids (such as Spark\'s spark-kafka-source-...)' })),
+}, { description: 'a client application: a KafkaUser (SCRAM-SHA-512) with ACLs for exactly its topics and groups' });
+
+export const StreamingSchema = Closed({
+  kafka: KafkaClusterSchema,
+  topics: Type.Optional(NameMap(KafkaTopicSchema, KAFKA_TOPIC_NAME_PATTERN, 'Kafka topic names (letters, digits, ".", "_" and "-")')),
+  clients: Type.Optional(NameMap(KafkaClientSchema, DNS_LABEL_PATTERN, 'client names (DNS labels; each is a KafkaUser)')),
+}, { description: 'streaming: Kafka (Strimzi, KRaft) with its topics and per-client users' });
+
+export type StreamingConfig = Static<typeof StreamingSchema>;
+export type KafkaClusterConfig = Static<typeof KafkaClusterSchema>;
+export type KafkaTopicConfig = Static<typeof KafkaTopicSchema>;
+export type KafkaClientConfig = Static<typeof KafkaClientSchema>;
+
+/** Label that marks the pods of a Kafka client (value: the client name) when the config names no pod labels. */
+export const KAFKA_CLIENT_LABEL = 'platform.ml/kafka-client';
+
+/** Labels of a client's pods: the configured ones, else `platform.ml/kafka-client: <client>`. */
+export function kafkaClientPodLabels(name: string, client: KafkaClientConfig): { readonly [key: string]: string } {
+  return client.podLabels ?? { [KAFKA_CLIENT_LABEL]: name };
+}
+
+/** Port of the TLS listener when the config names none. */
+export const DEFAULT_KAFKA_LISTENER_PORT = 9093;
+
+/** Number of nodes with the broker role (the most replicas a topic can have). */
+export function brokerCount(kafka: KafkaClusterConfig): number {
+  return Object.values(kafka.nodePools).filter((pool) => pool.roles.includes('broker')).reduce((sum, pool) => sum + pool.replicas, 0);
+}
+
+/** Number of nodes with the controller role (the KRaft quorum). */
+export function controllerCount(kafka: KafkaClusterConfig): number {
+  return Object.values(kafka.nodePools).filter((pool) => pool.roles.includes('controller')).reduce((sum, pool) => sum + pool.replicas, 0);
+}
+
+/**
+ * Name of the KafkaTopic object of a Kafka topic: Kubernetes names are lowercase DNS subdomains, Kafka topic
+ * names are not (the seed's topics are `StreamingRaw` ...), so the object carries the real name in
+ * `spec.topicName`. Lowercase, `_` becomes `-`, anything else not allowed becomes `-`.
+ */
+export function kafkaTopicObjectName(topic: string): string {
+  const name = topic.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[^a-z0-9]+/, '').replace(/[^a-z0-9]+$/, '');
+  return name.slice(0, 253) || 'topic';
+}
+
+/** What the Strimzi operator install needs to agree with the streaming section. */
+export interface StrimziOperatorSettings {
+  /** Namespaces the operator watches (Helm value `watchNamespaces`). */
+  readonly watchNamespaces: readonly string[];
+}
+
+/** The Strimzi operator settings of a cluster's streaming section; undefined without one. */
+export function strimziOperatorSettings(section: StreamingConfig | undefined): StrimziOperatorSettings | undefined {
+  return section ? { watchNamespaces: [section.kafka.namespace] } : undefined;
+}

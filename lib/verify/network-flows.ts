@@ -1,0 +1,202 @@
+/**
+ * Rule `network-flows`: the cluster's NetworkPolicies, evaluated as Kubernetes does (see
+ * `network-policy-model.ts`), allow every flow the constructs declared (`ClusterFacts.flows`) and admit no
+ * ingress that no declared flow needs.
+ *
+ * - Every declared flow's pod ends select at least one pod of the cluster (`flow-pods.ts`); for every source
+ *   pod group and destination pod group, the source's egress and the destination's ingress allow the port.
+ * - Every ingress rule of every policy admits only sources that some declared flow into the selected pods
+ *   needs: a pod group (or, for rules open to addresses, the address range) the rule admits must be the source
+ *   of a declared flow to that destination which the rule admits; a listed port that no declared flow uses is
+ *   reported too. A flow declared from `0.0.0.0/0` (clients on the Internet, the API server calling a webhook)
+ *   covers every source.
+ */
+import { endpointKey } from '../core/flows';
+import { ClusterFacts, DeclaredFlow, FlowEndpoint, VerifiedCluster, VerifyFault, VerifyRule } from './types';
+import { CompiledPolicy, compilePolicy, Endpoint, PolicyIndex, PolicyRule, portEntryAdmits, cidrWithin } from './network-policy-model';
+import { clusterPods, PodGroup } from './flow-pods';
+
+const UPSTREAM = 'Kubernetes v1.31 NetworkPolicy semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ (isolation, additive rules, both ends must allow), API networking.k8s.io/v1 NetworkPolicySpec';
+const ALL_ADDRESSES = '0.0.0.0/0';
+
+/** A cluster prepared for flow checks (exported for tests and benchmarks). */
+export interface FlowModel {
+  readonly pods: readonly PodGroup[];
+  readonly index: PolicyIndex;
+  readonly policies: readonly CompiledPolicy[];
+  /** Folders by object ref, for faults. */
+  readonly folderOf: ReadonlyMap<string, string>;
+  readonly unknownCharts: readonly { owner: string; folder: string; chart: string }[];
+}
+
+/** Builds the pods, policies and namespace labels of a cluster. */
+export function buildFlowModel(cluster: VerifiedCluster): FlowModel {
+  const { pods, unknownCharts } = clusterPods(cluster);
+  const policies: CompiledPolicy[] = [];
+  const namespaceLabels = new Map<string, Record<string, string>>();
+  const folderOf = new Map<string, string>();
+  for (const name of Object.keys(cluster.facts.preexistingNamespaces)) namespaceLabels.set(name, { 'kubernetes.io/metadata.name': name });
+  for (const folder of cluster.folders) {
+    for (const obj of folder.manifests) {
+      if (obj.kind === 'NetworkPolicy' && obj.apiVersion === 'networking.k8s.io/v1') policies.push(compilePolicy(obj, folder.folder));
+      if (obj.kind === 'Namespace' && obj.apiVersion === 'v1') {
+        const labels = (obj.metadata.labels ?? {}) as Record<string, string>;
+        namespaceLabels.set(obj.metadata.name, { ...labels, 'kubernetes.io/metadata.name': obj.metadata.name });
+      }
+    }
+  }
+  for (const pod of pods) {
+    folderOf.set(pod.owner, pod.folder);
+    if (!namespaceLabels.has(pod.namespace)) namespaceLabels.set(pod.namespace, { 'kubernetes.io/metadata.name': pod.namespace });
+  }
+  for (const policy of policies) folderOf.set(policy.ref, policy.folder);
+  return { pods, index: new PolicyIndex(policies, namespaceLabels), policies, folderOf, unknownCharts };
+}
+
+/** The rule. */
+export const networkFlowRule: VerifyRule = (cluster) => {
+  const model = buildFlowModel(cluster);
+  return [...checkDeclaredFlows(cluster.facts, model), ...checkUndeclaredIngress(cluster.facts, model)];
+};
+
+type Resolved = { endpoints: { endpoint: Endpoint; pod?: PodGroup }[]; hostNetwork: PodGroup[] };
+
+function resolve(end: FlowEndpoint, pods: readonly PodGroup[]): Resolved {
+  if ('cidr' in end) return { endpoints: [{ endpoint: { cidr: end.cidr } }], hostNetwork: [] };
+  const matching = pods.filter((pod) => pod.namespace === end.namespace && Object.entries(end.podLabels).every(([k, v]) => pod.labels[k] === v));
+  return {
+    endpoints: matching.filter((pod) => !pod.hostNetwork).map((pod) => ({ endpoint: { pods: pod }, pod })),
+    hostNetwork: matching.filter((pod) => pod.hostNetwork),
+  };
+}
+
+function portText(flow: DeclaredFlow): string {
+  return `${flow.port}${flow.endPort !== undefined && flow.endPort !== flow.port ? `-${flow.endPort}` : ''}/${flow.protocol ?? 'TCP'}`;
+}
+
+function describeFlow(flow: DeclaredFlow): string {
+  return `'${flow.purpose}' (${endpointKey(flow.from)} -> ${endpointKey(flow.to)} port ${portText(flow)})`;
+}
+
+function describeEndpoint(endpoint: Endpoint): string {
+  return 'cidr' in endpoint ? endpoint.cidr : endpoint.pods.description;
+}
+
+function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[] {
+  const faults: VerifyFault[] = [];
+  const fault = (object: string, message: string, fix: string) => faults.push({
+    rule: 'network-flows', environment: facts.environment, cluster: facts.cluster,
+    folder: model.folderOf.get(object) ?? '', object, message, upstream: UPSTREAM, fix,
+  });
+  for (const flow of facts.flows) {
+    const protocol = flow.protocol ?? 'TCP';
+    const from = resolve(flow.from, model.pods);
+    const to = resolve(flow.to, model.pods);
+    let unresolved = false;
+    for (const [side, resolved, end] of [['source', from, flow.from], ['destination', to, flow.to]] as const) {
+      if (resolved.hostNetwork.length > 0) {
+        unresolved = true;
+        fault(resolved.hostNetwork[0].owner, `Declared flow ${describeFlow(flow)}: its ${side} selects ${resolved.hostNetwork[0].description}, which uses the host network; NetworkPolicies see node addresses for it`,
+          `declare the ${side} as the node address range ({ cidr }) instead of pod labels`);
+      } else if (resolved.endpoints.length === 0) {
+        unresolved = true;
+        fault(`Namespace/${(end as { namespace: string }).namespace}`, `Declared flow ${describeFlow(flow)}: its ${side} selects no pod of the cluster (no workload, operator-created pod or chart pod in namespace '${(end as { namespace: string }).namespace}' carries labels ${JSON.stringify((end as { podLabels: object }).podLabels)})`,
+          'fix the labels of the declaration, or add the workload; if the pods come from a chart or operator the model does not know, add them to lib/verify/flow-pods.ts with their upstream source');
+      }
+    }
+    if (unresolved) continue;
+    const reported = new Set<string>();
+    for (const src of from.endpoints) {
+      for (const dst of to.endpoints) {
+        if (src.pod) {
+          const egress = model.index.sideAllows('egress', src.pod, dst.endpoint, flow.port, protocol, flow.endPort ?? flow.port);
+          if (!egress.allowed && !reported.has(`e ${src.pod.owner}`)) {
+            reported.add(`e ${src.pod.owner}`);
+            fault(src.pod.owner, `Declared flow ${describeFlow(flow)} is denied: the egress of ${src.pod.description} to ${describeEndpoint(dst.endpoint)} is isolated by ${egress.policies.map((p) => p.ref).join(', ')} and no egress rule admits port ${portText(flow)} to it`,
+              `add an egress rule admitting ${describeEndpoint(dst.endpoint)} on ${portText(flow)} to a NetworkPolicy in namespace '${src.pod.namespace}' that selects these pods`);
+          }
+        }
+        if (dst.pod) {
+          const ingress = model.index.sideAllows('ingress', dst.pod, src.endpoint, flow.port, protocol, flow.endPort ?? flow.port);
+          if (!ingress.allowed && !reported.has(`i ${dst.pod.owner}`)) {
+            reported.add(`i ${dst.pod.owner}`);
+            fault(dst.pod.owner, `Declared flow ${describeFlow(flow)} is denied: the ingress of ${dst.pod.description} from ${describeEndpoint(src.endpoint)} is isolated by ${ingress.policies.map((p) => p.ref).join(', ')} and no ingress rule admits port ${portText(flow)} from it`,
+              `add an ingress rule admitting ${describeEndpoint(src.endpoint)} on ${portText(flow)} to a NetworkPolicy in namespace '${dst.pod.namespace}' that selects these pods`);
+          }
+        }
+      }
+    }
+  }
+  return faults;
+}
+
+/** Flows by destination namespace, for the ingress check. */
+function flowsByDestinationNamespace(flows: readonly DeclaredFlow[]): Map<string, DeclaredFlow[]> {
+  const map = new Map<string, DeclaredFlow[]>();
+  for (const flow of flows) {
+    if ('cidr' in flow.to) continue;
+    const list = map.get(flow.to.namespace) ?? [];
+    list.push(flow);
+    map.set(flow.to.namespace, list);
+  }
+  return map;
+}
+
+function covers(end: FlowEndpoint, source: Endpoint): boolean {
+  if ('cidr' in end) return 'cidr' in source ? cidrWithin(source.cidr, end.cidr) : cidrWithin(ALL_ADDRESSES, end.cidr);
+  if ('cidr' in source) return false;
+  return source.pods.namespace === end.namespace && Object.entries(end.podLabels).every(([k, v]) => source.pods.labels[k] === v);
+}
+
+function targets(end: FlowEndpoint, pod: PodGroup): boolean {
+  return !('cidr' in end) && pod.namespace === end.namespace && Object.entries(end.podLabels).every(([k, v]) => pod.labels[k] === v);
+}
+
+/** Sources a rule admits: pod groups, and the address ranges of its ipBlocks (all addresses without peers). */
+function admittedSources(rule: PolicyRule, policy: CompiledPolicy, model: FlowModel): Endpoint[] {
+  const sources: Endpoint[] = model.pods.filter((pod) => !pod.hostNetwork
+    && (rule.peers === undefined || rule.peers.some((peer) => model.index.peerMatches(peer, policy.namespace, { pods: pod }))))
+    .map((pod) => ({ pods: pod }));
+  if (rule.peers === undefined) sources.push({ cidr: ALL_ADDRESSES });
+  for (const peer of rule.peers ?? []) if (peer.kind === 'ipBlock') sources.push({ cidr: peer.cidr });
+  return sources;
+}
+
+function checkUndeclaredIngress(facts: ClusterFacts, model: FlowModel): VerifyFault[] {
+  const faults: VerifyFault[] = [];
+  const flowsInto = flowsByDestinationNamespace(facts.flows);
+  for (const policy of model.policies) {
+    if (policy.ingress.length === 0) continue;
+    const destinations = model.pods.filter((pod) => pod.namespace === policy.namespace && !pod.hostNetwork && model.index.isolationOf(pod).ingress.includes(policy));
+    if (destinations.length === 0) continue;
+    const candidates = (flowsInto.get(policy.namespace) ?? []);
+    for (const rule of policy.ingress) {
+      const undeclared: string[] = [];
+      const usedPorts = new Set<number>();
+      for (const destination of destinations) {
+        const flows = candidates.filter((flow) => targets(flow.to, destination));
+        for (const source of admittedSources(rule, policy, model)) {
+          const needed = flows.filter((flow) => covers(flow.from, source)
+            && model.index.ruleAdmits(rule, policy.namespace, source, flow.port, flow.protocol ?? 'TCP', { pods: destination }, flow.endPort ?? flow.port));
+          if (needed.length === 0) undeclared.push(`${describeEndpoint(source)} -> ${destination.description}`);
+          for (const flow of needed) (rule.ports ?? []).forEach((entry, i) => { if (portEntryAdmits(entry, flow.port, flow.protocol ?? 'TCP', { pods: destination }, flow.endPort ?? flow.port)) usedPorts.add(i); });
+        }
+      }
+      const unusedPorts = (rule.ports ?? []).filter((_, i) => !usedPorts.has(i)).map((entry) => `${entry.port ?? 'all'}${entry.endPort ? `-${entry.endPort}` : ''}/${entry.protocol}`);
+      if (undeclared.length === 0 && unusedPorts.length === 0) continue;
+      const parts: string[] = [];
+      if (undeclared.length > 0) {
+        const shown = undeclared.slice(0, 4).join('; ');
+        parts.push(`admits ${undeclared.length} source-destination pair(s) no construct declared a flow for: ${shown}${undeclared.length > 4 ? `; ... (${undeclared.length - 4} more)` : ''}`);
+      }
+      if (unusedPorts.length > 0) parts.push(`opens port(s) ${unusedPorts.join(', ')} that no declared flow uses`);
+      faults.push({
+        rule: 'network-flows', environment: facts.environment, cluster: facts.cluster, folder: policy.folder, object: policy.ref,
+        message: `Ingress rule ${rule.index} of ${policy.ref} ${parts.join(', and ')}`,
+        upstream: UPSTREAM,
+        fix: 'narrow the rule (from: namespaceSelector/podSelector of the declared sources, ports of the declared flows), or declare the flow with declareFlow() in the construct whose workload needs it',
+      });
+    }
+  }
+  return faults;
+}

@@ -1,0 +1,95 @@
+/** The config rules of the streaming section: one failure test per rule, and their wiring into loading. */
+import { CONFIG_RULES } from '../../lib/config/platform-rules';
+import { PlatformConfig } from '../../lib/config/schema';
+import { STREAMING_RULES } from '../../lib/streaming/config-rules';
+import { exampleConfig, exampleConfigIssues } from '../util';
+
+type Cluster = PlatformConfig['clusters'][string];
+
+/** Violations of the streaming rules after `edit` changed the example's data-processing cluster. */
+function violations(edit: (cluster: Cluster) => void): { path: string; message: string }[] {
+  const config = exampleConfig();
+  edit(config.clusters['data-processing']);
+  return STREAMING_RULES.flatMap((rule) => rule(config)).map((v) => ({ path: v.path.join('.'), message: v.message }));
+}
+
+const at = (suffix: string) => `clusters.data-processing.streaming.${suffix}`;
+const streaming = (c: Cluster) => c.streaming!;
+
+describe('streaming config rules', () => {
+  test('the example config passes', () => {
+    expect(violations(() => undefined)).toEqual([]);
+  });
+
+  test('the rules run when a config is loaded, with file and line', () => {
+    for (const rule of STREAMING_RULES) expect(CONFIG_RULES).toContain(rule);
+    const issues = exampleConfigIssues((text) => text.replace('        minInSyncReplicas: 2\n', '        minInSyncReplicas: 4\n'));
+    const issue = issues.find((i) => i.path.join('.') === at('kafka.minInSyncReplicas'))!;
+    expect(issue.message).toMatch(/minInSyncReplicas \(4\) is larger than replication \(3\)/);
+    expect(issue.file).toMatch(/test\.yaml$/);
+    expect(issue.line ?? 0).toBeGreaterThan(0);
+  });
+
+  test('the Kafka namespace must exist and be restricted', () => {
+    expect(violations((c) => { delete c.namespaces.kafka; })).toContainEqual({ path: at('kafka.namespace'), message: expect.stringMatching(/namespace 'kafka' is not under namespaces/) });
+    expect(violations((c) => { c.namespaces.kafka.podSecurity = { level: 'baseline', reason: 'not needed at all' }; }))
+      .toContainEqual({ path: at('kafka.namespace'), message: expect.stringMatching(/Kafka runs at restricted/) });
+  });
+
+  test('Kafka runs on an existing User pool without GPUs', () => {
+    expect(violations((c) => { streaming(c).kafka.nodePool = 'nope'; })).toContainEqual({ path: at('kafka.nodePool'), message: expect.stringMatching(/'nope' is not under nodePools/) });
+    expect(violations((c) => { streaming(c).kafka.nodePool = 'system'; })).toContainEqual({ path: at('kafka.nodePool'), message: expect.stringMatching(/is a System pool/) });
+  });
+
+  test('the API server addresses are required without a data-processing section', () => {
+    expect(violations((c) => { delete c.dataProcessing; })).toContainEqual({ path: at('kafka.apiServerCidrs'), message: expect.stringMatching(/set kafka.apiServerCidrs/) });
+  });
+
+  test('replication above the broker count, min ISR above replication, an even or missing quorum', () => {
+    expect(violations((c) => { streaming(c).kafka.replication = 4; })).toContainEqual({ path: at('kafka.replication'), message: expect.stringMatching(/replication \(4\) is larger than the 3 broker\(s\)/) });
+    expect(violations((c) => { streaming(c).kafka.minInSyncReplicas = 3; streaming(c).kafka.replication = 2; }))
+      .toContainEqual({ path: at('kafka.minInSyncReplicas'), message: expect.stringMatching(/minInSyncReplicas \(3\) is larger than replication \(2\)/) });
+    expect(violations((c) => { streaming(c).kafka.nodePools.dual.replicas = 4; })).toContainEqual({ path: at('kafka.nodePools'), message: expect.stringMatching(/4 controllers; an even quorum/) });
+    expect(violations((c) => { streaming(c).kafka.nodePools.dual.roles = ['broker']; })).toContainEqual({ path: at('kafka.nodePools'), message: expect.stringMatching(/no node pool has the controller role/) });
+    expect(violations((c) => { streaming(c).kafka.nodePools.dual.roles = ['controller']; })).toContainEqual({ path: at('kafka.nodePools'), message: expect.stringMatching(/no node pool has the broker role/) });
+  });
+
+  test('topics Kafka or Strimzi would refuse', () => {
+    const topics = (c: Cluster) => streaming(c).topics!;
+    expect(violations((c) => { topics(c)['StreamingRaw'].replication = 5; })).toContainEqual({ path: at('topics.StreamingRaw.replication'), message: expect.stringMatching(/replication \(5\) is larger than the 3 broker\(s\)/) });
+    expect(violations((c) => { topics(c)['StreamingRaw'].replication = 1; })).toContainEqual({ path: at('topics.StreamingRaw.replication'), message: expect.stringMatching(/below kafka.minInSyncReplicas \(2\)/) });
+    expect(violations((c) => { topics(c)['__internal'] = { partitions: 1 }; })).toContainEqual({ path: at('topics.__internal'), message: expect.stringMatching(/Kafka's internal topics/) });
+    expect(violations((c) => { topics(c)['..'] = { partitions: 1 }; })).toContainEqual({ path: at('topics...'), message: expect.stringMatching(/not a valid Kafka topic name/) });
+    expect(violations((c) => { topics(c)['a.b'] = { partitions: 1 }; topics(c)['a_b'] = { partitions: 1 }; }))
+      .toContainEqual({ path: at('topics.a_b'), message: expect.stringMatching(/collides with 'a.b'/) });
+    expect(violations((c) => { topics(c)['streamingraw'] = { partitions: 1 }; }))
+      .toContainEqual({ path: at('topics.streamingraw'), message: expect.stringMatching(/both become the KafkaTopic object 'streamingraw'/) });
+  });
+
+  test('invalid topic names and partitions are schema errors with the line', () => {
+    const badName = exampleConfigIssues((text) => text.replace('        StreamingRaw: { partitions: 6,', '        Streaming Raw: { partitions: 6,'));
+    // The rules still run on the rest: the clients naming StreamingRaw are reported too.
+    expect(badName.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining([at('topics.Streaming Raw'), at('clients.nifi.produce.0')]));
+    const badPartitions = exampleConfigIssues((text) => text.replace('        StreamingRaw: { partitions: 6,', '        StreamingRaw: { partitions: 0,'));
+    expect(badPartitions.map((i) => i.path.join('.'))).toEqual([at('topics.StreamingRaw.partitions')]);
+    expect([...badName, ...badPartitions].every((i) => (i.line ?? 0) > 0)).toBe(true);
+  });
+
+  test('clients refer to declared namespaces and topics', () => {
+    const nifi = (c: Cluster) => streaming(c).clients!.nifi;
+    expect(violations((c) => { nifi(c).namespace = 'nowhere'; })).toContainEqual({ path: at('clients.nifi.namespace'), message: expect.stringMatching(/namespace 'nowhere' is not under namespaces/) });
+    expect(violations((c) => { nifi(c).produce = ['Typo']; })).toContainEqual({ path: at('clients.nifi.produce.0'), message: expect.stringMatching(/topic 'Typo' is not under streaming.topics/) });
+    expect(violations((c) => { delete nifi(c).produce; delete nifi(c).consume; })).toContainEqual({ path: at('clients.nifi'), message: expect.stringMatching(/neither produces nor consumes/) });
+    expect(violations((c) => { delete nifi(c).consume; })).toContainEqual({ path: at('clients.nifi.consumerGroups'), message: expect.stringMatching(/only used to consume/) });
+  });
+
+  test('a cluster with streaming must pin the Strimzi chart', () => {
+    const issues = exampleConfigIssues((text) => text.replace('      strimzi:                                               # the chart README names only this OCI repository\n        repository: oci://quay.io/strimzi-helm\n        version: 1.2.0\n', ''));
+    expect(issues.map((i) => [i.path.join('.'), i.message])).toContainEqual(['clusters.data-processing.operators.strimzi', expect.stringMatching(/needs the strimzi \(for streaming\)/)]);
+  });
+
+  test('an unsupported Kafka version is a schema error', () => {
+    const issues = exampleConfigIssues((text) => text.replace('        version: 4.3.1\n', '        version: 3.9.0\n'));
+    expect(issues.map((i) => i.path.join('.'))).toContain(at('kafka.version'));
+  });
+});
