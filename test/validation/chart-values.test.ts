@@ -28,6 +28,7 @@ describe('chart values of the example HelmReleases', () => {
       'gateway-controller {"chart":"gateway-helm","version":"v1.5.0"}',
       'kserve {"chart":"kserve","version":"v0.16.0"}',
       'kserve-crd {"chart":"kserve-crd","version":"v0.16.0"}',
+      'nvidia-device-plugin {"chart":"nvidia-device-plugin","version":"0.20.0"}',
       'spark-operator {"chart":"spark-operator","version":"2.5.2"}',
       'strimzi {"chart":"strimzi-kafka-operator","version":"1.2.0"}',
     ]);
