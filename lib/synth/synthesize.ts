@@ -1,12 +1,14 @@
 /** The synth pipeline: config files in, the whole `dist/` tree out. */
+import * as v8 from 'v8';
 import { Environment, listConfigFiles, loadEnvironments } from '../config/load';
 import { FileTree, readTree, writeTreeAtomically } from './atomic-write';
 import { buildClusterApp } from './cluster-app';
 import { PlatformCompositions, RenderedCluster } from './cluster-context';
 import { renderClusterLayers } from './render-cluster';
-import { ConfigPath, parseYamlWithPositions } from '../config/yaml-positions';
 import * as fs from 'fs';
-import { applyOrder, CLUSTER_FACTS_FILE, clusterFacts, formatReport, VerifiedCluster, verifyCluster, VerifyError, VerifyResult, ClusterFacts } from '../verify';
+import { ConfigPath, parseYamlWithPositions } from '../config/yaml-positions';
+import { applyOrder, CLUSTER_FACTS_FILE, clusterFacts, ClusterFacts, formatReport, VerifiedCluster, verifyCluster, VerifyError, VerifyResult } from '../verify';
+import { RenderedFolder } from './cluster-context';
 
 /** Options of a synth run. */
 export interface SynthOptions {
@@ -18,6 +20,10 @@ export interface SynthOptions {
   readonly check?: boolean;
   /** What the platform is made of (`charts/` `PLATFORM_COMPOSITIONS`). */
   readonly compositions: PlatformCompositions;
+  /** Told about each leftover of an interrupted run that was removed or restored. */
+  readonly onSweep?: (what: string) => void;
+  /** Heap bytes the rendering may use. @default 70% of the V8 heap limit */
+  readonly heapBudgetBytes?: number;
 }
 
 /** What a synth run produced. */
@@ -34,6 +40,19 @@ export interface SynthResult {
   readonly verifyMs: number;
 }
 
+/** The verifier's result on one cluster. */
+export interface ClusterVerification {
+  readonly facts: ClusterFacts;
+  readonly result: VerifyResult;
+}
+
+/** A rendered cluster as the verifier reads it: the Flux folder, then the layer folders in Flux apply order. */
+export function toVerifiedCluster(facts: ClusterFacts, folders: readonly RenderedFolder[]): VerifiedCluster {
+  const flux = folders.find((f) => f.folder === 'flux');
+  const order = applyOrder(flux, folders.map((f) => f.folder));
+  return { facts, folders: [...(flux ? [flux] : []), ...order.map((name) => folders.find((f) => f.folder === name)!)].map((f) => ({ folder: f.folder, manifests: f.manifests })) };
+}
+
 /** The header of `dist/README.md`, so nobody edits generated files by hand. */
 const DIST_README = `# Generated: do not edit
 
@@ -41,10 +60,35 @@ Everything in this folder is written by \`make synth\` from \`config/*.yaml\` an
 Layout: \`<environment>/<cluster>/<layer>/<namespace>_<kind>_<name>.yaml\`, with a \`kustomization.yaml\` per folder.
 `;
 
+/** Thrown when rendering would exhaust memory; nothing was written. */
+export class RenderTooLargeError extends Error {}
+
+/**
+ * The share of the V8 heap limit the rendered tree may use before rendering stops with a clear error instead of
+ * a V8 out-of-memory abort (which cannot be caught). Checked after each cluster; one cluster stays well below it
+ * (at most 10,000 namespaces, about 0.5 GB).
+ */
+export const HEAP_BUDGET_SHARE = 0.7;
+
+function heapCheck(budget: number, done: string): void {
+  const used = v8.getHeapStatistics().used_heap_size;
+  if (used <= budget) return;
+  const mb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
+  throw new RenderTooLargeError(`the platform is too large to render in memory: ${mb(used)} of heap used after ${done}, above the ceiling of ${mb(budget)} (${Math.round(HEAP_BUDGET_SHARE * 100)}% of the ${mb(v8.getHeapStatistics().heap_size_limit)} heap limit). Split the config into smaller environments, or give node more memory (NODE_OPTIONS=--max-old-space-size=<MB>)`);
+}
+
 /** Renders every cluster of every environment into one file tree (nothing is written). */
-export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions): { tree: Map<string, string>; objects: number; clusters: number; verified: VerifiedCluster[] } {
+/**
+ * Renders every cluster of every environment into one file tree (nothing is written), with each cluster's facts
+ * file, and runs the verifier on each cluster as soon as it is rendered (so no cluster's objects are kept for
+ * it). `keepVerified` also returns the clusters as the verifier saw them (tests break them on purpose).
+ */
+export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions, heapBudgetBytes = v8.getHeapStatistics().heap_size_limit * HEAP_BUDGET_SHARE, keepVerified = false):
+  { tree: Map<string, string>; objects: number; clusters: number; verifications: ClusterVerification[]; verifyMs: number; verified: VerifiedCluster[] } {
   const tree = new Map<string, string>([['README.md', DIST_README]]);
+  const verifications: ClusterVerification[] = [];
   const verified: VerifiedCluster[] = [];
+  let verifyNs = 0n;
   let objects = 0;
   let clusters = 0;
   for (const env of environments) {
@@ -58,31 +102,33 @@ export function renderEnvironments(environments: readonly Environment[], composi
       rendered.push({ context, folders });
       const facts = clusterFacts(context);
       tree.set(`${env.name}/${clusterName}/${CLUSTER_FACTS_FILE}`, JSON.stringify(facts, null, 2) + '\n');
-      const flux = folders.find((f) => f.folder === 'flux');
-      const order = applyOrder(flux, folders.map((f) => f.folder));
-      verified.push({ facts, folders: [...(flux ? [flux] : []), ...order.map((name) => folders.find((f) => f.folder === name)!)].map((f) => ({ folder: f.folder, manifests: f.manifests })) });
+      const started = process.hrtime.bigint();
+      const verifiedCluster = toVerifiedCluster(facts, folders);
+      verifications.push({ facts, result: verifyCluster(verifiedCluster) });
+      verifyNs += process.hrtime.bigint() - started;
+      if (keepVerified) verified.push(verifiedCluster);
       for (const folder of folders) {
         objects += folder.objectCount;
         for (const [file, content] of folder.files) tree.set(`${env.name}/${clusterName}/${folder.folder}/${file}`, content);
       }
+      heapCheck(heapBudgetBytes, `${clusters} cluster(s) (${objects} objects; last ${env.name}/${clusterName})`);
     }
     for (const produce of compositions.environmentArtifacts) {
       for (const [file, content] of produce(env.name, rendered)) tree.set(`${env.name}/${file}`, content);
     }
   }
-  return { tree, objects, clusters, verified };
+  return { tree, objects, clusters, verifications, verifyMs: Number(verifyNs) / 1e6, verified };
 }
 
 /**
- * Runs the verifier on every rendered cluster. Throws a VerifyError listing every fault of every cluster (and
- * every accepted-fault entry that matches nothing, with its file and line); returns the report of accepted
- * faults otherwise.
+ * The verifier's verdict over all clusters: throws a VerifyError listing every fault of every cluster (and every
+ * accepted-fault entry that matches nothing, with its file and line); returns the report of accepted faults
+ * otherwise (empty when there are none).
  */
-export function verifyRendered(environments: readonly Environment[], verified: readonly VerifiedCluster[]): string {
-  const results: { facts: ClusterFacts; result: VerifyResult }[] = verified.map((cluster) => ({ facts: cluster.facts, result: verifyCluster(cluster) }));
-  const report = formatReport(results);
-  const stale = results.flatMap(({ facts, result }) => result.unusedAcceptances.map((a) => ({ facts, a })));
-  const faults = results.flatMap((r) => r.result.faults);
+export function verifyRendered(environments: readonly Environment[], verifications: readonly ClusterVerification[]): string {
+  const report = formatReport(verifications);
+  const stale = verifications.flatMap(({ facts, result }) => result.unusedAcceptances.map((a) => ({ facts, a })));
+  const faults = verifications.flatMap((r) => r.result.faults);
   if (faults.length === 0 && stale.length === 0) return report;
   const staleLines = stale.map(({ facts, a }) => {
     const env = environments.find((e) => e.name === facts.environment);
@@ -97,12 +143,10 @@ export function verifyRendered(environments: readonly Environment[], verified: r
 /** Loads all configs, renders everything, then swaps the output in (or compares, with `check`). */
 export function synthesize(options: SynthOptions): SynthResult {
   const environments = loadEnvironments(listConfigFiles(options.configDir));
-  const { tree, objects, clusters, verified } = renderEnvironments(environments, options.compositions);
-  const verifyStarted = process.hrtime.bigint();
-  const verifyReport = verifyRendered(environments, verified);
-  const verifyMs = Number(process.hrtime.bigint() - verifyStarted) / 1e6;
+  const { tree, objects, clusters, verifications, verifyMs } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes);
+  const verifyReport = verifyRendered(environments, verifications);
   const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
-  if (!options.check) writeTreeAtomically(options.outDir, tree);
+  if (!options.check) writeTreeAtomically(options.outDir, tree, { onSweep: options.onSweep });
   return { environments: environments.length, clusters, objects, files: tree.size, differences, verifyReport, verifyMs };
 }
 

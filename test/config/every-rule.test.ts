@@ -59,6 +59,10 @@ const manyNamespaces = Array.from({ length: 21 }, (_, i) => `ns${i}`);
 
 const CASES: readonly Case[] = [
   // core
+  { name: 'an environment without clusters', edit: (t) => `${t.slice(0, t.indexOf('\nclusters:\n'))}\nclusters: {}\n`,
+    path: 'clusters', message: /no cluster: an environment needs at least one cluster/, line: ['clusters: {}'] },
+  { name: 'more namespaces than one cluster is tested for', edit: edit('      airflow: {}', `${Array.from({ length: 10_001 }, (_, i) => `      team-${i}: {}\n`).join('')}      airflow: {}`),
+    path: 'clusters.data-processing.namespaces', message: /\d+ namespaces, more than 10000, the tested limit of one Kubernetes cluster/, line: ['    namespaces:\n', DP] },
   { name: 'a relaxed Pod Security level without a reason', edit: edit('          reason: HDFS datanodes use hostNetwork so the namenode sees node addresses and executors read local blocks\n', ''),
     path: 'clusters.data-processing.namespaces.hdfs.podSecurity.reason', message: /needs a 'reason'/, line: ['podSecurity:'] },
   { name: 'minCount above maxCount', edit: edit('        minCount: 3\n        maxCount: 6', '        minCount: 7\n        maxCount: 6'),
@@ -215,6 +219,9 @@ const CASES: readonly Case[] = [
     path: 'clusters.data-processing.streaming.kafka.minInSyncReplicas', message: /minInSyncReplicas \(4\) is larger than replication \(3\)/, line: ['minInSyncReplicas: 4'] },
   { name: 'topic replication above the broker count', edit: edit('        StreamingRaw: { partitions: 6,', '        StreamingRaw: { replication: 5, partitions: 6,'),
     path: 'clusters.data-processing.streaming.topics.StreamingRaw.replication', message: /replication \(5\) is larger than the 3 broker\(s\)/, line: ['StreamingRaw: { replication: 5'] },
+  // quota fit (lib/core/quota-fit.ts): standing replicas of a namespace together, against its quota
+  { name: 'standing replicas of a namespace above its quota', edit: edit('      microservices: {}\n', '      microservices:\n        quota: { pods: 20, requests.cpu: "3", requests.memory: 16Gi }\n', SV),
+    path: 'clusters.serving.namespaces.microservices.quota."requests.cpu"', message: /namespace 'microservices': its standing replicas need requests\.cpu 4 but its quota allows 3/, line: ['quota: { pods: 20, requests.cpu: "3"', SV] },
   { name: 'a Kafka client naming an undeclared topic', edit: edit('          produce: [StreamingRaw, MessaingRaw, MessaingResult]', '          produce: [StreamingRaw, MessagingRaw, MessaingResult]'),
     path: 'clusters.data-processing.streaming.clients.nifi.produce[1]', message: /topic 'MessagingRaw' is not under streaming.topics/, line: ['produce: [StreamingRaw, MessagingRaw'] },
 ];

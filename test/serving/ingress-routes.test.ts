@@ -91,11 +91,48 @@ describe('IngressRoutes', () => {
         policyTypes: ['Ingress'],
         ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
       });
-      const egress = findManifest(manifests, 'NetworkPolicy', 'to-models-iris-predictor', 'gateway');
-      expect(egress.spec.egress).toEqual([{
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'models' } }, podSelector: { matchLabels: { 'serving.kserve.io/inferenceservice': 'iris', 'component': 'predictor' } } }],
-        ports: [{ protocol: 'TCP', port: 8080 }],
+      const egress = findManifest(manifests, 'NetworkPolicy', 'routes-to-backends', 'gateway');
+      expect(egress.spec.podSelector).toEqual({ matchLabels: {} });
+      expect(egress.spec.egress).toEqual([
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'microservices' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'featurespace' } } }],
+          ports: [{ protocol: 'TCP', port: 5000 }],
+        },
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'models' } }, podSelector: { matchLabels: { 'serving.kserve.io/inferenceservice': 'iris', 'component': 'predictor' } } }],
+          ports: [{ protocol: 'TCP', port: 8080 }],
+        },
+      ]);
+      expect(manifests.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'gateway')).toHaveLength(1);
+    });
+
+    test('the proxies\' egress: one policy for all backends, their pod labels merged into one selector per namespace and port', () => {
+      const many: RouteBackend[] = Array.from({ length: 40 }, (_, i) => ({
+        namespace: 'models', serviceName: `m${i}-predictor`, ports: [{ port: 80, targetPort: 8080 }], podLabels: { 'serving.kserve.io/inferenceservice': `m${i}`, 'component': 'predictor' },
+      }));
+      const routes: RouteSpec[] = many.map((b, i) => ({ name: `model-m${i}`, host: 'ml.example.com', path: `/models/m${i}`, backend: { namespace: 'models', service: b.serviceName, port: 80 } }));
+      const { manifests } = synth([featurespace, ...routes], 'gateway', { backends: [...backends, ...many] });
+      const policies = manifests.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'gateway');
+      expect(policies.map((p) => p.metadata.name)).toEqual(['routes-to-backends']);
+      const models = policies[0].spec.egress.find((rule: any) => rule.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === 'models');
+      expect(models.to).toEqual([{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'models' } },
+        podSelector: { matchLabels: { component: 'predictor' }, matchExpressions: [{ key: 'serving.kserve.io/inferenceservice', operator: 'In', values: many.map((_, i) => `m${i}`).sort() }] },
       }]);
+      expect(models.ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    });
+
+    test('ReferenceGrants hold at most 16 Services each (Gateway API limit): 40 routed Services make three grants', () => {
+      const many: RouteBackend[] = Array.from({ length: 40 }, (_, i) => ({
+        namespace: 'models', serviceName: `m${String(i).padStart(2, '0')}-predictor`, ports: [{ port: 80, targetPort: 8080 }], podLabels: { 'serving.kserve.io/inferenceservice': `m${i}` },
+      }));
+      const routes: RouteSpec[] = many.map((b, i) => ({ name: `model-m${i}`, host: 'ml.example.com', path: `/models/m${i}`, backend: { namespace: 'models', service: b.serviceName, port: 80 } }));
+      const { routes: construct, manifests } = synth(routes, 'gateway', { backends: [...backends, ...many] });
+      const grants = manifests.filter((m) => m.kind === 'ReferenceGrant');
+      expect(grants.map((g) => g.metadata.name)).toEqual(['routes-from-gateway', 'routes-from-gateway-2', 'routes-from-gateway-3']);
+      expect(grants.map((g) => g.spec.to.length)).toEqual([16, 16, 8]);
+      expect(grants.flatMap((g) => g.spec.to.map((t: any) => t.name))).toEqual(many.map((b) => b.serviceName));
+      expect(construct.referenceGrants.get('models')).toHaveLength(3);
     });
   });
 

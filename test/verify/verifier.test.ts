@@ -16,7 +16,7 @@ import { schedulingRule } from '../../lib/verify/scheduling-rule';
 import { readDistClusters, VerifiedCluster, verifyCluster, VerifyError, VerifyFault, VerifyRule } from '../../lib/verify';
 import { exampleConfigIssues, exampleEnvironment, REPO_ROOT } from '../util';
 
-const rendered = renderEnvironments([exampleEnvironment()], PLATFORM_COMPOSITIONS).verified;
+const rendered = renderEnvironments([exampleEnvironment()], PLATFORM_COMPOSITIONS, undefined, true).verified;
 
 /** A deep copy of a rendered example cluster, to break in a test. */
 function cluster(name: string): VerifiedCluster {
