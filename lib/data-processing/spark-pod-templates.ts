@@ -1,7 +1,7 @@
 /** Spark driver and executor pod templates: placement, co-location with the namenode, identity labels, security. */
 import { nonRootPodSecurity, restrictedContainerSecurity } from '../core/container-security';
 import * as k8s from '../core/k8s';
-import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations, requiredCoLocation } from '../core/node-pool';
+import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations, preferredCoLocation } from '../core/node-pool';
 
 /** Container names Spark gives its pods; a template's container of that name receives the Spark settings. */
 export const SPARK_CONTAINER_NAMES = { driver: 'spark-kubernetes-driver', executor: 'spark-kubernetes-executor' } as const;
@@ -37,9 +37,12 @@ function template(inputs: SparkPodTemplateInputs, containerName: string, podAffi
   return k8s.toJson_PodTemplateSpec(spec)!;
 }
 
-/** The driver template (with required pod affinity onto the co-location target's node) and the executor template. */
+/**
+ * The driver template (with preferred pod affinity onto the co-location target's node: locality when it fits,
+ * never a Pending driver because one node is full) and the executor template.
+ */
 export function sparkPodTemplates(inputs: SparkPodTemplateInputs): SparkPodTemplates {
-  const driverAffinity = inputs.coLocateDriverWith ? requiredCoLocation(inputs.coLocateDriverWith) : undefined;
+  const driverAffinity = inputs.coLocateDriverWith ? preferredCoLocation(inputs.coLocateDriverWith) : undefined;
   return {
     driver: template(inputs, SPARK_CONTAINER_NAMES.driver, driverAffinity),
     executor: template(inputs, SPARK_CONTAINER_NAMES.executor),

@@ -52,7 +52,12 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
   [Operator.GATEWAY_CONTROLLER]: {
     configKey: 'gatewayController', namespace: 'envoy-gateway-system', defaultChart: 'gateway-helm',
     apiGroups: ['gateway.networking.k8s.io', 'gateway.envoyproxy.io'], dependsOn: [],
-    podSecurity: { level: 'baseline', reason: 'the upstream chart does not set a seccomp profile on every container; audit and warn stay at restricted' },
+    // Restricted since gateway-helm v1.3.0 (envoyproxy/gateway PR #4536): at v1.5.0 the controller
+    // (deployment.envoyGateway.securityContext) and the certgen Job (certgen.job.securityContext) drop ALL, run as
+    // non-root with seccomp RuntimeDefault (charts/gateway-helm/values.yaml v1.5.0); Envoy proxies get the same
+    // defaults (internal/infrastructure/kubernetes/resource/resource.go DefaultSecurityContext) and run in the
+    // Gateway's namespace anyway (GatewayNamespace deploy mode, envoyGatewayValues).
+    podSecurity: { level: 'restricted' },
   },
   [Operator.CERT_MANAGER]: {
     configKey: 'certManager', namespace: 'cert-manager', defaultChart: 'cert-manager',
