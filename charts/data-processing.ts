@@ -72,6 +72,7 @@ function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs
     executor: job.executor,
     serviceAccountName: rbac.serviceAccountName,
     podTemplates: rbac.podTemplates,
+    networkFlows: rbac.jobFlows,
     hadoopConf: {
       'fs.defaultFS': hdfs.defaultFs,
       ...(job.azureStorage && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),

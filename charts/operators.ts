@@ -7,6 +7,7 @@ import { sparkOperatorSettings } from '../lib/data-processing/config';
 import { strimziOperatorSettings } from '../lib/streaming/config';
 import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
+import { operatorCallsApiServer, operatorWebhooks } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
@@ -47,6 +48,8 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
     } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
+    webhooks: operatorWebhooks(operator, chart.releaseName, chart.chart),
+    callsApiServer: operatorCallsApiServer(operator, chart.chart),
   });
   installed.set(operator, created);
   return created;

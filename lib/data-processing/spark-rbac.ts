@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
 import * as k8s from '../core/k8s';
 import { isSystemOrGpuPool, NodePoolPlacement } from '../core/node-pool';
-import { addSparkNetworkPolicies, HdfsClientAccess, SPARK_PORTS, SPARK_ROLE_LABEL, SparkUiAccess } from './spark-network-policies';
+import { addSparkNetworkPolicies, HdfsClientAccess, SPARK_PORTS, SPARK_ROLE_LABEL, sparkJobFlows, SparkUiAccess } from './spark-network-policies';
+import type { DeclaredFlow } from '../core/flows';
 import { podTemplateFile, sparkPodTemplates, SparkPodTemplates } from './spark-pod-templates';
 import { CoLocationTarget } from './hdfs-cluster';
 
@@ -113,6 +114,8 @@ export class SparkRbac extends Construct {
   public readonly podTemplatesConfigMap: k8s.KubeConfigMap;
   /** The NetworkPolicies. */
   public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+  /** The flows the namespace's jobs need (each `SparkJob` declares them; the policies allow them). */
+  public readonly jobFlows: readonly DeclaredFlow[];
   /** The client-mode driver Service, when enabled. */
   public readonly clientModeService?: k8s.KubeService;
 
@@ -151,13 +154,15 @@ export class SparkRbac extends Construct {
       data: { 'driver.yaml': dump(this.podTemplates.driver), 'executor.yaml': dump(this.podTemplates.executor) },
     });
 
-    this.networkPolicies = addSparkNetworkPolicies(this, {
+    const network = {
       namespace,
       apiServerCidrs: props.apiServerCidrs,
       azureStorageCidrs: props.azureStorageCidrs ?? ['0.0.0.0/0'],
       hdfs: props.hdfs,
       uiAccessFrom: props.uiAccessFrom,
-    });
+    };
+    this.networkPolicies = addSparkNetworkPolicies(this, network);
+    this.jobFlows = sparkJobFlows(network);
 
     if (props.clientModeService ?? true) {
       this.clientModeService = new k8s.KubeService(this, 'client-driver-service', {

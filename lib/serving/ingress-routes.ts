@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareFlows } from '../core/flows';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as k8s from '../core/k8s';
 import { allowEgressTo, allowIngressFromNamespace } from '../core/network-policies';
@@ -91,6 +92,11 @@ export class IngressRoutes extends Construct {
     for (const { backend, ports } of backends) {
       const key = `${backend.namespace}/${backend.serviceName}`;
       const targetPorts = ports.map((port) => port.targetPort);
+      declareFlows(this, {
+        purpose: `${props.gateway ? 'gateway proxies' : 'ingress controller'} to route backend ${key}`,
+        from: { namespace: this.trafficSourceNamespace, podLabels: {} },
+        to: { namespace: backend.namespace, podLabels: { ...backend.podLabels } },
+      }, [...new Set(targetPorts)]);
       policies.set(key, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
         name: `${backend.serviceName}-from-${this.trafficSourceNamespace}`,
         namespace: backend.namespace,
