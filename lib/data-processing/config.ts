@@ -22,7 +22,7 @@ const HadoopPropertiesSchema = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9][
 
 /** Network facts that NetworkPolicies need, since they cannot match host names. */
 export const DataProcessingNetworkSchema = Closed({
-  nodeCidrs: Cidrs('address ranges of the cluster nodes (the AKS node subnet); HDFS runs on node addresses (hostNetwork)'),
+  nodeCidrs: Type.Optional(Cidrs('address ranges of the cluster nodes (the AKS node subnet); HDFS runs on node addresses (hostNetwork). Required with hdfs')),
   apiServerCidrs: Cidrs('address ranges of the AKS API server (the Spark driver creates executor pods through it)'),
   azureStorageCidrs: Type.Optional(Cidrs('address ranges reached over 443 by Spark pods: Azure Storage (or its private endpoints) and Microsoft Entra ID for the Workload Identity token exchange. Default: ["0.0.0.0/0"]')),
 }, { description: 'addresses that the Spark and HDFS network policies allow' });
@@ -44,7 +44,7 @@ export const HdfsSchema = Closed({
   coreSite: Type.Optional(HadoopPropertiesSchema),
   hdfsSite: Type.Optional(HadoopPropertiesSchema),
   smokeTest: Type.Optional(Type.Boolean({ description: 'add a Job that writes a file and reports which datanode served the read. Default: false' })),
-}, { description: 'HDFS: namenode, datanodes and their configuration' });
+}, { description: 'HDFS: namenode, datanodes and their configuration. Optional: without it Spark reads and writes Azure Storage (ABFS) only, with no privileged namespace' });
 
 export const SparkNamespaceSchema = Closed({
   uiAccessFrom: Type.Optional(Closed({
@@ -107,11 +107,11 @@ export const SharedVolumesSchema = Closed({
 
 export const DataProcessingSchema = Closed({
   network: DataProcessingNetworkSchema,
-  hdfs: HdfsSchema,
+  hdfs: Type.Optional(HdfsSchema),
   spark: SparkSchema,
   jobs: Type.Optional(NameMap(SparkJobSchema, '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$', 'Spark job names (DNS labels of at most 40 characters: pod and Service names are derived from them)')),
   sharedVolumes: Type.Optional(SharedVolumesSchema),
-}, { description: 'data processing: HDFS next to Spark, Spark jobs and shared volumes' });
+}, { description: 'data processing: Spark jobs (on Azure Storage through Workload Identity, and on HDFS when hdfs is set), HDFS, shared volumes' });
 
 export type DataProcessingConfig = Static<typeof DataProcessingSchema>;
 export type HdfsConfig = Static<typeof HdfsSchema>;

@@ -102,8 +102,10 @@ export interface CoLocationTarget {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DEFAULT_NAME_NODE_RESOURCES: ContainerResources = { request: { cpu: '1', memory: '4Gi' }, limit: { cpu: '2', memory: '4Gi' } };
-const DEFAULT_DATA_NODE_RESOURCES: ContainerResources = { request: { cpu: '500m', memory: '2Gi' }, limit: { cpu: '2', memory: '2Gi' } };
+/** Namenode resources when the config sets none. */
+export const DEFAULT_NAME_NODE_RESOURCES: ContainerResources = { request: { cpu: '1', memory: '4Gi' }, limit: { cpu: '2', memory: '4Gi' } };
+/** Datanode resources when the config sets none. */
+export const DEFAULT_DATA_NODE_RESOURCES: ContainerResources = { request: { cpu: '500m', memory: '2Gi' }, limit: { cpu: '2', memory: '2Gi' } };
 
 /**
  * HDFS on Kubernetes for Spark jobs that read local blocks.

@@ -99,7 +99,8 @@ export interface SparkJobProps {
 const JOB_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const SPARK_MEMORY = /^[1-9][0-9]*[kmgt]$/;
 const CRON = /^(@(hourly|daily|weekly|monthly|yearly)|(\S+\s+){4}\S+)$/;
-const MANAGED_SPARK_CONF = ['spark.driver.port', 'spark.driver.blockManager.port', 'spark.blockManager.port'];
+/** Spark properties the job fixes (the namespace's NetworkPolicies open exactly these ports). */
+export const MANAGED_SPARK_CONF = ['spark.driver.port', 'spark.driver.blockManager.port', 'spark.blockManager.port'];
 
 /**
  * A Spark job run by the Spark operator: a `SparkApplication` (`sparkoperator.k8s.io/v1beta2`), or a

@@ -116,6 +116,12 @@ export class SparkRbac extends Construct {
   public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
   /** The flows the namespace's jobs need (each `SparkJob` declares them; the policies allow them). */
   public readonly jobFlows: readonly DeclaredFlow[];
+  /**
+   * The pod template of a client-mode driver (`client-driver.yaml` in the pod-templates ConfigMap): the driver
+   * template plus `clientModeDriverLabels` (`spark-role: driver`, `platform.ml/spark-client-driver`), when the
+   * client-mode Service is enabled.
+   */
+  public readonly clientDriverPodTemplate?: { readonly [key: string]: any };
   /** The client-mode driver Service, when enabled. */
   public readonly clientModeService?: k8s.KubeService;
 
@@ -149,9 +155,21 @@ export class SparkRbac extends Construct {
       coLocateDriverWith: props.coLocateDriverWith,
     });
     const dump = (template: object) => yaml.dump(podTemplateFile(template), { lineWidth: -1, noRefs: true, sortKeys: true });
+    const clientMode = props.clientModeService ?? true;
+    if (clientMode) {
+      // A client-mode driver (a notebook or an Airflow worker) is a pod Spark does not create: it must carry the
+      // labels the headless driver Service selects. `client-driver.yaml` is the driver template with them.
+      const template = JSON.parse(JSON.stringify(this.podTemplates.driver));
+      template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), ...this.clientModeDriverLabels } };
+      this.clientDriverPodTemplate = template;
+    }
     this.podTemplatesConfigMap = new k8s.KubeConfigMap(this, 'pod-templates', {
       metadata: { name: POD_TEMPLATES_CONFIG_MAP, namespace },
-      data: { 'driver.yaml': dump(this.podTemplates.driver), 'executor.yaml': dump(this.podTemplates.executor) },
+      data: {
+        'driver.yaml': dump(this.podTemplates.driver),
+        'executor.yaml': dump(this.podTemplates.executor),
+        ...(this.clientDriverPodTemplate ? { 'client-driver.yaml': dump(this.clientDriverPodTemplate) } : {}),
+      },
     });
 
     const network = {
@@ -164,7 +182,7 @@ export class SparkRbac extends Construct {
     this.networkPolicies = addSparkNetworkPolicies(this, network);
     this.jobFlows = sparkJobFlows(network);
 
-    if (props.clientModeService ?? true) {
+    if (clientMode) {
       this.clientModeService = new k8s.KubeService(this, 'client-driver-service', {
         metadata: { name: CLIENT_DRIVER_SERVICE, namespace },
         spec: {

@@ -71,6 +71,20 @@ const releasesNeedFlux: ConfigRule = (config) => {
   }];
 };
 
+/** `provider: azure` only for oci:// registries, and not together with a Secret (the construct refuses both too). */
+const registryAccessIsUsable = eachCluster((cluster, path) => Object.entries(cluster.operators ?? {}).flatMap(([key, pin]) => {
+  const access = pin as { repository?: string; provider?: string; secretName?: string } | undefined;
+  if (!access || access.provider !== 'azure') return [];
+  const at = [...path, 'operators', key, 'provider'];
+  if (access.repository !== undefined && !access.repository.startsWith('oci://')) {
+    return [{ path: at, message: `provider azure applies to oci:// registries (an Azure Container Registry) only; ${access.repository} is a classic chart repository: use secretName for its credentials` }];
+  }
+  if (access.secretName !== undefined) {
+    return [{ path: at, message: 'provider azure and secretName are exclusive: with azure, Flux logs in to the registry with its own Azure identity and ignores the Secret; keep one' }];
+  }
+  return [];
+}));
+
 /** One version, one schema: every pinned operator version must have the CRD schemas of that version. */
 const pinnedVersionsHaveSchemas = eachCluster((cluster, path) =>
   installedOperators(cluster)
@@ -83,5 +97,6 @@ export const GITOPS_RULES: readonly ConfigRule[] = [
   airflowReferencesResolve,
   operatorNamespacesAreReserved,
   releasesNeedFlux,
+  registryAccessIsUsable,
   pinnedVersionsHaveSchemas,
 ];

@@ -78,6 +78,19 @@ export interface PinnedHelmReleaseProps {
    */
   readonly callsApiServer?: boolean;
   /**
+   * How the source-controller authenticates to an `oci://` registry: `azure` uses Flux's own Azure identity
+   * (an Azure Container Registry), `generic` the `secretName` or anonymous access (OCIRepository `spec.provider`,
+   * Flux source-controller v1.9.1).
+   * @default 'generic'
+   */
+  readonly provider?: 'generic' | 'azure';
+  /**
+   * Secret in `namespace` with the registry credentials (`spec.secretRef` of the source): a
+   * `kubernetes.io/dockerconfigjson` Secret for `oci://`, `username`/`password` for `https://`. Created outside dist/.
+   * @default - none (a public repository)
+   */
+  readonly secretName?: string;
+  /**
    * Labels on the source, the HelmRelease and the namespace.
    * @default - none
    */
@@ -159,12 +172,14 @@ export class PinnedHelmRelease extends Construct {
           url: `${props.repository}/${props.chart}`,
           ref: { tag: props.version },
           interval: '12h',
+          provider: props.provider === 'azure' ? source.OciRepositorySpecProvider.AZURE : undefined,
+          secretRef: props.secretName ? { name: props.secretName } : undefined,
           layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: source.OciRepositorySpecLayerSelectorOperation.COPY },
         },
       })
       : new source.HelmRepository(this, 'source', {
         metadata,
-        spec: { url: props.repository, interval: '12h' },
+        spec: { url: props.repository, interval: '12h', secretRef: props.secretName ? { name: props.secretName } : undefined },
       });
 
     this.resource = new helm.HelmRelease(this, 'Resource', {
@@ -216,6 +231,12 @@ export class PinnedHelmRelease extends Construct {
     }
     if (!/^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/.test(props.version)) {
       throw new Error(`${prefix}: 'version' ("${props.version}") must be an exact version such as 1.2.3; ranges and tags like latest are not reproducible`);
+    }
+    if (props.provider === 'azure' && !props.repository.startsWith('oci://')) {
+      throw new Error(`${prefix}: 'provider' (azure) applies to oci:// registries only; for an https:// repository use 'secretName'`);
+    }
+    if (props.provider === 'azure' && props.secretName !== undefined) {
+      throw new Error(`${prefix}: 'provider' (azure) and 'secretName' are exclusive: with azure, Flux logs in with its own identity and ignores the Secret; keep one`);
     }
     if (props.createNamespace && props.createNamespace.podSecurityLevel !== 'restricted' && !props.createNamespace.podSecurityReason) {
       throw new Error(`${prefix}: 'createNamespace.podSecurityLevel' (${props.createNamespace.podSecurityLevel}) needs a 'podSecurityReason' that says why restricted is not enough`);

@@ -33,6 +33,9 @@ export function helmResources(cpu: string, memory: string, cpuLimit: string, mem
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
+/** Resources of the storage-initializer init container KServe injects into predictors (chart value kserve.storage.resources). */
+export const KSERVE_STORAGE_INITIALIZER_RESOURCES: HelmResources = helmResources('100m', '100Mi', '1', '1Gi');
+
 /** A container security context that passes the restricted Pod Security level. */
 export function restrictedContainer(readOnlyRootFilesystem = true): HelmContainerSecurity {
   return {
@@ -119,7 +122,7 @@ export function kserveValues(deploymentModeValue: string): KServeValues {
   return {
     kserve: {
       controller: { deploymentMode: deploymentModeValue, gateway: { disableIngressCreation: true } },
-      storage: { containerSecurityContext: restrictedContainer(false), resources: helmResources('100m', '100Mi', '1', '1Gi') },
+      storage: { containerSecurityContext: restrictedContainer(false), resources: KSERVE_STORAGE_INITIALIZER_RESOURCES },
     },
   };
 }

@@ -33,6 +33,9 @@ export interface MicroserviceVolume {
   readonly claimName?: string;
 }
 
+/** Replicas of a microservice that sets none. */
+export const DEFAULT_MICROSERVICE_REPLICAS = 2;
+
 /** Properties for `HttpMicroservice`. */
 export interface HttpMicroserviceProps {
   /** Name of the Deployment, Service and pods (a DNS label). */
@@ -139,7 +142,7 @@ export class HttpMicroservice extends Construct {
     this.validateProps(id, props);
     const { name, namespace } = props;
     const labels = { [NAME_LABEL]: name };
-    const replicas = props.replicas ?? 2;
+    const replicas = props.replicas ?? DEFAULT_MICROSERVICE_REPLICAS;
     const servicePort = props.servicePort ?? 80;
     const volumes = props.volumes ?? [];
 

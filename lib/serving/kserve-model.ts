@@ -25,6 +25,9 @@ export type KServeScaleMetric = 'cpu' | 'memory' | 'concurrency' | 'rps';
 /** User and group the predictor runs as (the uid of the KServe and MLServer runtime images). */
 const PREDICTOR_UID = 1000;
 
+/** Minimum replicas of a model that sets none. */
+export const DEFAULT_MODEL_MIN_REPLICAS = 1;
+
 /** Properties for `KServeModel`. */
 export interface KServeModelProps {
   /** Name of the InferenceService (a DNS-1035 label of at most 45 characters, as KServe requires). */
@@ -148,7 +151,7 @@ export class KServeModel extends Construct {
 
     const standard = this.deploymentMode === 'Standard';
     const defaults = FORMAT_DEFAULTS[props.format];
-    const minReplicas = props.minReplicas ?? 1;
+    const minReplicas = props.minReplicas ?? DEFAULT_MODEL_MIN_REPLICAS;
     const gpus: { [name: string]: string } = props.gpus ? { 'nvidia.com/gpu': String(props.gpus) } : {};
     const requests = { ...props.resources.request, ...gpus };
     const limits = { ...props.resources.limit, ...gpus };
@@ -217,7 +220,7 @@ export class KServeModel extends Construct {
     parseVersion(props.kserveVersion);
     const uriProblem = storageUriProblem(props.storageUri);
     if (uriProblem) throw new Error(`${prefix}: 'storageUri' ("${props.storageUri}") ${uriProblem}`);
-    const minReplicas = props.minReplicas ?? 1;
+    const minReplicas = props.minReplicas ?? DEFAULT_MODEL_MIN_REPLICAS;
     const maxReplicas = props.maxReplicas ?? minReplicas + 2;
     const scalesToZero = !standard || props.autoscaler === 'keda';
     if (minReplicas === 0 && !scalesToZero) {

@@ -50,6 +50,7 @@ export const TrainingJobSchema = Closed({
 export const TrainingSchema = Closed({
   namespace: DnsLabel('namespace of the training jobs (one of the cluster namespaces)'),
   gpuPool: Type.Optional(Pattern('^[a-z][a-z0-9]{0,11}$', 'node pool for GPU replicas. Default: the cluster\'s only pool with gpusPerNode')),
+  cpuPool: Type.Optional(Pattern('^[a-z][a-z0-9]{0,11}$', 'node pool for replicas without GPUs (a User pool without gpusPerNode). Default: none; such replicas are only kept off System and GPU nodes')),
   identity: Type.Optional(DnsLabel('key under identities of the Azure identity the jobs use for data access')),
   serviceAccountName: Type.Optional(DnsLabel('ServiceAccount the jobs run as. Default: the identity name')),
   jobs: NameMap(TrainingJobSchema, '^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$', 'job names (a lowercase letter, then lowercase letters, digits or \'-\', at most 50 characters)'),

@@ -1,7 +1,7 @@
 /** The pod template of one PyTorchJob replica type: container `pytorch`, GPU placement, /dev/shm, security. */
 import * as kubeflow from '../../imports/kubeflow.org';
 import { nonRootPodSecurity, restrictedContainerSecurity } from '../core/container-security';
-import { NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
+import { NodePoolPlacement, notOnSystemOrGpuNodes, poolNodeSelector, poolTolerations } from '../core/node-pool';
 
 type Template = kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplate;
 type Toleration = kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecTolerations;
@@ -28,6 +28,8 @@ export interface PodTemplateInput {
   readonly sharedMemory: string;
   readonly runAsUser: number;
   readonly gpuPool?: NodePoolPlacement;
+  /** Pool of CPU-only replicas; without it they are only kept off System and GPU nodes. */
+  readonly cpuPool?: NodePoolPlacement;
 }
 
 /** Resources of one replica: requests equal limits (Guaranteed QoS, no CPU throttling surprises). */
@@ -52,6 +54,7 @@ export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResou
     ...(resources.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(String(resources.gpus)) } : {}),
   };
   const onGpuPool = resources.gpus > 0 && input.gpuPool !== undefined;
+  const onCpuPool = resources.gpus === 0 && input.cpuPool !== undefined;
   const env: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersEnv[] = [
     ...Object.keys(input.env).map((name) => ({ name, value: input.env[name] })),
     ...Object.keys(input.secretEnv).map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secretEnv[name].secretName, key: input.secretEnv[name].key } } })),
@@ -61,8 +64,10 @@ export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResou
     spec: {
       automountServiceAccountToken: false,
       securityContext: nonRootPodSecurity(input.runAsUser),
-      nodeSelector: onGpuPool ? poolNodeSelector(input.gpuPool!) : undefined,
-      tolerations: onGpuPool ? gpuTolerations(input.gpuPool!) : undefined,
+      nodeSelector: onGpuPool ? poolNodeSelector(input.gpuPool!) : onCpuPool ? poolNodeSelector(input.cpuPool!) : undefined,
+      tolerations: onGpuPool ? gpuTolerations(input.gpuPool!) : onCpuPool ? poolTolerations(input.cpuPool!) : undefined,
+      // CPU-only replicas never land on the System pool (kube-system) or the expensive GPU nodes.
+      affinity: resources.gpus > 0 ? undefined : { nodeAffinity: notOnSystemOrGpuNodes() },
       containers: [{
         name: PYTORCH_CONTAINER_NAME,
         image: input.image,

@@ -47,13 +47,13 @@ describe('data-processing composition', () => {
       // The selector matches the namenode's pod labels (and so the namenode pod).
       for (const [key, value] of Object.entries(terms[0].labelSelector.matchLabels)) expect(nameNode.spec.template.metadata.labels[key]).toBe(value);
       // Executors stay on the data pool, where a datanode runs on every node.
-      expect(appSpec(app).executor.template.spec.nodeSelector).toEqual({ [AKS_AGENT_POOL_LABEL]: section.hdfs.nodePool });
+      expect(appSpec(app).executor.template.spec.nodeSelector).toEqual({ [AKS_AGENT_POOL_LABEL]: section.hdfs!.nodePool });
     }
   });
 
   test('no datanode can land on a system or GPU pool', () => {
     const clusterPools = config.clusters['data-processing'].nodePools;
-    const dataNodes = all.filter((m) => m.kind === 'DaemonSet' && m.metadata.namespace === section.hdfs.namespace);
+    const dataNodes = all.filter((m) => m.kind === 'DaemonSet' && m.metadata.namespace === section.hdfs!.namespace);
     expect(dataNodes).toHaveLength(1);
     for (const daemonSet of dataNodes) {
       const pod = daemonSet.spec.template.spec;
@@ -87,13 +87,13 @@ describe('data-processing composition', () => {
 
   test('only the HDFS namespace is privileged, and only HDFS pods use host networking or host paths', () => {
     const privileged = all.filter((m) => m.kind === 'Namespace' && m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged');
-    expect(privileged.map((m) => m.metadata.name)).toEqual([section.hdfs.namespace]);
+    expect(privileged.map((m) => m.metadata.name)).toEqual([section.hdfs!.namespace]);
     for (const namespace of Object.keys(section.spark.namespaces)) {
       expect(findManifest(all, 'Namespace', namespace).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
     const hostAccess = podSpecs(all).filter(({ spec }) => spec.hostNetwork || (spec.volumes ?? []).some((v: any) => v.hostPath));
     expect(hostAccess.length).toBeGreaterThan(0);
-    for (const { owner } of hostAccess) expect(owner.metadata.namespace).toBe(section.hdfs.namespace);
+    for (const { owner } of hostAccess) expect(owner.metadata.namespace).toBe(section.hdfs!.namespace);
   });
 
   test('RBAC and the identity share one ServiceAccount, and every Spark pod carries the identity label', () => {

@@ -58,7 +58,7 @@ describe('data-processing config rules', () => {
   });
 
   test('node pools must exist and be User pools without GPUs', () => {
-    expect(violations((c) => { c.dataProcessing!.hdfs.nodePool = 'missing'; })).toContainEqual({ path: at('hdfs.nodePool'), message: expect.stringMatching(/node pool 'missing' is not under nodePools/) });
+    expect(violations((c) => { c.dataProcessing!.hdfs!.nodePool = 'missing'; })).toContainEqual({ path: at('hdfs.nodePool'), message: expect.stringMatching(/node pool 'missing' is not under nodePools/) });
     expect(violations((c) => { c.dataProcessing!.spark.nodePool = 'system'; })).toContainEqual({ path: at('spark.nodePool'), message: expect.stringMatching(/is a System pool/) });
     expect(violations((c) => { c.nodePools.spark.gpusPerNode = 1; })).toContainEqual({ path: at('hdfs.nodePool'), message: expect.stringMatching(/is a GPU pool/) });
   });

@@ -36,6 +36,8 @@ describe('PinnedHelmRelease', () => {
       labels: { 'platform.ml/operator': 'cert-manager' },
       webhooks: [{ name: 'cert-manager', podLabels: { 'app.kubernetes.io/name': 'webhook' }, port: 10250 }],
       callsApiServer: true,
+      provider: 'azure',
+      secretName: undefined as unknown as string,
     };
     new PinnedHelmRelease(chart, 'release', props);
     const manifests = Testing.synth(chart);
@@ -75,6 +77,21 @@ describe('PinnedHelmRelease', () => {
     const release = findManifest(manifests, 'HelmRelease', 'cert-manager');
     expect(release.spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'cert-manager' });
     expect(release.spec.chart).toBeUndefined();
+  });
+
+  test('a private registry: provider azure (Flux logs in to ACR with its identity) or a secretRef (issue 13)', () => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'acr', { ...oci, releaseName: 'acr', repository: 'oci://example.azurecr.io/helm', provider: 'azure' });
+    new PinnedHelmRelease(chart, 'secret', { ...oci, releaseName: 'secret', repository: 'oci://registry.example/charts', secretName: 'registry-login' });
+    new PinnedHelmRelease(chart, 'basic', { ...https, releaseName: 'basic', secretName: 'charts-login' });
+    const manifests = Testing.synth(chart);
+    expect(findManifest(manifests, 'OCIRepository', 'acr').spec).toMatchObject({ provider: 'azure' });
+    expect(findManifest(manifests, 'OCIRepository', 'acr').spec.secretRef).toBeUndefined();
+    expect(findManifest(manifests, 'OCIRepository', 'secret').spec).toMatchObject({ secretRef: { name: 'registry-login' } });
+    expect(findManifest(manifests, 'OCIRepository', 'secret').spec.provider).toBeUndefined();
+    expect(findManifest(manifests, 'HelmRepository', 'basic').spec).toMatchObject({ secretRef: { name: 'charts-login' } });
+    expect(() => new PinnedHelmRelease(Testing.chart(), 'x', { ...https, provider: 'azure' })).toThrow(/'provider' \(azure\) applies to oci:\/\/ registries only/);
+    expect(() => new PinnedHelmRelease(Testing.chart(), 'x', { ...oci, provider: 'azure', secretName: 's' })).toThrow(/'provider' \(azure\) and 'secretName' are exclusive/);
   });
 
   test('installs and upgrades CRDs and retries failed actions', () => {
