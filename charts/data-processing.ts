@@ -78,7 +78,11 @@ function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs
     networkFlows: rbac.jobFlows,
     hadoopConf: {
       ...(hdfs ? { 'fs.defaultFS': hdfs.defaultFs } : {}),
-      ...(job.azureStorage && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),
+      ...(job.azureStorage && identityConfig
+        ? ((context.cluster.identityMode ?? 'workload-identity') === 'aad-pod-identity'
+          ? SparkJob.managedIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId)
+          : SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId))
+        : {}),
     },
     sparkConf: job.sparkConf,
     volumes: Object.entries(job.volumes ?? {}).sort(([a], [b]) => compareText(a, b))

@@ -7,7 +7,7 @@ import { sparkOperatorSettings } from '../lib/data-processing/config';
 import { strimziOperatorSettings } from '../lib/streaming/config';
 import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
-import { operatorCallsApiServer, operatorWebhooks } from '../lib/gitops/operator-network';
+import { operatorCallsApiServer, operatorWebhooks, portsAdmittedElsewhere } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
@@ -48,8 +48,10 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
     createNamespace: chart.createsNamespace ? {
       podSecurityLevel: info.podSecurity.level,
       podSecurityReason: info.podSecurity.reason,
+      podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
       quota: context.cluster.namespaceDefaults.quota,
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+      ingressPorts: info.ingressPorts.map((p) => p.port).filter((port) => !portsAdmittedElsewhere(operator, operator, info.defaultChart).includes(port)),
     } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
     webhooks: operatorWebhooks(operator, chart.releaseName, chart.chart),
@@ -155,6 +157,8 @@ export const airflowComposition: ClusterComposition = (context) => {
     namespace,
     chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
     imageTag: config.imageTag,
+    imageDigest: config.imageDigest,
+    airflowVersion: config.airflowVersion,
     dags: config.dags,
     remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },
     metadataSecretName: config.database.secretName,

@@ -61,6 +61,15 @@ const nodePoolsFit = perSection((section, path, cluster) => {
       message: `replication (${replication}) is larger than the ${hdfsPool.minCount} node(s) pool '${section.hdfs.nodePool}' keeps at minimum (one datanode per node); lower it or raise the pool's minCount`,
     });
   }
+  // Durability: datanodes keep blocks in hostPath directories on the node's local (temp / ephemeral OS) disk, which
+  // is lost with the node. Cluster autoscaler scale-down removes under-used nodes (DaemonSet pods do not keep a node
+  // alive), so several nodes and all replicas of a block can go at once. The HDFS pool is therefore fixed-size.
+  if (section.hdfs && hdfsPool && hdfsPool.minCount !== hdfsPool.maxCount) {
+    violations.push({
+      path: [...path, 'hdfs', 'nodePool'],
+      message: `pool '${section.hdfs.nodePool}' autoscales (minCount ${hdfsPool.minCount}, maxCount ${hdfsPool.maxCount}), but HDFS datanodes keep their blocks on the nodes' local disks, which a scale-down deletes with the node; make the HDFS pool fixed-size (minCount = maxCount) or give HDFS its own fixed-size pool (docs/data-processing.md)`,
+    });
+  }
   return violations;
 });
 

@@ -124,6 +124,23 @@ export class SparkJob extends Construct {
     };
   }
 
+  /**
+   * Hadoop properties for ABFS with a managed identity through the instance metadata endpoint (`MsiTokenProvider`),
+   * for the legacy aad-pod-identity mode: NMI answers the driver's and executors' IMDS calls with the token of the
+   * identity bound to their `aadpodidbinding` label; there is no projected token file there, so the Workload Identity
+   * provider would fail. The client ID selects the identity when a node holds several (hadoop-azure abfs.md, "Azure
+   * Managed Identity": fs.azure.account.oauth2.msi.tenant / .client.id, endpoint default
+   * http://169.254.169.254/metadata/identity/oauth2/token).
+   */
+  public static managedIdentityHadoopConf(clientId: string, tenantId: string): { readonly [name: string]: string } {
+    return {
+      'fs.azure.account.auth.type': 'OAuth',
+      'fs.azure.account.oauth.provider.type': 'org.apache.hadoop.fs.azurebfs.oauth2.MsiTokenProvider',
+      'fs.azure.account.oauth2.client.id': clientId,
+      'fs.azure.account.oauth2.msi.tenant': tenantId,
+    };
+  }
+
   /** The SparkApplication or ScheduledSparkApplication (the default child). */
   public readonly resource: ApiObject;
   /** Name of the application. */

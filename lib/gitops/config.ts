@@ -60,12 +60,16 @@ export const OperatorsSchema = Closed({
 export const AirflowSchema = Closed({
   namespace: Type.Optional(DnsLabel('namespace of Airflow; it must be declared under namespaces. Default: airflow')),
   identity: Type.String({ minLength: 1, description: 'key under identities of the managed identity Airflow uses (remote logs, DAG tasks)' }),
-  imageTag: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+(-[-a-z0-9.]+)?$', 'Airflow image tag such as 3.0.2. Default: the chart\'s own Airflow version')),
+  imageTag: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+(-[-a-z0-9.]+)?$', 'Airflow image tag such as 3.0.2 or 3.0.2-python3.12. Default: the chart\'s own Airflow version')),
+  airflowVersion: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+$', 'Airflow version X.Y.Z the chart\'s version gates use (never a suffixed tag). Default: the leading X.Y.Z of imageTag, else the chart\'s Airflow version')),
+  imageDigest: Type.Optional(Pattern('^sha256:[a-f0-9]{64}$', 'digest of the Airflow image (sha256:<64 hex digits>), pinning it exactly; the chart then pulls by digest (values defaultAirflowDigest, which takes precedence over the tag). Default: none (by tag)')),
   dags: Closed({
     repository: Pattern('^(https|ssh)://[^\\s]+$', 'Git URL of the DAG repository (https:// or ssh://)'),
     branch: Type.Optional(Type.String({ minLength: 1, description: 'branch git-sync follows. Default: main' })),
     subPath: Type.Optional(Type.String({ description: 'folder of the DAGs in the repository. Default: the repository root' })),
-    credentialsSecret: Type.Optional(SecretName('Secret with git-sync credentials for a private repository, created outside dist/')),
+    credentialsSecret: Type.Optional(SecretName('Secret with git-sync credentials for a private https:// repository, created outside dist/, with all four keys chart 1.18.0 reads: GIT_SYNC_USERNAME and GITSYNC_USERNAME (same user), GIT_SYNC_PASSWORD and GITSYNC_PASSWORD (same token)')),
+    sshKeySecret: Type.Optional(SecretName('Secret with key gitSshKey (private key) for an ssh:// repository, created outside dist/; required for ssh://')),
+    knownHosts: Type.Optional(Type.String({ minLength: 1, description: 'known_hosts lines of the Git host of an ssh:// repository (git-sync verifies the host key with them); required for ssh://' })),
   }, { description: 'DAGs pulled from Git by git-sync' }),
   logs: Closed({
     storageAccount: Type.String({ minLength: 1, description: 'key under azure.storageAccounts of the account that holds task logs' }),

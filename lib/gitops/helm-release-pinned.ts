@@ -20,10 +20,21 @@ export interface ReleaseNamespace {
    * @default - none (only valid with the restricted level)
    */
   readonly podSecurityReason?: string;
+  /**
+   * Pod Security Standards version of the labels, such as `v1.31`: the cluster's pinned minor, so an AKS upgrade
+   * never tightens admission of the operator's pods by surprise.
+   * @default 'latest'
+   */
+  readonly podSecurityVersion?: string;
   /** ResourceQuota `spec.hard` of the namespace. */
   readonly quota: { readonly [resource: string]: string | number };
   /** Container defaults (LimitRange) of the namespace. */
   readonly containerDefaults: ContainerDefaults;
+  /**
+   * TCP ports of the operator pods that accept connections from anywhere (webhooks the API server calls).
+   * @default - none: the namespace admits no ingress at all
+   */
+  readonly ingressPorts?: readonly number[];
 }
 
 /** Properties for `PinnedHelmRelease`. */
@@ -135,17 +146,21 @@ export class PinnedHelmRelease extends Construct {
         name: props.namespace,
         podSecurityLevel: ns.podSecurityLevel as PodSecurityLevel,
         podSecurityReason: ns.podSecurityReason,
+        podSecurityVersion: ns.podSecurityVersion,
         quota: ns.quota,
         containerDefaults: ns.containerDefaults,
         labels,
       });
-      // On top of the baseline's default deny: operators call the API server and cloud endpoints over HTTPS.
-      // Ingress stays denied except for the webhook servers (below).
+      // On top of the baseline's default deny: operators serve webhooks to the API server, whose addresses AKS
+      // does not publish (so from anywhere, but only on the webhook ports), and call the API server and cloud
+      // endpoints over HTTPS. Webhook servers the release models (`webhooks`) get their own policy instead.
+      const ingressPorts = [...(ns.ingressPorts ?? [])].sort((a, b) => a - b);
       this.operatorTraffic = new k8s.KubeNetworkPolicy(this, 'operator-traffic', {
         metadata: { name: 'allow-operator-traffic', namespace: props.namespace },
         spec: {
           podSelector: {},
-          policyTypes: ['Egress'],
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: ingressPorts.length > 0 ? [{ ports: ingressPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }] : [],
           egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
         },
       });

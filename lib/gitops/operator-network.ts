@@ -49,3 +49,17 @@ export function operatorWebhooks(operator: Operator, releaseName: string, chart:
 export function operatorCallsApiServer(operator: Operator, chart: string): boolean {
   return operator !== Operator.AAD_POD_IDENTITY && chart !== 'kserve-crd';
 }
+
+/**
+ * Ports of `OperatorInfo.ingressPorts` that other policies admit more narrowly, so the operator namespace's
+ * `allow-operator-traffic` need not open them to every pod: the modelled webhook servers (`allow-webhook-<name>`
+ * on their pods only) and Envoy Gateway's xDS port (each `SharedGateway` admits its own namespace's proxies).
+ */
+export function portsAdmittedElsewhere(operator: Operator, releaseName: string, chart: string): number[] {
+  const ports = operatorWebhooks(operator, releaseName, chart).map((webhook) => webhook.port);
+  if (operator === Operator.GATEWAY_CONTROLLER) ports.push(ENVOY_GATEWAY_XDS_PORT);
+  return ports;
+}
+
+/** Envoy Gateway's xDS port (envoyproxy/gateway v1.5.0 `charts/gateway-helm/values.yaml` deployment.ports grpc 18000). */
+const ENVOY_GATEWAY_XDS_PORT = 18000;

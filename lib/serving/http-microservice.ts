@@ -115,7 +115,7 @@ export interface HttpMicroserviceProps {
   readonly egress?: { readonly peers: readonly EgressPeer[]; readonly ports: readonly number[] };
 }
 
-const IMAGE_WITH_TAG = /^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}|@sha256:[a-f0-9]{64})$/;
+const IMAGE_WITH_TAG = /^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 const NAME_LABEL = 'app.kubernetes.io/name';
 
 /**

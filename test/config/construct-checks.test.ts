@@ -91,6 +91,10 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
   'lib/gitops/airflow.ts': {
     "'…' (\"…\") must be a Secret name (lowerca": { schema: `clusters.${C}.airflow.database.secretName` },
     'dags.repository': { schema: `clusters.${C}.airflow.dags.repository` },
+    "Airflow '…': cannot tell the Airflow ver": { rule: 'an Airflow chart whose Airflow version is unknown' },
+    'airflowVersion': { schema: `clusters.${C}.airflow.airflowVersion` },
+    'dags.credentialsSecret': { rule: 'https credentials for an ssh DAG repository' },
+    'dags.sshKeySecret': { rule: 'an ssh DAG repository without its key' },
     'identityPodLabels': { code: 'the composition always binds Airflow to its identity (airflow.identity is required)' },
     'remoteLogs.folder': { schema: `clusters.${C}.airflow.logs.folder` },
   },

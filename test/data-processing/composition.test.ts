@@ -35,12 +35,14 @@ describe('data-processing composition', () => {
     expect(jobs).toEqual(['ScheduledSparkApplication/feature-space', 'ScheduledSparkApplication/hardskill-matching', 'SparkApplication/gpa-matching']);
   });
 
-  test('the driver of every Spark job requires the namenode\'s node', () => {
+  test('the driver of every Spark job prefers (never requires: no Pending drivers when that node is full) the namenode\'s node', () => {
     const nameNode = all.find((m) => m.kind === 'StatefulSet' && m.spec.template.metadata.labels['app.kubernetes.io/component'] === 'namenode')!;
     const apps = all.filter((m) => SPARK_KINDS.includes(m.kind));
     expect(apps.length).toBeGreaterThan(0);
     for (const app of apps) {
-      const terms = appSpec(app).driver.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+      const affinity = appSpec(app).driver.template.spec.affinity.podAffinity;
+      expect(affinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+      const terms = affinity.preferredDuringSchedulingIgnoredDuringExecution.map((p: { podAffinityTerm: unknown }) => p.podAffinityTerm);
       expect(terms).toHaveLength(1);
       expect(terms[0].topologyKey).toBe('kubernetes.io/hostname');
       expect(terms[0].namespaces).toEqual([nameNode.metadata.namespace]);
@@ -133,6 +135,8 @@ describe('data-processing composition', () => {
     }
     const hardskill = appSpec(findManifest(all, 'ScheduledSparkApplication', 'hardskill-matching', 'spark'));
     expect(hardskill.executor.template.spec.containers[0].volumeMounts).toEqual([
+      { name: 'spark-tmp', mountPath: '/tmp' }, // read-only root file system (issue 14): the writable emptyDirs first
+      { name: 'spark-work-dir', mountPath: '/opt/spark/work-dir' },
       { name: 'lookup-tables', mountPath: '/mnt/lookup-tables', readOnly: true },
       { name: 'recommendations', mountPath: '/mnt/recommendations' },
     ]);
