@@ -12,6 +12,7 @@ import { operatorTrafficPolicy } from '../lib/gitops/helm-release-pinned';
 import { PyTorchInitContainerTemplate } from '../lib/training/pytorch-init-template';
 import { strimziOperatorSettings } from '../lib/streaming/config';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
+import { operatorCallsApiServer, operatorWebhooks, portsAdmittedElsewhere } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
@@ -55,8 +56,11 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
       podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
       quota: context.cluster.namespaceDefaults.quota,
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+      ingressPorts: info.ingressPorts.map((p) => p.port).filter((port) => !portsAdmittedElsewhere(operator, operator, info.defaultChart).includes(port)),
     } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
+    webhooks: operatorWebhooks(operator, chart.releaseName, chart.chart),
+    callsApiServer: operatorCallsApiServer(operator, chart.chart),
   });
   installed.set(operator, created);
   return created;
@@ -102,7 +106,7 @@ function trainingOperatorNamespace(context: ClusterContext): FluxPatch[] {
     containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
     labels: { [OPERATOR_LABEL]: Operator.TRAINING_OPERATOR },
   });
-  operatorTrafficPolicy(context.layers.operators, info.namespace);
+  operatorTrafficPolicy(context.layers.operators, info.namespace, info.ingressPorts.map((p) => p.port));
   const template = new PyTorchInitContainerTemplate(context.layers.operators, 'operator-training-operator-pytorch-init', { namespace: info.namespace });
   return [
     { patch: `$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${info.namespace}\n`, target: { kind: 'Namespace', name: info.namespace } },
@@ -192,6 +196,7 @@ export const airflowComposition: ClusterComposition = (context) => {
     namespace,
     chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
     imageTag: config.imageTag,
+    imageDigest: config.imageDigest,
     airflowVersion: config.airflowVersion,
     dags: config.dags,
     remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },

@@ -135,6 +135,8 @@ describe('data-processing composition', () => {
     }
     const hardskill = appSpec(findManifest(all, 'ScheduledSparkApplication', 'hardskill-matching', 'spark'));
     expect(hardskill.executor.template.spec.containers[0].volumeMounts).toEqual([
+      { name: 'spark-tmp', mountPath: '/tmp' }, // read-only root file system (issue 14): the writable emptyDirs first
+      { name: 'spark-work-dir', mountPath: '/opt/spark/work-dir' },
       { name: 'lookup-tables', mountPath: '/mnt/lookup-tables', readOnly: true },
       { name: 'recommendations', mountPath: '/mnt/recommendations' },
     ]);
