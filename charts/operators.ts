@@ -11,6 +11,9 @@ import { NamespaceBaseline, PodSecurityLevel } from '../lib/core/namespace-basel
 import { operatorTrafficPolicy } from '../lib/gitops/helm-release-pinned';
 import { PyTorchInitContainerTemplate } from '../lib/training/pytorch-init-template';
 import { strimziOperatorSettings } from '../lib/streaming/config';
+import { Construct } from 'constructs';
+import { ANY_ADDRESS, declareFlow } from '../lib/core/flows';
+import { allowIngressFromAnywhere } from '../lib/core/network-policies';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
 import { operatorCallsApiServer, operatorWebhooks, portsAdmittedElsewhere } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
@@ -106,7 +109,15 @@ function trainingOperatorNamespace(context: ClusterContext): FluxPatch[] {
     containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
     labels: { [OPERATOR_LABEL]: Operator.TRAINING_OPERATOR },
   });
-  operatorTrafficPolicy(context.layers.operators, info.namespace, info.ingressPorts.map((p) => p.port));
+  // The same traffic as a PinnedHelmRelease namespace: the webhook on its own pods only, declared as flows.
+  const network = new Construct(context.layers.operators, 'operator-training-operator-network');
+  const name = Operator.TRAINING_OPERATOR as string;
+  operatorTrafficPolicy(network, info.namespace, info.ingressPorts.map((p) => p.port).filter((port) => !portsAdmittedElsewhere(Operator.TRAINING_OPERATOR, name, info.defaultChart).includes(port)));
+  for (const webhook of operatorWebhooks(Operator.TRAINING_OPERATOR, name, info.defaultChart)) {
+    allowIngressFromAnywhere(network, `webhook-${webhook.name}`, { name: `allow-webhook-${webhook.name}`, namespace: info.namespace, podLabels: webhook.podLabels, ports: [webhook.port] });
+    declareFlow(network, { purpose: `API server to the ${webhook.name} admission webhook`, from: { cidr: ANY_ADDRESS }, to: { namespace: info.namespace, podLabels: { ...webhook.podLabels } }, port: webhook.port });
+  }
+  declareFlow(network, { purpose: 'operator pods call the API server', from: { namespace: info.namespace, podLabels: {} }, to: { cidr: ANY_ADDRESS }, port: 443 });
   const template = new PyTorchInitContainerTemplate(context.layers.operators, 'operator-training-operator-pytorch-init', { namespace: info.namespace });
   return [
     { patch: `$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${info.namespace}\n`, target: { kind: 'Namespace', name: info.namespace } },

@@ -2,6 +2,7 @@
 import { admissionRule } from './admission-rule';
 import { applyOrderRule } from './apply-order-rule';
 import { gitopsLifecycleRule } from './gitops-lifecycle-rule';
+import { networkFlowRule } from './network-flows';
 import { quotaFitRule } from './quota-fit-rule';
 import { schedulingRule } from './scheduling-rule';
 import { VerifyRule } from './types';
@@ -11,7 +12,6 @@ export const VERIFY_RULES: readonly VerifyRule[] = [
   admissionRule,
   quotaFitRule,
   schedulingRule,
-  // networkFlowRule (lib/verify/network-flows.ts) joins this list once the example passes it: on the merge of
-  // 2026-11-29 it still reported 30 faults on the example (undeclared ingress, Strimzi pods not in its pod model).
+  networkFlowRule,
   gitopsLifecycleRule,
 ];
