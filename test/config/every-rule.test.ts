@@ -215,6 +215,8 @@ const CASES: readonly Case[] = [
     path: 'clusters.data-processing.streaming.topics.StreamingRaw.replication', message: /replication \(5\) is larger than the 3 broker\(s\)/, line: ['StreamingRaw: { replication: 5'] },
   { name: 'a Kafka client naming an undeclared topic', edit: edit('          produce: [StreamingRaw, MessaingRaw, MessaingResult]', '          produce: [StreamingRaw, MessagingRaw, MessaingResult]'),
     path: 'clusters.data-processing.streaming.clients.nifi.produce[1]', message: /topic 'MessagingRaw' is not under streaming.topics/, line: ['produce: [StreamingRaw, MessagingRaw'] },
+  { name: 'a streaming job whose client is outside the Spark namespaces', edit: edit('          kafkaClient: streaming-scoring ', '          kafkaClient: nifi '),
+    path: 'clusters.data-processing.streaming.jobs.streaming-scoring.kafkaClient', message: /client 'nifi' is in namespace 'nifi', which is not a Spark namespace/, line: ['kafkaClient: nifi'] },
 ];
 
 let work: string;

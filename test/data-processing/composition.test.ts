@@ -30,9 +30,9 @@ describe('data-processing composition', () => {
     for (const kind of ['StatefulSet', 'DaemonSet', ...SPARK_KINDS]) expect(kinds('platform').has(kind)).toBe(false);
   });
 
-  test('the example carries the seed\'s three jobs', () => {
+  test('the example carries the seed\'s three jobs (and the streaming section\'s scoring job)', () => {
     const jobs = all.filter((m) => SPARK_KINDS.includes(m.kind)).map((m) => `${m.kind}/${m.metadata.name}`).sort();
-    expect(jobs).toEqual(['ScheduledSparkApplication/feature-space', 'ScheduledSparkApplication/hardskill-matching', 'SparkApplication/gpa-matching']);
+    expect(jobs).toEqual(['ScheduledSparkApplication/feature-space', 'ScheduledSparkApplication/hardskill-matching', 'SparkApplication/gpa-matching', 'SparkApplication/streaming-scoring']);
   });
 
   test('the driver of every Spark job requires the namenode\'s node', () => {

@@ -41,6 +41,20 @@ describe('streaming composition', () => {
     expect(findManifest(layers.platform, 'NetworkPolicy', 'streaming-scoring-kafka-egress', 'spark')).toBeDefined();
   });
 
+  test('the scoring job runs long in the Spark namespace as its client, against the Kafka cluster\'s bootstrap', () => {
+    const app = findManifest(layers.workloads, 'SparkApplication', 'streaming-scoring', 'spark');
+    expect(app.spec.restartPolicy.type).toBe('Always');
+    expect(app.spec.timeToLiveSeconds).toBeUndefined();
+    expect(app.spec.driver.serviceAccount).toBe('spark');
+    const env = Object.fromEntries(app.spec.driver.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe('events-kafka-bootstrap.kafka.svc.cluster.local:9093');
+    expect(env.KAFKA_USERNAME).toBe('streaming-scoring');
+    expect(app.spec.hadoopConf['fs.azure.account.auth.type']).toBe('OAuth');
+    // The client egress policy of step 1 selects the job's pods.
+    const egress = findManifest(layers.platform, 'NetworkPolicy', 'streaming-scoring-kafka-egress', 'spark');
+    expect(app.spec.executor.template.metadata.labels).toMatchObject(egress.spec.podSelector.matchLabels);
+  });
+
   test('no secret values: users name Secrets created outside dist/', () => {
     const all = Object.values(layers).flat();
     expect(all.filter((m) => m.kind === 'Secret')).toEqual([]);
