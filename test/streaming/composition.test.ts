@@ -49,7 +49,8 @@ describe('streaming composition', () => {
     const env = Object.fromEntries(app.spec.driver.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
     expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe('events-kafka-bootstrap.kafka.svc.cluster.local:9093');
     expect(env.KAFKA_USERNAME).toBe('streaming-scoring');
-    expect(app.spec.hadoopConf['fs.azure.account.auth.type']).toBe('OAuth');
+    expect(app.spec.sparkConf['spark.sql.streaming.checkpointLocation']).toBe('file:///mnt/checkpoints/streaming-scoring');
+    expect(app.spec.driver.template.spec.volumes).toContainEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'checkpoints' } });
     // The client egress policy of step 1 selects the job's pods.
     const egress = findManifest(layers.platform, 'NetworkPolicy', 'streaming-scoring-kafka-egress', 'spark');
     expect(app.spec.executor.template.metadata.labels).toMatchObject(egress.spec.podSelector.matchLabels);

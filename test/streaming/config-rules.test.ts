@@ -89,17 +89,21 @@ describe('streaming config rules', () => {
     expect(violations((c) => { job(c).kafkaClient = 'nobody'; })).toContainEqual({ path: at('jobs.streaming-scoring.kafkaClient'), message: expect.stringMatching(/'nobody' is not under streaming.clients/) });
     expect(violations((c) => { job(c).kafkaClient = 'nifi'; })).toContainEqual({ path: at('jobs.streaming-scoring.kafkaClient'), message: expect.stringMatching(/namespace 'nifi', which is not a Spark namespace/) });
     expect(violations((c) => { job(c).checkpoint = {}; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/exactly one of abfs .* found neither/) });
-    expect(violations((c) => { job(c).checkpoint.volume = 'lookup-tables'; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/found both/) });
+    expect(violations((c) => { job(c).checkpoint.abfs = 'abfss://c1@exampledatalake.dfs.core.windows.net/x'; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/found both/) });
     expect(violations((c) => { job(c).checkpoint = { volume: 'nope' }; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint.volume'), message: expect.stringMatching(/'nope' is not under dataProcessing.sharedVolumes.volumes/) });
     expect(violations((c) => { job(c).checkpoint = { abfs: 'abfss://c1@exampleartifacts.dfs.core.windows.net/x' }; }))
       .toContainEqual({ path: at('jobs.streaming-scoring.checkpoint.abfs'), message: expect.stringMatching(/no hierarchical namespace/) });
-    expect(violations((c) => { delete c.dataProcessing!.spark.identity; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/needs dataProcessing.spark.identity/) });
+    expect(violations((c) => { delete c.dataProcessing!.spark.identity; job(c).checkpoint = { abfs: 'abfss://c1@exampledatalake.dfs.core.windows.net/x' }; }))
+      .toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/needs dataProcessing.spark.identity/) });
+    expect(violations((c) => { job(c).checkpoint = { abfs: 'abfss://c1@exampledatalake.dfs.core.windows.net/x' }; })).toEqual([]);
     expect(violations((c) => { delete job(c).mainClass; })).toContainEqual({ path: at('jobs.streaming-scoring.mainClass'), message: expect.stringMatching(/a Scala job needs a mainClass/) });
     expect(violations((c) => { job(c).checkpoint = { volume: 'lookup-tables', subPath: 'scoring' }; })).toEqual([]);
+    expect(violations((c) => { job(c).checkpoint = { abfs: 'abfss://c1@exampledatalake.dfs.core.windows.net/x', subPath: 'x' }; }))
+      .toContainEqual({ path: at('jobs.streaming-scoring.checkpoint.subPath'), message: expect.stringMatching(/subPath is a folder inside checkpoint.volume/) });
   });
 
   test('a streaming job without a checkpoint is a schema error with the line', () => {
-    const issues = exampleConfigIssues((text) => text.replace('          checkpoint:\n            abfs: abfss://checkpoints@exampledatalake.dfs.core.windows.net/streaming-scoring\n', ''));
+    const issues = exampleConfigIssues((text) => text.replace(/          checkpoint: .*\n            volume: checkpoints .*\n/, ''));
     const issue = issues.find((i) => i.path.join('.') === at('jobs.streaming-scoring.checkpoint'))!;
     expect(issue.message).toMatch(/missing required key 'checkpoint'/);
     expect(issue.line ?? 0).toBeGreaterThan(0);
