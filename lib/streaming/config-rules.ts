@@ -168,6 +168,38 @@ const streamingJobsFit = perSection((section, path, cluster, config) =>
     return violations;
   }));
 
+const nifiFits = perSection((section, path, cluster) => {
+  const nifi = section.nifi;
+  if (!nifi) return [];
+  const at = [...path, 'nifi'];
+  const violations: RuleViolation[] = [];
+  const ns = cluster.namespaces[nifi.namespace];
+  if (!ns) {
+    violations.push({ path: [...at, 'namespace'], message: `namespace '${nifi.namespace}' is not under namespaces; declare it there (NiFi runs at Pod Security level restricted)` });
+  } else if (ns.podSecurity && ns.podSecurity.level !== 'restricted') {
+    violations.push({ path: [...at, 'namespace'], message: `namespace '${nifi.namespace}' is at level '${ns.podSecurity.level}'; NiFi runs at restricted, use a restricted namespace` });
+  }
+  const pool = cluster.nodePools[nifi.nodePool];
+  if (!pool) {
+    violations.push({ path: [...at, 'nodePool'], message: `node pool '${nifi.nodePool}' is not under nodePools; use one of: ${Object.keys(cluster.nodePools).join(', ')}` });
+  } else if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
+    violations.push({ path: [...at, 'nodePool'], message: `node pool '${nifi.nodePool}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; NiFi runs on a User pool without GPUs` });
+  }
+  const client = section.clients?.[nifi.kafkaClient];
+  if (!client) {
+    violations.push({ path: [...at, 'kafkaClient'], message: `'${nifi.kafkaClient}' is not under streaming.clients (known: ${Object.keys(section.clients ?? {}).join(', ') || 'none'})` });
+  } else if (client.namespace !== nifi.namespace) {
+    violations.push({ path: [...at, 'kafkaClient'], message: `client '${nifi.kafkaClient}' is in namespace '${client.namespace}', but NiFi runs in '${nifi.namespace}'; the client's Secret and network access are per namespace` });
+  }
+  if (nifi.sparkSubmission && !cluster.dataProcessing?.spark.namespaces[nifi.sparkSubmission.namespace]) {
+    violations.push({ path: [...at, 'sparkSubmission', 'namespace'], message: `'${nifi.sparkSubmission.namespace}' is not a Spark namespace of this cluster (dataProcessing.spark.namespaces: ${Object.keys(cluster.dataProcessing?.spark.namespaces ?? {}).join(', ') || 'none'})` });
+  }
+  if (nifi.httpEndpoint.port === 8443) {
+    violations.push({ path: [...at, 'httpEndpoint', 'port'], message: 'port 8443 is NiFi\'s HTTPS UI; use another port for the endpoint (the seed: 9192)' });
+  }
+  return violations;
+});
+
 /** Every rule of the streaming section, in the order they run. */
 export const STREAMING_RULES: readonly ConfigRule[] = [
   kafkaPlacement,
@@ -175,4 +207,5 @@ export const STREAMING_RULES: readonly ConfigRule[] = [
   topicsAreValid,
   clientsReferToKnownThings,
   streamingJobsFit,
+  nifiFits,
 ];

@@ -87,11 +87,31 @@ export const StreamingJobSchema = Closed({
   checkpoint: CheckpointSchema,
 }, { description: 'a Spark Structured Streaming job: a long-running SparkApplication (restart policy Always) reading and writing Kafka' });
 
+export const NifiSchema = Closed({
+  namespace: DnsLabel('namespace of NiFi (declared under namespaces, restricted)'),
+  version: Pattern('^2\\.[0-9]+\\.[0-9]+$', 'NiFi version: the tag of the official apache/nifi image, such as 2.11.0 (NiFi 2: HTTPS and single-user sign-in by default)'),
+  imageRepository: Type.Optional(Pattern('^[a-z0-9][-a-z0-9._/]*/nifi$', 'a mirror of the official image, such as example.azurecr.io/apache/nifi. Default: apache/nifi (Docker Hub)')),
+  nodePool: Pattern('^[a-z][a-z0-9]{0,11}$', 'AKS pool that runs NiFi: the name of a User pool under nodePools'),
+  storageClass: DnsLabel('storage class of the repositories (flowfile, content, provenance, database, state, conf)'),
+  repositorySize: Type.Optional(Quantity('size of the content and provenance repositories (the others get a tenth, at least 1Gi). Default: 50Gi')),
+  credentialsSecret: Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', 'Secret created outside dist/ with keys username, password (at least 12 characters) and sensitive-props-key'),
+  kafkaClient: DnsLabel('the client (a key of streaming.clients) NiFi connects to Kafka as; its namespace must be NiFi\'s'),
+  httpEndpoint: Closed({
+    port: Type.Integer({ minimum: 1024, maximum: 65535, description: 'port of the HandleHttpRequest processor (the seed: 9192)' }),
+    path: Pattern('^/[-a-zA-Z0-9._~/]*$', 'request path of the endpoint (the seed: /model_serving)'),
+  }, { description: 'the seed\'s REST model-serving endpoint, hosted by a NiFi flow' }),
+  resources: Type.Optional(ResourcesSchema),
+  sparkSubmission: Type.Optional(Closed({
+    namespace: DnsLabel('Spark namespace (a key of dataProcessing.spark.namespaces) NiFi submits SparkApplications to'),
+  }, { description: 'Spark batch submission over REST (the seed\'s Livy): NiFi creates SparkApplications through the Kubernetes API with its own ServiceAccount, bound to a Role that allows only that' })),
+}, { description: 'Apache NiFi (official image) as a single-node StatefulSet with persistent repositories and single-user sign-in' });
+
 export const StreamingSchema = Closed({
   kafka: KafkaClusterSchema,
   topics: Type.Optional(NameMap(KafkaTopicSchema, KAFKA_TOPIC_NAME_PATTERN, 'Kafka topic names (letters, digits, ".", "_" and "-")')),
   clients: Type.Optional(NameMap(KafkaClientSchema, DNS_LABEL_PATTERN, 'client names (DNS labels; each is a KafkaUser)')),
   jobs: Type.Optional(NameMap(StreamingJobSchema, '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$', 'streaming job names (DNS labels of at most 40 characters)')),
+  nifi: Type.Optional(NifiSchema),
 }, { description: 'streaming: Kafka (Strimzi, KRaft) with its topics, per-client users, and Spark Structured Streaming jobs' });
 
 export type StreamingConfig = Static<typeof StreamingSchema>;
@@ -99,6 +119,7 @@ export type KafkaClusterConfig = Static<typeof KafkaClusterSchema>;
 export type KafkaTopicConfig = Static<typeof KafkaTopicSchema>;
 export type KafkaClientConfig = Static<typeof KafkaClientSchema>;
 export type StreamingJobConfig = Static<typeof StreamingJobSchema>;
+export type NifiConfig = Static<typeof NifiSchema>;
 
 /** Label that marks the pods of a Kafka client (value: the client name) when the config names no pod labels. */
 export const KAFKA_CLIENT_LABEL = 'platform.ml/kafka-client';

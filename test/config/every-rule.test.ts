@@ -217,6 +217,8 @@ const CASES: readonly Case[] = [
     path: 'clusters.data-processing.streaming.clients.nifi.produce[1]', message: /topic 'MessagingRaw' is not under streaming.topics/, line: ['produce: [StreamingRaw, MessagingRaw'] },
   { name: 'a streaming job whose client is outside the Spark namespaces', edit: edit('          kafkaClient: streaming-scoring ', '          kafkaClient: nifi '),
     path: 'clusters.data-processing.streaming.jobs.streaming-scoring.kafkaClient', message: /client 'nifi' is in namespace 'nifi', which is not a Spark namespace/, line: ['kafkaClient: nifi'] },
+  { name: 'NiFi connecting as a client of another namespace', edit: edit('        kafkaClient: nifi\n', '        kafkaClient: streaming-scoring\n', '      nifi:\n        namespace: nifi'),
+    path: 'clusters.data-processing.streaming.nifi.kafkaClient', message: /client 'streaming-scoring' is in namespace 'spark', but NiFi runs in 'nifi'/, line: ['kafkaClient: streaming-scoring', '      nifi:\n        namespace: nifi'] },
 ];
 
 let work: string;

@@ -56,6 +56,15 @@ describe('streaming composition', () => {
     expect(app.spec.executor.template.metadata.labels).toMatchObject(egress.spec.podSelector.matchLabels);
   });
 
+  test('NiFi runs as the nifi Kafka client and may only create SparkApplications in the Spark namespace', () => {
+    const sts = findManifest(layers.workloads, 'StatefulSet', 'nifi', 'nifi');
+    expect(sts.spec.template.metadata.labels).toMatchObject(findManifest(layers.platform, 'NetworkPolicy', 'nifi-kafka-egress', 'nifi').spec.podSelector.matchLabels);
+    expect(sts.spec.template.spec.containers[0].image).toBe('apache/nifi:2.11.0');
+    expect(findManifest(layers.workloads, 'Service', 'nifi', 'nifi').spec.ports.map((p: { port: number }) => p.port)).toEqual([8443, 9192]);
+    expect(findManifest(layers.platform, 'RoleBinding', 'spark-submitter', 'spark').subjects).toEqual([{ kind: 'ServiceAccount', name: 'nifi', namespace: 'nifi' }]);
+    expect(findManifest(layers.workloads, 'NetworkPolicy', 'nifi-api-server-egress', 'nifi').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '203.0.113.10/32' } }]);
+  });
+
   test('no secret values: users name Secrets created outside dist/', () => {
     const all = Object.values(layers).flat();
     expect(all.filter((m) => m.kind === 'Secret')).toEqual([]);

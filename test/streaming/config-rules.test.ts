@@ -109,6 +109,16 @@ describe('streaming config rules', () => {
     expect(issue.line ?? 0).toBeGreaterThan(0);
   });
 
+  test('NiFi: a restricted declared namespace, a User pool, its own namespace\'s Kafka client, a free endpoint port', () => {
+    const nifi = (c: Cluster) => streaming(c).nifi!;
+    expect(violations(() => undefined).filter((v) => v.path.includes('.nifi'))).toEqual([]);
+    expect(violations((c) => { nifi(c).namespace = 'nowhere'; })).toContainEqual({ path: at('nifi.namespace'), message: expect.stringMatching(/namespace 'nowhere' is not under namespaces/) });
+    expect(violations((c) => { nifi(c).nodePool = 'system'; })).toContainEqual({ path: at('nifi.nodePool'), message: expect.stringMatching(/is a System pool; NiFi runs on a User pool/) });
+    expect(violations((c) => { nifi(c).kafkaClient = 'streaming-scoring'; })).toContainEqual({ path: at('nifi.kafkaClient'), message: expect.stringMatching(/client 'streaming-scoring' is in namespace 'spark', but NiFi runs in 'nifi'/) });
+    expect(violations((c) => { nifi(c).kafkaClient = 'nobody'; })).toContainEqual({ path: at('nifi.kafkaClient'), message: expect.stringMatching(/'nobody' is not under streaming.clients/) });
+    expect(violations((c) => { nifi(c).httpEndpoint.port = 8443; })).toContainEqual({ path: at('nifi.httpEndpoint.port'), message: expect.stringMatching(/port 8443 is NiFi's HTTPS UI/) });
+  });
+
   test('a cluster with streaming must pin the Strimzi chart', () => {
     const issues = exampleConfigIssues((text) => text.replace('      strimzi:                                               # the chart README names only this OCI repository\n        repository: oci://quay.io/strimzi-helm\n        version: 1.2.0\n', ''));
     expect(issues.map((i) => [i.path.join('.'), i.message])).toContainEqual(['clusters.data-processing.operators.strimzi', expect.stringMatching(/needs the strimzi \(for streaming\)/)]);
