@@ -78,7 +78,7 @@ import-bindings: build/cli/import-bindings.js
 	node build/cli/import-bindings.js --crds $(CRDS) --extra-crds $(EXTRA_CRDS) --out imports
 
 import-schemas: build/cli/import-schemas.js
-	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --crds $(CRDS) --extra-crds $(EXTRA_CRDS) --out imports/schemas
+	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --shared $(SHARED) --out imports/schemas
 
 ## bench: time synth against the default cdk8s path, on the example and a 100x config
 bench: build/main.js build/bench/synth-bench.js

@@ -4,6 +4,7 @@ import { dataProcessingComposition } from './data-processing';
 import { federatedCredentialsArtifact } from './federated-credentials';
 import { fluxPostRenderer } from './gitops';
 import { roleAssignmentsArtifact } from './role-assignments';
+import { installedVersionsArtifact } from './installed-versions';
 import { airflowComposition, operatorsComposition } from './operators';
 import { servingComposition } from './serving';
 import { streamingComposition } from './streaming';
@@ -32,6 +33,7 @@ export const CLUSTER_POST_RENDERERS: readonly ClusterPostRenderer[] = [
 export const ENVIRONMENT_ARTIFACTS: readonly EnvironmentArtifacts[] = [
   federatedCredentialsArtifact,
   roleAssignmentsArtifact,
+  installedVersionsArtifact,
 ];
 
 /** The whole platform, as `lib/synth` takes it. */

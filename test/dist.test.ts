@@ -1,5 +1,6 @@
 /**
- * The output as Flux sees it: synthesize config/ into a temporary folder, then check every object strictly
+ * The output as Flux sees it: synthesize config/ (and a copy of the example as one more environment) into a
+ * temporary folder, then check every object strictly
  * against the upstream schemas and build every folder with `kubectl kustomize`.
  */
 import { execFileSync, spawnSync } from 'child_process';
@@ -8,16 +9,23 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { PLATFORM_COMPOSITIONS } from '../charts';
+import { listConfigFiles } from '../lib/config/load';
 import { synthesize } from '../lib/synth/synthesize';
 import { findSecretsInAll, formatIssues, ManifestValidator, readManifestFolder } from '../lib/validation';
-import { REPO_ROOT } from './util';
+import { EXAMPLE_CONFIG, REPO_ROOT } from './util';
 
 let out: string;
 let folders: string[];
 
 beforeAll(() => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-test-'));
-  synthesize({ configDir: path.join(REPO_ROOT, 'config'), outDir: path.join(out, 'dist'), compositions: PLATFORM_COMPOSITIONS });
+  // Every environment of config/, plus a copy of the example under another name: the output must stay valid
+  // whichever environments config/ holds (adding config/<name>.yaml must keep these checks green).
+  const configDir = path.join(out, 'config');
+  fs.mkdirSync(configDir);
+  for (const file of listConfigFiles(path.join(REPO_ROOT, 'config'))) fs.copyFileSync(file, path.join(configDir, path.basename(file)));
+  fs.copyFileSync(EXAMPLE_CONFIG, path.join(configDir, 'zz-second-environment.yaml'));
+  synthesize({ configDir, outDir: path.join(out, 'dist'), compositions: PLATFORM_COMPOSITIONS });
   folders = execFileSync('find', [path.join(out, 'dist'), '-name', 'kustomization.yaml'], { encoding: 'utf8' })
     .trim().split('\n').map((file) => path.dirname(file)).sort();
 });

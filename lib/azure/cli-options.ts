@@ -10,6 +10,8 @@ export interface AzureCliOptions {
   readonly env: string;
   readonly cluster?: string;
   readonly armEndpoint?: string;
+  /** `--arm-timeout`: response timeout of each ARM request (see arm-timeouts.ts). */
+  readonly armTimeout?: string;
   readonly configDir: string;
   readonly distDir: string;
   readonly json: boolean;
@@ -18,10 +20,12 @@ export interface AzureCliOptions {
   readonly kubectl: string;
   readonly timeout: string;
   readonly help: boolean;
+  /** Also check the storage role assignments of the identities (preflight). */
+  readonly roleAssignments: boolean;
 }
 
-const FLAGS = { 'json': 'json', 'dry-run': 'dryRun', 'via-flux': 'viaFlux', 'help': 'help' } as const;
-const VALUES = { 'env': 'env', 'cluster': 'cluster', 'arm-endpoint': 'armEndpoint', 'config-dir': 'configDir', 'dist-dir': 'distDir', 'kubectl': 'kubectl', 'timeout': 'timeout' } as const;
+const FLAGS = { 'json': 'json', 'dry-run': 'dryRun', 'via-flux': 'viaFlux', 'help': 'help', 'role-assignments': 'roleAssignments' } as const;
+const VALUES = { 'env': 'env', 'cluster': 'cluster', 'arm-endpoint': 'armEndpoint', 'arm-timeout': 'armTimeout', 'config-dir': 'configDir', 'dist-dir': 'distDir', 'kubectl': 'kubectl', 'timeout': 'timeout' } as const;
 
 type FlagName = keyof typeof FLAGS;
 type ValueName = keyof typeof VALUES;
@@ -29,7 +33,7 @@ type ValueName = keyof typeof VALUES;
 /** Parses `--name value`, `--name=value` and boolean `--flag`, accepting only the names a tool allows. */
 export function parseAzureCliArgs(argv: readonly string[], allowed: readonly (FlagName | ValueName)[]): AzureCliOptions {
   const values: Record<string, string | boolean | undefined> = {
-    env: 'example', configDir: 'config', distDir: 'dist', kubectl: 'kubectl', timeout: '10m', json: false, dryRun: false, viaFlux: false, help: false,
+    env: 'example', configDir: 'config', distDir: 'dist', kubectl: 'kubectl', timeout: '10m', json: false, dryRun: false, viaFlux: false, help: false, roleAssignments: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

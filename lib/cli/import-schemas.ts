@@ -1,19 +1,19 @@
 /**
- * `node build/cli/import-schemas.js [--k8s-schemas DIR] [--crds DIR] [--out DIR]` (run by `make import`).
+ * `node build/cli/import-schemas.js [--k8s-schemas DIR] [--shared DIR] [--out DIR]` (run by `make import`).
  * Derives the strict schemas the validator uses from upstream Kubernetes definitions and CRDs.
- * Defaults (relative to the working directory): ../shared/k8s-schemas, ../shared/crds, the EXTRA_CRD_FOLDERS of
- * ../shared (Strimzi), imports/schemas.
+ * Defaults (relative to the working directory): ../shared/k8s-schemas, ../shared (CRDs under crds/ and crds-extra/, charts/), imports/schemas.
  */
 import * as path from 'path';
+import { runMain } from '../core/cli-main';
 import { parseArgs, UsageError } from '../validation/cli-args';
-import { EXTRA_CRD_FOLDERS, generateSchemaFiles, writeSchemaFiles } from '../validation/importer/import-schemas';
+import { generateSchemaFiles, writeSchemaFiles } from '../validation/importer/import-schemas';
 
-const USAGE = 'usage: import-schemas [--k8s-schemas DIR] [--crds DIR] [--extra-crds DIR[,DIR...]] [--out DIR]';
+const USAGE = 'usage: import-schemas [--k8s-schemas DIR] [--shared DIR] [--out DIR]';
 
 function main(argv: readonly string[]): number {
   let args;
   try {
-    args = parseArgs(argv, ['k8s-schemas', 'crds', 'extra-crds', 'out']);
+    args = parseArgs(argv, ['k8s-schemas', 'shared', 'out']);
     if (args.positionals.length > 0) {
       throw new UsageError(`unexpected argument ${args.positionals[0]}`);
     }
@@ -30,20 +30,13 @@ function main(argv: readonly string[]): number {
   }
   const started = Date.now();
   const k8sSchemasDir = path.resolve(args.options.get('k8s-schemas') ?? '../shared/k8s-schemas');
-  const crdsDir = path.resolve(args.options.get('crds') ?? '../shared/crds');
+  const sharedDir = path.resolve(args.options.get('shared') ?? '../shared');
   const outDir = path.resolve(args.options.get('out') ?? 'imports/schemas');
-  const extraCrdsDirs = (args.options.get('extra-crds')?.split(',') ?? EXTRA_CRD_FOLDERS.map((folder) => path.join('../shared', folder)))
-    .map((dir) => path.resolve(dir));
-  const files = generateSchemaFiles({ k8sSchemasDir, crdsDir, extraCrdsDirs });
+  const files = generateSchemaFiles({ k8sSchemasDir, sharedDir });
   writeSchemaFiles(outDir, files);
   const bytes = [...files.values()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
   console.log(`import-schemas: wrote ${files.size} files (${bytes} bytes) to ${path.relative(process.cwd(), outDir) || '.'} in ${Date.now() - started} ms`);
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  console.error(`import-schemas: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+runMain('import-schemas', () => main(process.argv.slice(2)));

@@ -5,6 +5,7 @@
  */
 import { AZURE_RULES } from '../azure/config-rules';
 import { CORE_RULES } from '../core/config-rules';
+import { QUOTA_FIT_RULES } from '../core/quota-fit';
 import { DATA_PROCESSING_RULES } from '../data-processing/config-rules';
 import { GITOPS_RULES } from '../gitops/config-rules';
 import { MODEL_RULES } from '../models/config-rules';
@@ -23,4 +24,5 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   ...STREAMING_RULES,
   ...AZURE_RULES,
   ...MODEL_RULES,
+  ...QUOTA_FIT_RULES,
 ];

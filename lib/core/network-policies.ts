@@ -46,6 +46,18 @@ export function allowIngressFromNamespace(scope: Construct, id: string, target: 
   });
 }
 
+/** Admits traffic to the selected pods on `ports` only from the pods `fromPodLabels` selects in `fromNamespace`. */
+export function allowIngressFromPods(scope: Construct, id: string, target: PolicyTarget & { readonly fromNamespace: string; readonly fromPodLabels: PodLabels }): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: target.name, namespace: target.namespace },
+    spec: {
+      podSelector: { matchLabels: { ...target.podLabels } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [namespacePeer(target.fromNamespace, target.fromPodLabels)], ports: tcpPorts(target.ports) }],
+    },
+  });
+}
+
 /** Admits traffic to the selected pods on `ports` from any source (for the gateway's listeners). */
 export function allowIngressFromAnywhere(scope: Construct, id: string, target: PolicyTarget): k8s.KubeNetworkPolicy {
   return new k8s.KubeNetworkPolicy(scope, id, {
@@ -78,3 +90,88 @@ export const AZURE_HTTPS_EGRESS: { readonly peers: readonly EgressPeer[]; readon
   peers: [{ cidr: '0.0.0.0/0' }],
   ports: [443],
 };
+
+/**
+ * The fewest pod selectors that together select exactly the pods one of `labelSets` selects (each set read as
+ * matchLabels). Sets with the same keys that differ in one key only become one selector: matchLabels for the
+ * keys they share, `<key> In (values)` for the one that differs. A pod matches the merged selector exactly when
+ * it matches one of the sets it replaces, so the rule stays as narrow as one selector per set. An empty set (every
+ * pod) stays an empty selector. Deterministic: selectors and values come sorted.
+ */
+export function mergedPodSelectors(labelSets: readonly PodLabels[]): k8s.LabelSelector[] {
+  const canonical = (labels: PodLabels) => JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  const unique = new Map<string, PodLabels>();
+  for (const labels of labelSets) unique.set(canonical(labels), labels);
+  const byKeys = new Map<string, PodLabels[]>();
+  for (const labels of unique.values()) {
+    const keys = JSON.stringify(Object.keys(labels).sort());
+    byKeys.set(keys, [...(byKeys.get(keys) ?? []), labels]);
+  }
+  const selectors: { sortKey: string; selector: k8s.LabelSelector }[] = [];
+  for (const [keysJson, sets] of byKeys) {
+    const keys = JSON.parse(keysJson) as string[];
+    if (sets.length === 1 || keys.length === 0) {
+      for (const labels of sets) selectors.push({ sortKey: canonical(labels), selector: { matchLabels: { ...labels } } });
+      continue;
+    }
+    // The key to vary: the one that leaves the fewest groups when the sets are grouped by all other keys.
+    const groupsVarying = (varying: string) => {
+      const groups = new Map<string, PodLabels[]>();
+      for (const labels of sets) {
+        const rest = JSON.stringify(keys.filter((k) => k !== varying).map((k) => labels[k]));
+        groups.set(rest, [...(groups.get(rest) ?? []), labels]);
+      }
+      return groups;
+    };
+    const varying = keys.reduce((best, key) => (groupsVarying(key).size < groupsVarying(best).size ? key : best), keys[0]);
+    for (const group of groupsVarying(varying).values()) {
+      const shared = Object.fromEntries(keys.filter((k) => k !== varying).map((k) => [k, group[0][k]]));
+      const values = [...new Set(group.map((labels) => labels[varying]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const selector: k8s.LabelSelector = values.length === 1
+        ? { matchLabels: { ...shared, [varying]: values[0] } }
+        : { matchLabels: Object.keys(shared).length > 0 ? shared : undefined, matchExpressions: [{ key: varying, operator: 'In', values }] };
+      selectors.push({ sortKey: canonical({ ...shared, [varying]: values[0] }), selector });
+    }
+  }
+  return selectors.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((s) => s.selector);
+}
+
+/** One egress rule: pods of a namespace (any of several label sets) on some ports. */
+export interface EgressToPodsRule {
+  /** Namespace of the destination pods. */
+  readonly namespace: string;
+  /** Label sets of the destination pods; the rule admits pods matching any of them (see `mergedPodSelectors`). */
+  readonly podLabelSets: readonly PodLabels[];
+  /** TCP ports (container ports). */
+  readonly ports: readonly number[];
+}
+
+/**
+ * One policy letting the selected pods reach several groups of pods, one egress rule per namespace and port set,
+ * with label selectors merged by `mergedPodSelectors`: it admits exactly the union of one `allowEgressTo` policy
+ * per label set, in one object instead of one per destination.
+ */
+export function allowEgressToPods(scope: Construct, id: string, target: Omit<PolicyTarget, 'ports'> & { readonly rules: readonly EgressToPodsRule[] }): k8s.KubeNetworkPolicy {
+  const merged = new Map<string, { namespace: string; ports: number[]; podLabelSets: PodLabels[] }>();
+  for (const rule of target.rules) {
+    const ports = [...new Set(rule.ports)].sort((a, b) => a - b);
+    const key = `${rule.namespace} ${ports.join(',')}`;
+    const entry = merged.get(key) ?? { namespace: rule.namespace, ports, podLabelSets: [] };
+    entry.podLabelSets.push(...rule.podLabelSets);
+    merged.set(key, entry);
+  }
+  const egress = [...merged.keys()].sort().map((key) => {
+    const { namespace, ports, podLabelSets } = merged.get(key)!;
+    return {
+      to: mergedPodSelectors(podLabelSets).map((podSelector) => ({
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+        podSelector: Object.keys(podSelector.matchLabels ?? {}).length > 0 || podSelector.matchExpressions ? podSelector : undefined,
+      })),
+      ports: tcpPorts(ports),
+    };
+  });
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: target.name, namespace: target.namespace },
+    spec: { podSelector: { matchLabels: { ...target.podLabels } }, policyTypes: ['Egress'], egress },
+  });
+}

@@ -3,7 +3,7 @@ import { ContainerResources } from '../core/container-security';
 import { configChecksum, HDFS_PORTS, managedCoreSite, managedHdfsSite, renderSiteFiles, HdfsSiteInputs } from './hdfs-config';
 import { dataNodePodSpec, HdfsPodInputs, nameNodePodSpec, NAME_VOLUME, smokeTestPodSpec } from './hdfs-pods';
 import * as k8s from '../core/k8s';
-import { isSystemOrGpuPool, NodePoolPlacement, requiredCoLocation } from '../core/node-pool';
+import { isSystemOrGpuPool, NodePoolPlacement, preferredCoLocation } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
 
 /** Pod annotation with the SHA-256 of the Hadoop configuration: a change rolls the pods. */
@@ -101,8 +101,10 @@ export interface CoLocationTarget {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DEFAULT_NAME_NODE_RESOURCES: ContainerResources = { request: { cpu: '1', memory: '4Gi' }, limit: { cpu: '2', memory: '4Gi' } };
-const DEFAULT_DATA_NODE_RESOURCES: ContainerResources = { request: { cpu: '500m', memory: '2Gi' }, limit: { cpu: '2', memory: '2Gi' } };
+/** Namenode resources when the config sets none. */
+export const DEFAULT_NAME_NODE_RESOURCES: ContainerResources = { request: { cpu: '1', memory: '4Gi' }, limit: { cpu: '2', memory: '4Gi' } };
+/** Datanode resources when the config sets none. */
+export const DEFAULT_DATA_NODE_RESOURCES: ContainerResources = { request: { cpu: '500m', memory: '2Gi' }, limit: { cpu: '2', memory: '2Gi' } };
 
 /**
  * HDFS on Kubernetes for Spark jobs that read local blocks.
@@ -204,10 +206,12 @@ export class HdfsCluster extends Construct {
       },
     });
 
-    // A single namenode: the budget stops voluntary evictions (autoscaler scale-down, drains) while jobs run.
+    // A single namenode: `maxUnavailable: 1` lets drains (AKS upgrades, node maintenance) evict it, one at a time.
+    // `minAvailable: 1` of 1 replica allows 0 disruptions forever: every drain of its node would be refused until
+    // AKS's drainTimeoutInMinutes (default 30) fails the upgrade (AgentPoolUpgradeSettings, arm-containerservice).
     this.nameNodeDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'namenode-pdb', {
       metadata: { name: serviceName, namespace, labels: this.nameNodeLabels },
-      spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.nameNodeLabels } },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.nameNodeLabels } },
     });
 
     const dataNodeLabels = labels('datanode');
@@ -231,9 +235,9 @@ export class HdfsCluster extends Construct {
     return { namespace: this.namespace, labels: this.nameNodeLabels };
   }
 
-  /** Required pod affinity onto the namenode's node (for the short-lived Spark driver, never the other way round). */
+  /** Preferred pod affinity onto the namenode's node (for the short-lived Spark driver, never the other way round). */
   public coLocationAffinity(): k8s.PodAffinity {
-    return requiredCoLocation(this.coLocationTarget);
+    return preferredCoLocation(this.coLocationTarget);
   }
 
   private siteInputs(props: HdfsClusterProps, nameNodeHost: string): HdfsSiteInputs {

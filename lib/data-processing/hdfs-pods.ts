@@ -17,7 +17,8 @@ export interface HdfsPodInputs {
 /** Name of the namenode's volume claim template. */
 export const NAME_VOLUME = 'metadata';
 
-const INIT_RESOURCES: ContainerResources = { request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } };
+/** Resources of the HDFS pods' init containers. */
+export const HDFS_INIT_RESOURCES: ContainerResources = { request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } };
 const int = (port: number) => k8s.IntOrString.fromNumber(port);
 
 function configMounts(inputs: HdfsPodInputs): k8s.VolumeMount[] {
@@ -69,7 +70,7 @@ export function nameNodePodSpec(inputs: HdfsPodInputs, resources: ContainerResou
     ...daemonPodBase(inputs),
     affinity: { nodeAffinity: notOnSystemOrGpuNodes() },
     initContainers: [{
-      ...daemonContainer(inputs, 'format-if-empty', INIT_RESOURCES),
+      ...daemonContainer(inputs, 'format-if-empty', HDFS_INIT_RESOURCES),
       command: ['sh', '-c', format],
       volumeMounts: mounts,
     }],
@@ -104,7 +105,7 @@ export function dataNodePodSpec(inputs: HdfsPodInputs, resources: ContainerResou
       name: 'own-data-directories',
       image: inputs.image,
       command: ['sh', '-c', chown],
-      resources: toResourceRequirements(INIT_RESOURCES),
+      resources: toResourceRequirements(HDFS_INIT_RESOURCES),
       securityContext: {
         runAsUser: 0,
         runAsNonRoot: false,
@@ -159,7 +160,7 @@ export function smokeTestPodSpec(inputs: HdfsPodInputs): k8s.PodSpec {
     tolerations: poolTolerations(inputs.nodePool),
     securityContext: nonRootPodSecurity(inputs.uid),
     containers: [{
-      ...daemonContainer(inputs, 'smoke-test', INIT_RESOURCES),
+      ...daemonContainer(inputs, 'smoke-test', HDFS_INIT_RESOURCES),
       command: ['sh', '-c', script],
       env: [{ name: 'HADOOP_LOG_DIR', value: '/tmp/logs' }, fieldEnv('NODE_NAME', 'spec.nodeName'), fieldEnv('NODE_IP', 'status.hostIP')],
       volumeMounts: [...configMounts(inputs), { name: 'tmp', mountPath: '/tmp' }],

@@ -113,6 +113,12 @@ export class SparkRbac extends Construct {
   public readonly podTemplatesConfigMap: k8s.KubeConfigMap;
   /** The NetworkPolicies. */
   public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+  /**
+   * The pod template of a client-mode driver (`client-driver.yaml` in the pod-templates ConfigMap): the driver
+   * template plus `clientModeDriverLabels` (`spark-role: driver`, `platform.ml/spark-client-driver`), when the
+   * client-mode Service is enabled.
+   */
+  public readonly clientDriverPodTemplate?: { readonly [key: string]: any };
   /** The client-mode driver Service, when enabled. */
   public readonly clientModeService?: k8s.KubeService;
 
@@ -146,9 +152,21 @@ export class SparkRbac extends Construct {
       coLocateDriverWith: props.coLocateDriverWith,
     });
     const dump = (template: object) => yaml.dump(podTemplateFile(template), { lineWidth: -1, noRefs: true, sortKeys: true });
+    const clientMode = props.clientModeService ?? true;
+    if (clientMode) {
+      // A client-mode driver (a notebook or an Airflow worker) is a pod Spark does not create: it must carry the
+      // labels the headless driver Service selects. `client-driver.yaml` is the driver template with them.
+      const template = JSON.parse(JSON.stringify(this.podTemplates.driver));
+      template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), ...this.clientModeDriverLabels } };
+      this.clientDriverPodTemplate = template;
+    }
     this.podTemplatesConfigMap = new k8s.KubeConfigMap(this, 'pod-templates', {
       metadata: { name: POD_TEMPLATES_CONFIG_MAP, namespace },
-      data: { 'driver.yaml': dump(this.podTemplates.driver), 'executor.yaml': dump(this.podTemplates.executor) },
+      data: {
+        'driver.yaml': dump(this.podTemplates.driver),
+        'executor.yaml': dump(this.podTemplates.executor),
+        ...(this.clientDriverPodTemplate ? { 'client-driver.yaml': dump(this.clientDriverPodTemplate) } : {}),
+      },
     });
 
     this.networkPolicies = addSparkNetworkPolicies(this, {
@@ -159,7 +177,7 @@ export class SparkRbac extends Construct {
       uiAccessFrom: props.uiAccessFrom,
     });
 
-    if (props.clientModeService ?? true) {
+    if (clientMode) {
       this.clientModeService = new k8s.KubeService(this, 'client-driver-service', {
         metadata: { name: CLIENT_DRIVER_SERVICE, namespace },
         spec: {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../core/k8s';
-import { AirflowValues, airflowValues, AIRFLOW_POD_SELECTOR_LABEL } from './airflow-values';
+import { AirflowValues, airflowValues, airflowVersionOfTag, AIRFLOW_POD_SELECTOR_LABEL, CHART_AIRFLOW_VERSIONS } from './airflow-values';
 import { PinnedHelmRelease } from './helm-release-pinned';
 
 /** Where the Airflow chart comes from. */
@@ -31,10 +31,24 @@ export interface AirflowDags {
    */
   readonly subPath?: string;
   /**
-   * Secret with git-sync credentials (`GITSYNC_USERNAME`/`GITSYNC_PASSWORD`), created outside dist/.
+   * Secret with git-sync credentials for an https:// repository, created outside dist/. Chart 1.18.0 reads all
+   * four keys, none optional (apache/airflow#43247): `GIT_SYNC_USERNAME` and `GITSYNC_USERNAME` (same user),
+   * `GIT_SYNC_PASSWORD` and `GITSYNC_PASSWORD` (same token); a missing key fails the pod (CreateContainerConfigError).
    * @default - none (a public repository)
    */
   readonly credentialsSecret?: string;
+  /**
+   * Secret with key `gitSshKey` (the private key) for an ssh:// repository, created outside dist/ (chart value
+   * `dags.gitSync.sshKeySecret`). Required for ssh:// repositories.
+   * @default - none
+   */
+  readonly sshKeySecret?: string;
+  /**
+   * known_hosts lines of the Git host (chart value `dags.gitSync.knownHosts`); without them git-sync does not
+   * verify the host key. Required for ssh:// repositories.
+   * @default - none
+   */
+  readonly knownHosts?: string;
 }
 
 /** Remote task logs on Azure Blob Storage. */
@@ -91,10 +105,20 @@ export interface AirflowProps {
    */
   readonly releaseName?: string;
   /**
-   * Airflow image tag.
+   * Airflow image tag (may carry a suffix such as `-python3.12`).
    * @default - the Airflow version of the chart
    */
   readonly imageTag?: string;
+  /**
+   * Airflow image digest (`sha256:...`); the chart pulls by digest, which takes precedence over the tag.
+   * @default - none (by tag)
+   */
+  readonly imageDigest?: string;
+  /**
+   * The Airflow version (X.Y.Z) the chart's version gates use, separate from the image tag.
+   * @default - the leading X.Y.Z of `imageTag`, else the chart version's default Airflow version
+   */
+  readonly airflowVersion?: string;
   /**
    * Secret names.
    * @default - `<releaseName>-fernet-key`, `<releaseName>-webserver-secret-key`, `<releaseName>-api-secret-key`, `<releaseName>-jwt-secret`
@@ -143,7 +167,11 @@ export class Airflow extends Construct {
       apiSecretKey: `${releaseName}-api-secret-key`,
       jwtSecret: `${releaseName}-jwt-secret`,
     };
-    this.values = airflowValues({ ...props, releaseName, secretNames: this.secretNames });
+    const airflowVersion = props.airflowVersion ?? (props.imageTag ? airflowVersionOfTag(props.imageTag) : CHART_AIRFLOW_VERSIONS[props.chart.version]);
+    if (airflowVersion === undefined) {
+      throw new Error(`Airflow '${id}': cannot tell the Airflow version of chart ${props.chart.version} (known: ${Object.entries(CHART_AIRFLOW_VERSIONS).map(([c, a]) => `${c} -> ${a}`).join(', ')}); set 'airflowVersion' (X.Y.Z)`);
+    }
+    this.values = airflowValues({ ...props, airflowVersion, releaseName, secretNames: this.secretNames });
     this.release = new PinnedHelmRelease(this, 'Resource', {
       releaseName,
       namespace: props.namespace,
@@ -184,6 +212,19 @@ export class Airflow extends Construct {
     const prefix = `Airflow '${id}'`;
     if (!/^(https|ssh):\/\/\S+$/.test(props.dags.repository)) {
       throw new Error(`${prefix}: 'dags.repository' ("${props.dags.repository}") must be an https:// or ssh:// Git URL`);
+    }
+    if (props.airflowVersion !== undefined && !/^[0-9]+\.[0-9]+\.[0-9]+$/.test(props.airflowVersion)) {
+      throw new Error(`${prefix}: 'airflowVersion' ("${props.airflowVersion}") must be a plain X.Y.Z version such as 3.0.2 (the chart's semver gates read it; put suffixes in 'imageTag')`);
+    }
+    const ssh = props.dags.repository.startsWith('ssh://');
+    if (ssh && (!props.dags.sshKeySecret || !props.dags.knownHosts)) {
+      throw new Error(`${prefix}: 'dags.repository' is an ssh:// URL; set 'dags.sshKeySecret' (Secret with key gitSshKey) and 'dags.knownHosts' (the host's known_hosts lines), as git-sync authenticates with the key and must verify the host`);
+    }
+    if (ssh && props.dags.credentialsSecret) {
+      throw new Error(`${prefix}: 'dags.credentialsSecret' holds https credentials but 'dags.repository' is an ssh:// URL; use 'dags.sshKeySecret'`);
+    }
+    if (!ssh && (props.dags.sshKeySecret || props.dags.knownHosts)) {
+      throw new Error(`${prefix}: 'dags.sshKeySecret'/'dags.knownHosts' only apply to ssh:// repositories, but 'dags.repository' is https://; use 'dags.credentialsSecret'`);
     }
     if (Object.keys(props.identityPodLabels).length === 0) {
       throw new Error(`${prefix}: 'identityPodLabels' is empty; Airflow writes remote logs through its Azure identity, so its pods need the identity labels`);

@@ -33,6 +33,9 @@ export function helmResources(cpu: string, memory: string, cpuLimit: string, mem
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
+/** Resources of the storage-initializer init container KServe injects into predictors (chart value kserve.storage.resources). */
+export const KSERVE_STORAGE_INITIALIZER_RESOURCES: HelmResources = helmResources('100m', '100Mi', '1', '1Gi');
+
 /** A container security context that passes the restricted Pod Security level. */
 export function restrictedContainer(readOnlyRootFilesystem = true): HelmContainerSecurity {
   return {
@@ -92,8 +95,11 @@ export function sparkOperatorValues(jobNamespaces: readonly string[], serviceAcc
   const pod = restrictedPod(185);
   return {
     spark: { jobNamespaces: [...jobNamespaces], serviceAccount: { create: false, name: serviceAccountName }, rbac: { create: false } },
-    controller: { resources: helmResources('100m', '300Mi', '1', '1Gi'), podSecurityContext: pod, securityContext: restrictedContainer(false) },
-    webhook: { enable: true, resources: helmResources('50m', '128Mi', '500m', '512Mi'), podSecurityContext: pod, securityContext: restrictedContainer(false) },
+    // Read-only root filesystems, as the chart's defaults (values.yaml 2.5.2 controller/webhook.securityContext,
+    // upstream PR #2282): the chart's own volumes stay (controller: `tmp` emptyDir at /tmp for spark-submit;
+    // webhook: `serving-certs` emptyDir), since we set neither `volumes` nor `volumeMounts` (a list would replace them).
+    controller: { resources: helmResources('100m', '300Mi', '1', '1Gi'), podSecurityContext: pod, securityContext: restrictedContainer(true) },
+    webhook: { enable: true, resources: helmResources('50m', '128Mi', '500m', '512Mi'), podSecurityContext: pod, securityContext: restrictedContainer(true) },
   };
 }
 
@@ -119,7 +125,7 @@ export function kserveValues(deploymentModeValue: string): KServeValues {
   return {
     kserve: {
       controller: { deploymentMode: deploymentModeValue, gateway: { disableIngressCreation: true } },
-      storage: { containerSecurityContext: restrictedContainer(false), resources: helmResources('100m', '100Mi', '1', '1Gi') },
+      storage: { containerSecurityContext: restrictedContainer(false), resources: KSERVE_STORAGE_INITIALIZER_RESOURCES },
     },
   };
 }
@@ -160,13 +166,14 @@ export function aadPodIdentityValues(): AadPodIdentityValues {
 export interface StrimziValues {
   /** Namespaces the operator watches besides its own (template `strimzi.watchNamespacesList`). */
   readonly watchNamespaces: readonly string[];
-  /**
-   * Labels of the operator namespace: the operator puts them in the namespace selector of the NetworkPolicy it
-   * generates for each Kafka cluster, so only its own namespace reaches the brokers' internal ports
-   * (env STRIMZI_OPERATOR_NAMESPACE_LABELS, set from this key in 060-Deployment-strimzi-cluster-operator.yaml).
-   */
-  readonly image: { readonly operatorNamespaceLabels: string };
   readonly kubernetesServiceDnsDomain: string;
+  /**
+   * Extra operator env. STRIMZI_OPERATOR_NAMESPACE_LABELS: labels of the operator namespace, which the operator
+   * puts in the namespace selector of the NetworkPolicy it generates for each Kafka cluster, so only its own
+   * namespace reaches the brokers' internal ports (ClusterOperatorConfig OPERATOR_NAMESPACE_LABELS at 1.2.0). Set
+   * through `extraEnvs`, a key values.yaml 1.2.0 declares (`image.operatorNamespaceLabels` is not declared there,
+   * so the chart-values check refuses it).
+   */
   readonly extraEnvs: readonly { readonly name: string; readonly value: string }[];
   readonly resources: HelmResources;
 }
@@ -182,9 +189,11 @@ export interface StrimziValues {
 export function strimziValues(watchNamespaces: readonly string[], operatorNamespace: string, clusterDomain = 'cluster.local'): StrimziValues {
   return {
     watchNamespaces: [...watchNamespaces],
-    image: { operatorNamespaceLabels: `kubernetes.io/metadata.name=${operatorNamespace}` },
     kubernetesServiceDnsDomain: clusterDomain,
-    extraEnvs: [{ name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' }],
+    extraEnvs: [
+      { name: 'STRIMZI_OPERATOR_NAMESPACE_LABELS', value: `kubernetes.io/metadata.name=${operatorNamespace}` },
+      { name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' },
+    ],
     resources: helmResources('200m', '384Mi', '1', '384Mi'),
   };
 }

@@ -24,6 +24,8 @@ export type StorageRole = keyof typeof STORAGE_ROLES;
 /** One identity's need for a role on one container, and which config entry needs it. */
 export interface StorageRoleNeed {
   readonly identity: string;
+  /** The cluster whose workload needs it. */
+  readonly cluster: string;
   readonly role: StorageRole;
   readonly storageAccount: string;
   readonly container: string;
@@ -37,6 +39,8 @@ export interface RoleAssignment {
   readonly role: string;
   readonly roleDefinitionId: string;
   readonly scope: string;
+  /** The clusters whose workloads need it (preflight checks it for them). */
+  readonly clusters: readonly string[];
   /** The config entries that need it. */
   readonly reasons: readonly string[];
 }
@@ -55,23 +59,23 @@ export function storageRoleNeeds(config: PlatformConfig): StorageRoleNeed[] {
     for (const [name, model] of Object.entries(serving?.models ?? {})) {
       const blob = azureBlobLocation(model.storageUri);
       if (model.identity && blob) {
-        needs.push({ identity: model.identity, role: 'reader', storageAccount: blob.account, container: blob.container, reason: `model '${name}' on cluster '${clusterName}' reads ${model.storageUri}` });
+        needs.push({ identity: model.identity, cluster: clusterName, role: 'reader', storageAccount: blob.account, container: blob.container, reason: `model '${name}' on cluster '${clusterName}' reads ${model.storageUri}` });
       }
     }
     if (serving?.mlflow) {
       const { artifacts, identity } = serving.mlflow;
-      needs.push({ identity, role: 'contributor', storageAccount: artifacts.storageAccount, container: artifacts.container, reason: `MLflow on cluster '${clusterName}' writes artifacts` });
+      needs.push({ identity, cluster: clusterName, role: 'contributor', storageAccount: artifacts.storageAccount, container: artifacts.container, reason: `MLflow on cluster '${clusterName}' writes artifacts` });
     }
     if (cluster.airflow) {
       const { logs, identity } = cluster.airflow;
-      needs.push({ identity, role: 'contributor', storageAccount: logs.storageAccount, container: logs.container, reason: `Airflow on cluster '${clusterName}' writes task logs` });
+      needs.push({ identity, cluster: clusterName, role: 'contributor', storageAccount: logs.storageAccount, container: logs.container, reason: `Airflow on cluster '${clusterName}' writes task logs` });
     }
   }
   for (const [name, model] of Object.entries(config.models ?? {})) {
     const producer = model.training;
     const identity = producer && config.clusters[producer.cluster]?.training?.identity;
     if (producer && identity) {
-      needs.push({ identity, role: 'contributor', storageAccount: model.artifacts.storageAccount, container: model.artifacts.container, reason: `job '${producer.job}' on cluster '${producer.cluster}' writes model '${name}'` });
+      needs.push({ identity, cluster: producer.cluster, role: 'contributor', storageAccount: model.artifacts.storageAccount, container: model.artifacts.container, reason: `job '${producer.job}' on cluster '${producer.cluster}' writes model '${name}'` });
     }
   }
   return needs;
@@ -96,16 +100,17 @@ export function containerScope(subscriptionId: string, resourceGroup: string, ac
  * left out (the config rules report them).
  */
 export function roleAssignmentsDocument(environment: string, config: PlatformConfig): RoleAssignmentsDocument {
-  const byKey = new Map<string, { need: StorageRoleNeed; role: StorageRole; reasons: Set<string> }>();
+  const byKey = new Map<string, { need: StorageRoleNeed; role: StorageRole; clusters: Set<string>; reasons: Set<string> }>();
   for (const need of storageRoleNeeds(config)) {
     const key = `${need.identity}\u0000${need.storageAccount}\u0000${need.container}`;
-    const entry = byKey.get(key) ?? { need, role: need.role, reasons: new Set<string>() };
+    const entry = byKey.get(key) ?? { need, role: need.role, clusters: new Set<string>(), reasons: new Set<string>() };
     if (need.role === 'contributor') entry.role = 'contributor';
+    entry.clusters.add(need.cluster);
     entry.reasons.add(need.reason);
     byKey.set(key, entry);
   }
   const assignments: RoleAssignment[] = [];
-  for (const { need, role, reasons } of byKey.values()) {
+  for (const { need, role, clusters, reasons } of byKey.values()) {
     const identity = config.identities[need.identity];
     const account = config.azure.storageAccounts[need.storageAccount];
     const subscription = storageSubscription(config, need.storageAccount);
@@ -116,6 +121,7 @@ export function roleAssignmentsDocument(environment: string, config: PlatformCon
       role: STORAGE_ROLES[role].name,
       roleDefinitionId: STORAGE_ROLES[role].id,
       scope: containerScope(subscription, account.resourceGroup, need.storageAccount, need.container),
+      clusters: [...clusters].sort(),
       reasons: [...reasons].sort(),
     });
   }

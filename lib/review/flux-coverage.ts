@@ -1,14 +1,13 @@
 /** Which Flux Kustomization applies a folder of dist/, and with which options. */
 import { isJsonObject, JsonObject } from '../validation/json';
+import { fluxKustomizationsIn } from './set-index';
 import { ManifestObject, ObjectSet } from './types';
 
 const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
 
 /** The Flux Kustomizations (of the same environment and cluster) in `set` whose spec.path is `object`'s folder. */
 export function fluxKustomizationsOf(object: ManifestObject, set: ObjectSet): ManifestObject[] {
-  return [...set.values()].filter((k) => k.ref.group === FLUX_KUSTOMIZE_GROUP && k.ref.kind === 'Kustomization'
-    && k.ref.environment === object.ref.environment && k.ref.cluster === object.ref.cluster
-    && pathMatches(spec(k).path, object.folder));
+  return fluxKustomizationsIn(set, object.ref).filter((k) => pathMatches(spec(k).path, object.folder));
 }
 
 /** True for a Flux Kustomization object. */
@@ -31,10 +30,11 @@ function pathMatches(fluxPath: unknown, folder: string): boolean {
   return normalized !== '' && (folder === normalized || folder.endsWith(`/${normalized}`));
 }
 
-/** True when a Flux Kustomization covering the object prunes it (prune: true and no prune: disabled annotation). */
+/** True when a Flux Kustomization covering the object prunes it (prune: true, no prune/reconcile: disabled annotation). */
 export function prunedByFlux(object: ManifestObject, set: ObjectSet): { pruned: boolean; by: ManifestObject[] } {
   const by = fluxKustomizationsOf(object, set);
   const annotations = isJsonObject(object.obj.metadata) && isJsonObject(object.obj.metadata.annotations) ? object.obj.metadata.annotations : {};
-  const disabled = annotations['kustomize.toolkit.fluxcd.io/prune'] === 'disabled';
+  // kustomize-controller v1.6.0 prune(): Exclusions prune: disabled and reconcile: disabled.
+  const disabled = annotations['kustomize.toolkit.fluxcd.io/prune'] === 'disabled' || annotations['kustomize.toolkit.fluxcd.io/reconcile'] === 'disabled';
   return { pruned: !disabled && by.some((k) => spec(k).prune === true), by };
 }

@@ -100,12 +100,12 @@ export function formatMarkdown(report: DiffReport): string {
   ];
   const risky = report.changes.flatMap((change) => change.risks.map((risk) => ({ change, risk })))
     .sort((a, b) => riskRank(b.risk.level) - riskRank(a.risk.level));
-  if (risky.length > 0) {
-    lines.push('', '| risk | cluster | object | rule | reason |', '| --- | --- | --- | --- | --- |');
-    for (const { change, risk } of risky) {
-      lines.push(`| ${ICONS[risk.level]} | ${cell(clusterName(change.ref))} | \`${cell(describeObject(change.ref))}\` | ${risk.rule} | ${cell(risk.reason)} |`);
-    }
-  }
+  const table = (rows: typeof risky): string[] => ['| risk | cluster | object | rule | reason |', '| --- | --- | --- | --- | --- |',
+    ...rows.map(({ change, risk }) => `| ${ICONS[risk.level]} | ${cell(clusterName(change.ref))} | \`${cell(describeObject(change.ref))}\` | ${risk.rule} | ${cell(risk.reason)} |`)];
+  const serious = risky.filter(({ risk }) => risk.level !== 'info');
+  const infos = risky.filter(({ risk }) => risk.level === 'info');
+  if (serious.length > 0) lines.push('', ...table(serious));
+  if (infos.length > 0) lines.push('', `<details><summary>${infos.length} info finding${infos.length === 1 ? '' : 's'}</summary>`, '', ...table(infos), '', '</details>');
   for (const group of groups(report)) {
     lines.push('', `#### ${clusterName(group)}: ${counts(group.changes)}`, '');
     for (const change of group.changes) {

@@ -32,6 +32,9 @@ export interface MicroserviceVolume {
   readonly claimName?: string;
 }
 
+/** Replicas of a microservice that sets none. */
+export const DEFAULT_MICROSERVICE_REPLICAS = 2;
+
 /** Properties for `HttpMicroservice`. */
 export interface HttpMicroserviceProps {
   /** Name of the Deployment, Service and pods (a DNS label). */
@@ -111,7 +114,7 @@ export interface HttpMicroserviceProps {
   readonly egress?: { readonly peers: readonly EgressPeer[]; readonly ports: readonly number[] };
 }
 
-const IMAGE_WITH_TAG = /^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}|@sha256:[a-f0-9]{64})$/;
+const IMAGE_WITH_TAG = /^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 const NAME_LABEL = 'app.kubernetes.io/name';
 
 /**
@@ -138,7 +141,7 @@ export class HttpMicroservice extends Construct {
     this.validateProps(id, props);
     const { name, namespace } = props;
     const labels = { [NAME_LABEL]: name };
-    const replicas = props.replicas ?? 2;
+    const replicas = props.replicas ?? DEFAULT_MICROSERVICE_REPLICAS;
     const servicePort = props.servicePort ?? 80;
     const volumes = props.volumes ?? [];
 

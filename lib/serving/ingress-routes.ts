@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as k8s from '../core/k8s';
-import { allowEgressTo, allowIngressFromNamespace } from '../core/network-policies';
+import { allowEgressToPods, allowIngressFromNamespace } from '../core/network-policies';
 import { NGINX_SIZE_PATTERN } from './config';
 import { RouteBackend } from './route-backend';
 import { ResolvedRoute, RouteSpec, resolveRoutes, usedBackends } from './route-checks';
-import { CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION, GatewayTls, SharedGateway } from './shared-gateway';
+import { GatewayTls, SharedGateway } from './shared-gateway';
 
 export { RouteBackendRef, RoutePathType, RouteSpec } from './route-checks';
 export { BackendPort, RouteBackend } from './route-backend';
@@ -49,12 +49,15 @@ export interface IngressRoutesProps {
 const NGINX = 'nginx.ingress.kubernetes.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const BODY_SIZE = new RegExp(NGINX_SIZE_PATTERN);
+/** Most `to` entries of one ReferenceGrant (Gateway API v1.3.0 and v1.4.1 CRDs: spec.to maxItems 16). */
+export const MAX_REFERENCE_GRANT_TO = 16;
 
 /**
- * Routes into the cluster, declared once: as Gateway API HTTPRoutes in the shared gateway's namespace (with a
- * ReferenceGrant in each backend namespace naming exactly the Services routed to), or as Ingress objects of a
- * configurable class. Every backend gets a NetworkPolicy that admits traffic only from the gateway's (or
- * ingress controller's) namespace on the target port; with a gateway, its proxies get the matching egress rule.
+ * Routes into the cluster, declared once: as Gateway API HTTPRoutes in the shared gateway's namespace (with
+ * ReferenceGrants in each backend namespace naming exactly the Services routed to, 16 per grant), or as Ingress
+ * objects of a configurable class. Every backend gets a NetworkPolicy that admits traffic only from the gateway's
+ * (or ingress controller's) namespace on the target port; with a gateway, one policy in its namespace lets the
+ * proxies reach exactly those pods on those ports.
  *
  * Validated at construction: unknown backend Services or ports, regular expressions in non-regex paths, two
  * routes matching the same requests, hosts the gateway has no listener for, and options a rendering cannot
@@ -63,8 +66,10 @@ const BODY_SIZE = new RegExp(NGINX_SIZE_PATTERN);
 export class IngressRoutes extends Construct {
   /** Route objects (HTTPRoute or Ingress) by route name. */
   public readonly routeObjects: ReadonlyMap<string, gw.HttpRoute | k8s.KubeIngress>;
-  /** ReferenceGrants by backend namespace (gateway rendering only). */
-  public readonly referenceGrants: ReadonlyMap<string, gw.ReferenceGrant>;
+  /** ReferenceGrants by backend namespace, each of at most 16 Services (gateway rendering only). */
+  public readonly referenceGrants: ReadonlyMap<string, readonly gw.ReferenceGrant[]>;
+  /** The proxies' egress to every backend, in the gateway namespace (gateway rendering only). */
+  public readonly gatewayEgressPolicy?: k8s.KubeNetworkPolicy;
   /** Access rules by `<namespace>/<service>`: the NetworkPolicy admitting the gateway or controller namespace. */
   public readonly accessPolicies: ReadonlyMap<string, k8s.KubeNetworkPolicy>;
   /** Namespace that is let through to the backends. */
@@ -81,45 +86,54 @@ export class IngressRoutes extends Construct {
       const timeout = route.spec.timeoutSeconds ?? defaultTimeout;
       objects.set(route.spec.name, props.gateway
         ? this.httpRoute(props.gateway, route, timeout)
-        : this.ingressObject(props.ingress!, props.tls!, route, timeout));
+        : this.ingressObject(props.ingress!, route, timeout));
     }
     this.routeObjects = objects;
 
-    const grants = new Map<string, gw.ReferenceGrant>();
+    const grants = new Map<string, gw.ReferenceGrant[]>();
     const policies = new Map<string, k8s.KubeNetworkPolicy>();
     const backends = usedBackends(routes);
     for (const { backend, ports } of backends) {
-      const key = `${backend.namespace}/${backend.serviceName}`;
-      const targetPorts = ports.map((port) => port.targetPort);
-      policies.set(key, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
+      policies.set(`${backend.namespace}/${backend.serviceName}`, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
         name: `${backend.serviceName}-from-${this.trafficSourceNamespace}`,
         namespace: backend.namespace,
         podLabels: backend.podLabels,
         fromNamespace: this.trafficSourceNamespace,
-        ports: targetPorts,
+        ports: ports.map((port) => port.targetPort),
       }));
-      if (props.gateway) {
-        allowEgressTo(this, `egress-${backend.namespace}-${backend.serviceName}`, {
-          name: `to-${backend.namespace}-${backend.serviceName}`.slice(0, 253),
-          namespace: props.gateway.namespace,
-          podLabels: {},
-          peers: [{ namespace: backend.namespace, podLabels: backend.podLabels }],
-          ports: targetPorts,
-        });
-      }
     }
     if (props.gateway) {
       const gatewayNamespace = props.gateway.namespace;
-      const namespaces = [...new Set(backends.map(({ backend }) => backend.namespace))].filter((ns) => ns !== gatewayNamespace);
-      for (const namespace of namespaces) {
-        const services = backends.filter(({ backend }) => backend.namespace === namespace).map(({ backend }) => backend.serviceName).sort();
-        grants.set(namespace, new gw.ReferenceGrant(this, `grant-${namespace}`, {
-          metadata: { name: `routes-from-${gatewayNamespace}`, namespace },
+      // The proxies' side of the access rules: one policy in the gateway namespace for all backends, one egress
+      // rule per backend namespace and target ports, the backends' pod labels merged into label selectors
+      // (`serving.kserve.io/inferenceservice In (iris, wine-quality)`). It admits exactly what one policy per
+      // backend admitted, whatever the number of backends (test/serving/access-rules.test.ts compares both).
+      this.gatewayEgressPolicy = allowEgressToPods(this, 'gateway-egress', {
+        name: 'routes-to-backends',
+        namespace: gatewayNamespace,
+        podLabels: {},
+        rules: backends.map(({ backend, ports }) => ({ namespace: backend.namespace, podLabelSets: [backend.podLabels], ports: ports.map((port) => port.targetPort) })),
+      });
+      // ReferenceGrants name each routed Service (least privilege: routes of the gateway namespace may point at
+      // these Services and no other Service of the namespace). Gateway API v1.3.0 and v1.4.1 allow at most 16
+      // `to` entries per grant (ReferenceGrant CRD, spec.to maxItems: 16), so a namespace with more routed
+      // Services gets several grants of up to 16 names each: `routes-from-<gateway namespace>`, then `-2`, `-3`.
+      // A grant without names would allow every Service of the namespace, including ones no route should reach.
+      const servicesByNamespace = new Map<string, string[]>();
+      for (const { backend } of backends) {
+        if (backend.namespace === gatewayNamespace) continue;
+        servicesByNamespace.set(backend.namespace, [...(servicesByNamespace.get(backend.namespace) ?? []), backend.serviceName]);
+      }
+      for (const namespace of [...servicesByNamespace.keys()].sort()) {
+        const services = [...new Set(servicesByNamespace.get(namespace)!)].sort();
+        const chunks = Array.from({ length: Math.ceil(services.length / MAX_REFERENCE_GRANT_TO) }, (_, i) => services.slice(i * MAX_REFERENCE_GRANT_TO, (i + 1) * MAX_REFERENCE_GRANT_TO));
+        grants.set(namespace, chunks.map((names, i) => new gw.ReferenceGrant(this, `grant-${namespace}${i === 0 ? '' : `-${i + 1}`}`, {
+          metadata: { name: `routes-from-${gatewayNamespace}${i === 0 ? '' : `-${i + 1}`}`, namespace },
           spec: {
             from: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace: gatewayNamespace }],
-            to: services.map((name) => ({ group: '', kind: 'Service', name })),
+            to: names.map((name) => ({ group: '', kind: 'Service', name })),
           },
-        }));
+        })));
       }
     }
     this.referenceGrants = grants;
@@ -151,7 +165,7 @@ export class IngressRoutes extends Construct {
     });
   }
 
-  private ingressObject(ingress: IngressControllerRef, tls: GatewayTls, route: ResolvedRoute, timeoutSeconds: number): k8s.KubeIngress {
+  private ingressObject(ingress: IngressControllerRef, route: ResolvedRoute, timeoutSeconds: number): k8s.KubeIngress {
     const { spec } = route;
     const annotations: { [key: string]: string } = {
       [`${NGINX}/proxy-read-timeout`]: String(timeoutSeconds),
@@ -171,12 +185,14 @@ export class IngressRoutes extends Construct {
       annotations[`${NGINX}/rewrite-target`] = spec.rewrite;
     }
     if (spec.maxBodySize !== undefined) annotations[`${NGINX}/proxy-body-size`] = toNginxSize(spec.maxBodySize);
-    if (tls.clusterIssuer) annotations[CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION] = tls.clusterIssuer;
+    // One certificate for every namespace: the Ingresses name no Secret, so NGINX serves its default certificate
+    // (ingress-nginx docs, user-guide/tls.md: "The default certificate will also be used for ingress tls: sections
+    // that do not have a secretName option"), the Secret `tls.secretName` in the controller namespace.
     return new k8s.KubeIngress(this, `ingress-${spec.name}`, {
       metadata: { name: spec.name, namespace: route.backend.namespace, annotations },
       spec: {
         ingressClassName: ingress.className,
-        tls: [{ hosts: [spec.host], secretName: tls.secretName }],
+        tls: [{ hosts: [spec.host] }],
         rules: [{
           host: spec.host,
           http: { paths: [{ path, pathType, backend: { service: { name: route.backend.serviceName, port: { number: route.port.port } } } }] },
@@ -191,6 +207,9 @@ export class IngressRoutes extends Construct {
       throw new Error(`${prefix}: ${props.gateway ? 'gateway and ingress are mutually exclusive' : 'Either gateway or ingress must be specified'}; choose the Gateway API (primary) or the Ingress fallback`);
     }
     if (props.ingress && !props.tls) throw new Error(`${prefix}: 'tls' is required with 'ingress': every route is served over TLS`);
+    if (props.ingress && props.tls?.clusterIssuer) {
+      throw new Error(`${prefix}: 'tls.clusterIssuer' (${props.tls.clusterIssuer}) cannot be used with 'ingress': one certificate serves every namespace as the controller's default certificate (Secret '${props.tls.secretName}' in '${props.ingress.controllerNamespace}'), which cert-manager annotations on per-namespace Ingresses would not produce; issue it there yourself and remove clusterIssuer`);
+    }
     const routes = resolveRoutes(prefix, props.routes, props.backends);
     routes.forEach((route, index) => {
       if (props.gateway && route.spec.maxBodySize !== undefined) {

@@ -24,6 +24,9 @@ export type KServeScaleMetric = 'cpu' | 'memory' | 'concurrency' | 'rps';
 /** User and group the predictor runs as (the uid of the KServe and MLServer runtime images). */
 const PREDICTOR_UID = 1000;
 
+/** Minimum replicas of a model that sets none. */
+export const DEFAULT_MODEL_MIN_REPLICAS = 1;
+
 /** Properties for `KServeModel`. */
 export interface KServeModelProps {
   /** Name of the InferenceService (a DNS-1035 label of at most 45 characters, as KServe requires). */
@@ -147,7 +150,7 @@ export class KServeModel extends Construct {
 
     const standard = this.deploymentMode === 'Standard';
     const defaults = FORMAT_DEFAULTS[props.format];
-    const minReplicas = props.minReplicas ?? 1;
+    const minReplicas = props.minReplicas ?? DEFAULT_MODEL_MIN_REPLICAS;
     const gpus: { [name: string]: string } = props.gpus ? { 'nvidia.com/gpu': String(props.gpus) } : {};
     const requests = { ...props.resources.request, ...gpus };
     const limits = { ...props.resources.limit, ...gpus };
@@ -182,8 +185,12 @@ export class KServeModel extends Construct {
               requests: mapValues(requests, kserve.InferenceServiceSpecPredictorModelResourcesRequests.fromString),
               limits: mapValues(limits, kserve.InferenceServiceSpecPredictorModelResourcesLimits.fromString),
             },
-            securityContext: restrictedContainerSecurity(),
+            // Read-only root: the runtime writes to /tmp only (runtime-specific folders moved there, below).
+            securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            env: runtimeWritableEnv(props.runtime ?? defaults.runtime),
           },
+          volumes: [{ name: 'tmp', emptyDir: {} }],
         },
       },
     });
@@ -213,7 +220,7 @@ export class KServeModel extends Construct {
     parseVersion(props.kserveVersion);
     const uriProblem = storageUriProblem(props.storageUri);
     if (uriProblem) throw new Error(`${prefix}: 'storageUri' ("${props.storageUri}") ${uriProblem}`);
-    const minReplicas = props.minReplicas ?? 1;
+    const minReplicas = props.minReplicas ?? DEFAULT_MODEL_MIN_REPLICAS;
     const maxReplicas = props.maxReplicas ?? minReplicas + 2;
     const scalesToZero = !standard || props.autoscaler === 'keda';
     if (minReplicas === 0 && !scalesToZero) {
@@ -246,4 +253,16 @@ export class KServeModel extends Construct {
 
 function mapValues<T>(values: { readonly [key: string]: string }, convert: (value: string) => T): { [key: string]: T } {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, convert(value)]));
+}
+
+/**
+ * Environment that moves a runtime's writes below /tmp when its root file system is read-only. MLServer keeps its
+ * Prometheus multiprocess folder and unpacked model environments under the working directory by default
+ * (SeldonIO/MLServer settings: metrics_dir `<cwd>/.metrics`, environments_dir `<cwd>/.envs`; env prefix MLSERVER_).
+ * The Hugging Face server caches below HF_HOME (default ~/.cache/huggingface). Triton writes nothing outside /tmp.
+ */
+function runtimeWritableEnv(runtime: string | undefined): kserve.InferenceServiceSpecPredictorModelEnv[] | undefined {
+  if (runtime === 'kserve-mlserver') return [{ name: 'MLSERVER_ENVIRONMENTS_DIR', value: '/tmp/.envs' }, { name: 'MLSERVER_METRICS_DIR', value: '/tmp/.metrics' }];
+  if (runtime === 'kserve-huggingfaceserver') return [{ name: 'HF_HOME', value: '/tmp/huggingface' }];
+  return undefined;
 }

@@ -8,6 +8,9 @@ import { PodIdentityBinding } from '../identity/pod-identity-binding';
 
 /** Port the tracking server listens on. */
 export const MLFLOW_PORT = 5000;
+/** Replicas of the tracking server when the config sets none. */
+export const DEFAULT_MLFLOW_REPLICAS = 2;
+
 /** Environment variable that carries the backend store URI from its Secret into the server arguments. */
 const BACKEND_STORE_ENV = 'MLFLOW_BACKEND_STORE_URI';
 
@@ -93,7 +96,7 @@ export class MlflowTracking extends Construct {
       namespace: props.namespace,
       image: props.image,
       containerPort: MLFLOW_PORT,
-      replicas: props.replicas ?? 2,
+      replicas: props.replicas ?? DEFAULT_MLFLOW_REPLICAS,
       resources: props.resources,
       command: ['mlflow'],
       args: [

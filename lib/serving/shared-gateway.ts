@@ -26,7 +26,10 @@ export interface SharedGatewayProps {
   readonly name: string;
   /** Namespace of the Gateway, its proxies and the routes attached to it (declared with a default deny). */
   readonly namespace: string;
-  /** Host names served over HTTPS; one listener each. */
+  /**
+   * Host names served over HTTPS: one listener each while they fit in one Gateway (63 besides the HTTP one); past
+   * that, host names that share a parent domain are served by one wildcard listener (`*.<parent>`).
+   */
   readonly hostnames: readonly string[];
   /** Certificate of the HTTPS listeners. */
   readonly tls: GatewayTls;
@@ -46,6 +49,9 @@ export interface SharedGatewayProps {
    */
   readonly createGatewayClass?: boolean;
 }
+
+/** Most listeners of one Gateway (Gateway API v1.3.0 and v1.4.1 CRDs: spec.listeners maxItems 64). */
+export const MAX_GATEWAY_LISTENERS = 64;
 
 const HTTP_PORT = 80;
 const HTTPS_PORT = 443;
@@ -86,7 +92,8 @@ export class SharedGateway extends Construct {
     const controllerName = props.controller ?? 'envoy-gateway';
     this.controller = GATEWAY_CONTROLLERS[controllerName];
     const className = props.className ?? controllerName;
-    this.listeners = new Map(props.hostnames.map((host) => [host, `https-${host.replace(/\./g, '-')}`.slice(0, 63).replace(/-+$/, '')]));
+    const plan = listenerPlan(id, props.hostnames);
+    this.listeners = plan.byHost;
 
     if (props.createGatewayClass ?? true) {
       this.gatewayClass = new gw.GatewayClass(this, 'gateway-class', {
@@ -105,7 +112,7 @@ export class SharedGateway extends Construct {
         gatewayClassName: className,
         listeners: [
           { name: 'http', protocol: 'HTTP', port: HTTP_PORT, allowedRoutes: sameNamespace },
-          ...[...this.listeners].map(([hostname, name]) => ({
+          ...plan.listeners.map(({ hostname, name }) => ({
             name,
             hostname,
             protocol: 'HTTPS',
@@ -172,4 +179,40 @@ export class SharedGateway extends Construct {
       throw new Error(`${prefix}: 'controller' ("${props.controller}") is not supported; use one of ${Object.keys(GATEWAY_CONTROLLERS).join(', ')}`);
     }
   }
+}
+
+/** The HTTPS listeners for `hostnames`, and the listener that serves each host. */
+function listenerPlan(id: string, hostnames: readonly string[]): { listeners: { hostname: string; name: string }[]; byHost: Map<string, string> } {
+  const room = MAX_GATEWAY_LISTENERS - 1; // the HTTP redirect listener takes one
+  // One listener per host keeps each listener (and its certificate name) exact; it is what fits while there is room.
+  let groups: { hostname: string; hosts: string[] }[] = hostnames.map((host) => ({ hostname: host, hosts: [host] }));
+  if (groups.length > room) {
+    // Gateway API v1.4.1 (and v1.3.0) allows at most 64 listeners per Gateway. Past that, hosts with the same parent
+    // domain share one wildcard listener: `*.models.example.com` matches exactly one label before the parent (Gateway
+    // API Listener.hostname), so it serves every such host, and HTTPRoutes still name their own host, so routing is
+    // unchanged. The certificate then needs the wildcard name (cert-manager's gateway-shim puts each listener hostname
+    // in the Certificate it creates for the listeners' Secret; an ACME issuer must solve it with DNS-01).
+    // A single Gateway is kept rather than several: each Gateway gets its own proxies and LoadBalancer.
+    const byParent = new Map<string, string[]>();
+    for (const host of hostnames) {
+      const parent = host.slice(host.indexOf('.') + 1);
+      byParent.set(parent, [...(byParent.get(parent) ?? []), host]);
+    }
+    groups = [...byParent].flatMap(([parent, hosts]) => (hosts.length > 1 && parent.includes('.')
+      ? [{ hostname: `*.${parent}`, hosts }]
+      : hosts.map((host) => ({ hostname: host, hosts: [host] }))));
+    if (groups.length > room) {
+      throw new Error(`SharedGateway '${id}': 'hostnames' (${hostnames.length} hosts) need ${groups.length} HTTPS listeners even with one wildcard listener per parent domain, and a Gateway has at most ${MAX_GATEWAY_LISTENERS} listeners (one is the HTTP redirect); put the hosts under at most ${room} parent domains`);
+    }
+  }
+  const used = new Set<string>(['http']);
+  const listeners = groups.map(({ hostname, hosts }) => {
+    const base = `https-${hostname.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}`.slice(0, 63).replace(/-+$/, '');
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base.slice(0, 63 - String(n).length - 1).replace(/-+$/, '')}-${n}`;
+    used.add(name);
+    return { hostname, name, hosts };
+  });
+  const byHost = new Map<string, string>(listeners.flatMap(({ name, hosts }) => hosts.map((host) => [host, name] as [string, string])));
+  return { listeners: listeners.map(({ hostname, name }) => ({ hostname, name })), byHost };
 }

@@ -1,5 +1,6 @@
 /** Names the file of each Kubernetes object and serializes objects and kustomizations to YAML. */
 import * as yaml from 'js-yaml';
+import { compareText } from '../core/sort';
 
 /** The fields of a manifest that identify it. */
 export interface ManifestIdentity {
@@ -46,15 +47,111 @@ export function kustomizationYaml(files: readonly string[]): string {
 }
 
 /**
- * Splits a layer's files into folders of at most `max` objects: `<layer>`, `<layer>-2`, `<layer>-3`, ...
- * Files are sorted by name (namespace first), so a namespace's objects stay together as far as possible.
+ * Kinds a namespace's workloads depend on (file-name spelling, see `manifestFileName`), in the order they come
+ * within a namespace: the quota and container defaults must exist before any pod is admitted (the LimitRange fills
+ * in requests at admission; the quota rejects pods without them), then identities and their permissions, then what
+ * pods mount or read, then the network rules their first connections need (a storage initializer's egress), then
+ * the sources Flux HelmReleases install from and the grants routes need.
  */
-export function splitIntoFolders(layer: string, files: readonly string[], max = MAX_OBJECTS_PER_FOLDER): { folder: string; files: string[] }[] {
-  const sorted = [...files].sort();
-  const parts = Math.max(1, Math.ceil(sorted.length / max));
-  const size = Math.ceil(sorted.length / parts);
-  return Array.from({ length: parts }, (_, i) => ({
-    folder: i === 0 ? layer : `${layer}-${i + 1}`,
-    files: sorted.slice(i * size, (i + 1) * size),
-  }));
+export const DEPENDENCY_KINDS: readonly string[] = [
+  'resourcequota',
+  'limitrange',
+  'serviceaccount',
+  'role',
+  'rolebinding',
+  'configmap',
+  'secret',
+  'persistentvolumeclaim',
+  'networkpolicy',
+  'azureidentity.aadpodidentity.k8s.io',
+  'azureidentitybinding.aadpodidentity.k8s.io',
+  'gitrepository.source.toolkit.fluxcd.io',
+  'helmrepository.source.toolkit.fluxcd.io',
+  'ocirepository.source.toolkit.fluxcd.io',
+  'referencegrant.gateway.networking.k8s.io',
+];
+
+/** Cluster-scoped kinds that others need first (a namespace before its objects, a CRD before its resources). */
+const CLUSTER_FIRST_KINDS: readonly string[] = ['customresourcedefinition', 'namespace'];
+
+/** One part of a split layer. */
+export interface FolderPart {
+  /** `<layer>` for the first part, `<layer>-2`, `<layer>-3`, ... after it. */
+  readonly folder: string;
+  /** File names of the part, in apply order. */
+  readonly files: string[];
+}
+
+/** The namespace and kind of a file named by `manifestFileName`. */
+function parseFileName(file: string): { namespace: string; kind: string; name: string } {
+  const [namespace, kind, ...rest] = file.replace(/\.yaml$/, '').split('_');
+  return { namespace, kind: kind ?? '', name: rest.join('_') };
+}
+
+/**
+ * Splits a layer's files into folders of at most `max` objects, `<layer>`, `<layer>-2`, `<layer>-3`, ..., that
+ * Flux applies one after the other (each Kustomization `dependsOn` the previous one and waits for it to be
+ * healthy). A layer within the limit stays one folder.
+ *
+ * Objects are put in dependency order before they are cut into folders, so no object lands in a folder before
+ * one it needs (which would never get healthy, and block every folder after it):
+ * 1. cluster-scoped objects (CRDs and Namespaces first);
+ * 2. every namespace's dependency objects (`DEPENDENCY_KINDS`: quota, container defaults, ServiceAccounts,
+ *    RBAC, ConfigMaps, Secrets, claims, NetworkPolicies, Flux sources, ReferenceGrants), namespace by namespace;
+ * 3. the workloads, namespace by namespace, each workload together with its own objects (its Service,
+ *    PodDisruptionBudget, autoscaler): `unitOf` names the workload an object belongs to (objects without one
+ *    are units of their own).
+ * A cut falls between workloads, never inside one, unless one workload alone exceeds `max`. Folders are
+ * balanced: each holds about `total / parts` objects.
+ */
+export function splitIntoFolders(layer: string, files: readonly string[], max = MAX_OBJECTS_PER_FOLDER,
+  unitOf: (file: string) => string | undefined = () => undefined): FolderPart[] {
+  if (files.length <= max) return [{ folder: layer, files: [...files].sort() }];
+  const units = dependencyOrderedUnits(files, unitOf);
+  const parts = Math.ceil(files.length / max);
+  const target = Math.ceil(files.length / parts);
+  const folders: string[][] = [];
+  let current: string[] = [];
+  const close = () => { if (current.length > 0) folders.push(current); current = []; };
+  for (const unit of units) {
+    if (current.length + unit.length > target) close();
+    if (unit.length <= max) {
+      current.push(...unit);
+      continue;
+    }
+    // A workload larger than a folder is cut into folder-sized pieces.
+    for (let i = 0; i < unit.length; i += target) {
+      current.push(...unit.slice(i, i + target));
+      close();
+    }
+  }
+  close();
+  return folders.map((part, i) => ({ folder: i === 0 ? layer : `${layer}-${i + 1}`, files: part }));
+}
+
+/** The files as units (lists of files that stay together), in apply order. */
+function dependencyOrderedUnits(files: readonly string[], unitOf: (file: string) => string | undefined): string[][] {
+  const rank = (list: readonly string[], kind: string) => {
+    const i = list.indexOf(kind);
+    return i < 0 ? list.length : i;
+  };
+  const entries = [...files].sort().map((file) => ({ file, ...parseFileName(file) }));
+  const clusterScoped = entries.filter((e) => e.namespace === 'cluster')
+    .sort((a, b) => rank(CLUSTER_FIRST_KINDS, a.kind) - rank(CLUSTER_FIRST_KINDS, b.kind) || compareText(a.file, b.file));
+  const namespaced = entries.filter((e) => e.namespace !== 'cluster');
+  const dependencies = namespaced.filter((e) => DEPENDENCY_KINDS.includes(e.kind))
+    .sort((a, b) => compareText(a.namespace, b.namespace) || rank(DEPENDENCY_KINDS, a.kind) - rank(DEPENDENCY_KINDS, b.kind) || compareText(a.file, b.file));
+  const workloads = new Map<string, string[]>();
+  for (const e of namespaced.filter((x) => !DEPENDENCY_KINDS.includes(x.kind))) {
+    const unit = unitOf(e.file);
+    // `_` never occurs in names, so these keys cannot collide; `\u0001` sorts a namespace's units before its loose files.
+    const key = unit === undefined ? `${e.namespace}_\u0002${e.file}` : `${e.namespace}_\u0001${unit}`;
+    const list = workloads.get(key);
+    if (list) list.push(e.file); else workloads.set(key, [e.file]);
+  }
+  return [
+    ...clusterScoped.map((e) => [e.file]),
+    ...dependencies.map((e) => [e.file]),
+    ...[...workloads.keys()].sort(compareText).map((key) => workloads.get(key)!),
+  ];
 }

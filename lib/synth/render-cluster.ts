@@ -1,8 +1,8 @@
 /** Renders the charts of one cluster app into files: one object per file, a kustomization per folder. */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { ClusterContext, ManifestJson, RenderedFolder } from './cluster-context';
 import { LAYER_ORDER } from './layers';
-import { describeObject, kustomizationYaml, manifestFileName, splitIntoFolders, toYaml } from './manifest-files';
+import { describeObject, kustomizationYaml, manifestFileName, MAX_OBJECTS_PER_FOLDER, splitIntoFolders, toYaml } from './manifest-files';
 
 /** Renders every layer of a cluster. Throws when two objects would share an identity or a file. */
 export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
@@ -12,7 +12,8 @@ export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
     const chart = context.layers[layer];
     const byFile = renderChart(chart, seen);
     if (byFile.size === 0) continue;
-    for (const part of splitIntoFolders(layer, [...byFile.keys()])) {
+    const unitOf = byFile.size > MAX_OBJECTS_PER_FOLDER ? workloadUnits(chart) : undefined;
+    for (const part of splitIntoFolders(layer, [...byFile.keys()], MAX_OBJECTS_PER_FOLDER, unitOf && ((file) => unitOf.get(file)))) {
       folders.push(renderedFolder(layer, part.folder, part.files.map((file) => byFile.get(file)!)));
     }
   }
@@ -40,4 +41,20 @@ function renderChart(chart: Chart, seen: Map<string, string>): Map<string, Manif
     byFile.set(file, obj);
   }
   return byFile;
+}
+
+/**
+ * The workload each object of a chart belongs to, by file name: the id of the construct directly under the chart
+ * that created it (`model-iris`, `microservice-featurespace`), so a split keeps a workload with its own objects.
+ */
+function workloadUnits(chart: Chart): Map<string, string> {
+  const units = new Map<string, string>();
+  const depth = chart.node.scopes.length;
+  for (const construct of chart.node.findAll()) {
+    if (!ApiObject.isApiObject(construct)) continue;
+    const top = construct.node.scopes[depth];
+    const file = manifestFileName({ apiVersion: construct.apiVersion, kind: construct.kind, metadata: { name: construct.name, namespace: construct.metadata.namespace } });
+    units.set(file, top.node.id);
+  }
+  return units;
 }

@@ -4,14 +4,19 @@ import { JsonObject } from './json';
 export const SCHEMA_INDEX_FILE = 'index.json';
 
 /**
- * Content of `index.json`: which file holds which schema. Keys of `crds` are `"<apiVersion> <kind>"`,
+ * Content of `index.json`: which file holds which schema. Keys of a CRD set are `"<apiVersion> <kind>"`,
  * e.g. `"serving.kserve.io/v1beta1 InferenceService"`; file paths are relative to the schemas folder.
  */
 export interface SchemaIndex {
   /** Kubernetes version (e.g. "1.27.0") to its {@link KubernetesSchemaFile}. */
   readonly kubernetes: Readonly<Record<string, string>>;
-  /** Custom resource `"<apiVersion> <kind>"` to its strict JSON schema file. */
-  readonly crds: Readonly<Record<string, string>>;
+  /**
+   * CRD schema sets by `<name>@<version>` (lib/validation/crd-sets.ts): custom resource `"<apiVersion> <kind>"`
+   * to its strict JSON schema file.
+   */
+  readonly crdSets: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Helm chart `<chart>@<version>` to its values file (lib/validation/importer/import-charts.ts ChartValuesFile). */
+  readonly charts: Readonly<Record<string, string>>;
 }
 
 /** Content of one `kubernetes/v<version>.json` file. */

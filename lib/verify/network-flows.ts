@@ -3,7 +3,7 @@
  * `network-policy-model.ts`), allow every flow the constructs declared (`ClusterFacts.flows`) and admit no
  * ingress that no declared flow needs.
  *
- * - Every declared flow's pod ends select at least one pod of the cluster (`pod-model.ts`); for every source
+ * - Every declared flow's pod ends select at least one pod of the cluster (`flow-pods.ts`); for every source
  *   pod group and destination pod group, the source's egress and the destination's ingress allow the port.
  * - Every ingress rule of every policy admits only sources that some declared flow into the selected pods
  *   needs: a pod group (or, for rules open to addresses, the address range) the rule admits must be the source
@@ -14,7 +14,7 @@
 import { endpointKey } from '../core/flows';
 import { ClusterFacts, DeclaredFlow, FlowEndpoint, VerifiedCluster, VerifyFault, VerifyRule } from './types';
 import { CompiledPolicy, compilePolicy, Endpoint, PolicyIndex, PolicyRule, portEntryAdmits, cidrWithin } from './network-policy-model';
-import { clusterPods, PodGroup } from './pod-model';
+import { clusterPods, PodGroup } from './flow-pods';
 
 const UPSTREAM = 'Kubernetes v1.31 NetworkPolicy semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ (isolation, additive rules, both ends must allow), API networking.k8s.io/v1 NetworkPolicySpec';
 const ALL_ADDRESSES = '0.0.0.0/0';
@@ -101,7 +101,7 @@ function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[
       } else if (resolved.endpoints.length === 0) {
         unresolved = true;
         fault(`Namespace/${(end as { namespace: string }).namespace}`, `Declared flow ${describeFlow(flow)}: its ${side} selects no pod of the cluster (no workload, operator-created pod or chart pod in namespace '${(end as { namespace: string }).namespace}' carries labels ${JSON.stringify((end as { podLabels: object }).podLabels)})`,
-          'fix the labels of the declaration, or add the workload; if the pods come from a chart or operator the model does not know, add them to lib/verify/pod-model.ts with their upstream source');
+          'fix the labels of the declaration, or add the workload; if the pods come from a chart or operator the model does not know, add them to lib/verify/flow-pods.ts with their upstream source');
       }
     }
     if (unresolved) continue;

@@ -22,7 +22,7 @@
  * - Pods on the host network are outside NetworkPolicy (their traffic is the node's).
  */
 import { ManifestJson } from '../synth/cluster-context';
-import { PodGroup, PodPort } from './pod-model';
+import { PodGroup, PodPort } from './flow-pods';
 
 type Json = { readonly [key: string]: any };
 

@@ -119,13 +119,12 @@ describe('SparkRbac', () => {
     expect(ui.spec.podSelector.matchExpressions[0].values).toEqual(['driver']);
   });
 
-  test('the driver template requires the co-location target\'s node; executors only the pool', () => {
+  test('the driver template prefers (never requires) the co-location target\'s node; executors only the pool', () => {
     const { rbac, manifests } = synth({ ...required, coLocateDriverWith: nameNode });
-    expect(rbac.podTemplates.driver.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{
-      labelSelector: { matchLabels: nameNode.labels },
-      namespaces: ['hdfs'],
-      topologyKey: 'kubernetes.io/hostname',
-    }]);
+    expect(rbac.podTemplates.driver.spec.affinity.podAffinity).toEqual({ preferredDuringSchedulingIgnoredDuringExecution: [{
+      weight: 100,
+      podAffinityTerm: { labelSelector: { matchLabels: nameNode.labels }, namespaces: ['hdfs'], topologyKey: 'kubernetes.io/hostname' },
+    }] });
     expect(rbac.podTemplates.executor.spec.affinity.podAffinity).toBeUndefined();
     for (const template of [rbac.podTemplates.driver, rbac.podTemplates.executor]) {
       expect(template.spec.nodeSelector).toEqual({ 'kubernetes.azure.com/agentpool': 'spark' });

@@ -33,6 +33,8 @@ describe('PinnedHelmRelease', () => {
       dependsOn: [first],
       createNamespace: { podSecurityLevel: 'baseline', podSecurityReason: 'upstream pods set no seccomp profile', ...baseline },
       labels: { 'platform.ml/operator': 'cert-manager' },
+      provider: 'azure',
+      secretName: undefined as unknown as string,
     };
     new PinnedHelmRelease(chart, 'release', props);
     const manifests = Testing.synth(chart);
@@ -46,6 +48,18 @@ describe('PinnedHelmRelease', () => {
     expect(findManifest(manifests, 'ResourceQuota', 'namespace-quota', 'cert-manager').spec.hard).toEqual({ pods: 20 });
     const traffic = findManifest(manifests, 'NetworkPolicy', 'allow-operator-traffic', 'cert-manager').spec;
     expect(traffic.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+  });
+
+  test.each([
+    ['the webhook port only', [10250], [{ ports: [{ protocol: 'TCP', port: 10250 }] }]],
+    ['nothing when the operator serves nothing', [], []],
+    ['nothing by default', undefined, []],
+  ])('the operator namespace admits %s (issue 14: never all ingress)', (_what, ingressPorts, ingress) => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'release', { ...oci, createNamespace: { podSecurityLevel: 'restricted', ...baseline, ingressPorts } });
+    const traffic = findManifest(Testing.synth(chart), 'NetworkPolicy', 'allow-operator-traffic', 'cert-manager').spec;
+    expect(traffic.ingress).toEqual(ingress);
+    expect(traffic.policyTypes).toEqual(['Ingress', 'Egress']);
   });
 
   test('an https repository becomes a HelmRepository with the version on the chart spec', () => {
@@ -67,6 +81,21 @@ describe('PinnedHelmRelease', () => {
     const release = findManifest(manifests, 'HelmRelease', 'cert-manager');
     expect(release.spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'cert-manager' });
     expect(release.spec.chart).toBeUndefined();
+  });
+
+  test('a private registry: provider azure (Flux logs in to ACR with its identity) or a secretRef (issue 13)', () => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'acr', { ...oci, releaseName: 'acr', repository: 'oci://example.azurecr.io/helm', provider: 'azure' });
+    new PinnedHelmRelease(chart, 'secret', { ...oci, releaseName: 'secret', repository: 'oci://registry.example/charts', secretName: 'registry-login' });
+    new PinnedHelmRelease(chart, 'basic', { ...https, releaseName: 'basic', secretName: 'charts-login' });
+    const manifests = Testing.synth(chart);
+    expect(findManifest(manifests, 'OCIRepository', 'acr').spec).toMatchObject({ provider: 'azure' });
+    expect(findManifest(manifests, 'OCIRepository', 'acr').spec.secretRef).toBeUndefined();
+    expect(findManifest(manifests, 'OCIRepository', 'secret').spec).toMatchObject({ secretRef: { name: 'registry-login' } });
+    expect(findManifest(manifests, 'OCIRepository', 'secret').spec.provider).toBeUndefined();
+    expect(findManifest(manifests, 'HelmRepository', 'basic').spec).toMatchObject({ secretRef: { name: 'charts-login' } });
+    expect(() => new PinnedHelmRelease(Testing.chart(), 'x', { ...https, provider: 'azure' })).toThrow(/'provider' \(azure\) applies to oci:\/\/ registries only/);
+    expect(() => new PinnedHelmRelease(Testing.chart(), 'x', { ...oci, provider: 'azure', secretName: 's' })).toThrow(/'provider' \(azure\) and 'secretName' are exclusive/);
   });
 
   test('installs and upgrades CRDs and retries failed actions', () => {

@@ -40,6 +40,7 @@ function writeTree(dir: string, objects: readonly FixtureObject[]): void {
   for (const [folder, names] of folders) {
     fs.writeFileSync(path.join(folder, 'kustomization.yaml'), yaml.dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names.sort() }));
   }
+  fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'dist', 'README.md'), '# Generated\n');
 }
 

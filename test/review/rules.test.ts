@@ -62,6 +62,20 @@ describe('prune-deletes-data', () => {
     const report = review([...FLUX, at('workloads', configMap('a'))], [FLUX[0], at('workloads', configMap('a'))]);
     expect(risks(report, 'Kustomization', 'workloads', RULE)).toEqual(['danger: deleting a Flux Kustomization with prune: true garbage-collects everything it applied from ./dist/prod/serving/workloads']);
   });
+  test('deletionPolicy decides what deleting a Flux Kustomization does; a suspended one deletes nothing', () => {
+    const report = review(
+      [fluxKustomization('platform', { prune: false, deletionPolicy: 'Delete' }), fluxKustomization('workloads', { suspend: true }), fluxKustomization('extra', { deletionPolicy: 'Orphan' })],
+      [],
+    );
+    expect(risks(report, 'Kustomization', 'platform', RULE)).toEqual(['danger: deleting a Flux Kustomization with deletionPolicy Delete garbage-collects everything it applied from ./dist/prod/serving/platform']);
+    expect(risks(report, 'Kustomization', 'workloads', RULE)).toEqual([expect.stringMatching(/^info: /)]);
+    expect(risks(report, 'Kustomization', 'extra', RULE)).toEqual([expect.stringMatching(/^info: /)]);
+  });
+
+  test('an object annotated reconcile: disabled is not pruned', () => {
+    const report = review([...FLUX, at('platform', pvc('data', {}, { annotations: { 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } }))], [...FLUX]);
+    expect(risks(report, 'PersistentVolumeClaim', 'data', RULE)).toEqual(['info: Flux Kustomization flux-system/platform does not prune it: it stays on the cluster, unmanaged']);
+  });
 });
 
 describe('immutable-field', () => {
@@ -280,6 +294,15 @@ describe('quota-below-usage', () => {
     const limitRange = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'container-defaults', namespace: 'apps' }, spec: { limits: [{ type: 'Container', defaultRequest: { memory: '512Mi' }, default: { memory: '1Gi' } }] } };
     const report = review([...FLUX, at('workloads', bare), at('platform', limitRange)], [...FLUX, at('workloads', bare), at('platform', limitRange), at('platform', quota({ 'requests.memory': '1Gi' }))]);
     expect(risks(report, 'ResourceQuota', 'namespace-quota', RULE)).toEqual(['danger: hard requests.memory set 1Gi, below the 1.5Gi of what runs (Deployment bare ×3): new pods are rejected']);
+  });
+  test('danger when a workload grows the namespace past an unchanged quota; none for a workload that did not grow', () => {
+    const q = at('platform', quota({ 'requests.cpu': '4', pods: 20 }));
+    const report = review(
+      [...FLUX, q, at('workloads', deployment('api', 'apps')), at('workloads', deployment('web', 'apps'))],
+      [...FLUX, q, at('workloads', deployment('api', 'apps', (d) => { d.spec.replicas = 10; })), at('workloads', deployment('web', 'apps', (d) => { d.spec.template.spec.containers[0].image = 'web:2'; }))],
+    );
+    expect(risks(report, 'Deployment', 'api', RULE)).toEqual(['danger: requests.cpu of namespace apps grows to 6, above ResourceQuota namespace-quota hard 4: new pods are rejected']);
+    expect(risks(report, 'Deployment', 'web', RULE)).toEqual([]);
   });
 });
 

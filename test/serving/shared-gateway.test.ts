@@ -67,6 +67,33 @@ describe('SharedGateway', () => {
     }]);
   });
 
+  describe('listeners within the Gateway API limit of 64', () => {
+    const hosts = (n: number, parent: string) => Array.from({ length: n }, (_, i) => `m${String(i).padStart(4, '0')}.${parent}`);
+    const listeners = (manifests: Manifest[]) => findManifest(manifests, 'Gateway', 'ml-gateway').spec.listeners as { name: string; hostname?: string }[];
+
+    test('63 host names still get one listener each (64 with the HTTP one)', () => {
+      const { manifests } = synth({ hostnames: hosts(63, 'models.example.com') });
+      expect(listeners(manifests)).toHaveLength(64);
+      expect(listeners(manifests).filter((l) => l.hostname?.startsWith('*'))).toEqual([]);
+    });
+
+    test('past 63, host names sharing a parent domain share one wildcard listener; others keep their own', () => {
+      const { gateway, manifests } = synth({ hostnames: ['ml.example.com', ...hosts(1000, 'models.example.com')] });
+      expect(listeners(manifests).map((l) => [l.name, l.hostname])).toEqual([
+        ['http', undefined], ['https-ml-example-com', 'ml.example.com'], ['https-wildcard-models-example-com', '*.models.example.com'],
+      ]);
+      expect(gateway.listenerFor('m0999.models.example.com')).toBe('https-wildcard-models-example-com');
+      expect(gateway.listenerFor('ml.example.com')).toBe('https-ml-example-com');
+      expect(gateway.listenerFor('other.models.example.com')).toBeUndefined();
+      expect(gateway.hostnames).toHaveLength(1001);
+    });
+
+    test('too many parent domains to fit even with wildcards: an error that says what to change', () => {
+      const spread = Array.from({ length: 64 }, (_, i) => `a.d${i}.example.com`);
+      expect(() => synth({ hostnames: spread })).toThrow(/SharedGateway 'gateway': 'hostnames' \(64 hosts\) need 64 HTTPS listeners even with one wildcard listener per parent domain, and a Gateway has at most 64 listeners .*put the hosts under at most 63 parent domains/);
+    });
+  });
+
   describe('validation', () => {
     test('names', () => {
       expect(() => synth({ namespace: 'Gateway' })).toThrow(/SharedGateway 'gateway': 'namespace' \("Gateway"\) must be a DNS label/);

@@ -10,9 +10,12 @@ describe('streaming composition', () => {
     expect(findManifest(layers.operators, 'OCIRepository', 'strimzi', 'strimzi').spec).toMatchObject({ url: 'oci://quay.io/strimzi-helm/strimzi-kafka-operator', ref: { tag: '1.2.0' } });
     expect(release.spec.values).toMatchObject({
       watchNamespaces: ['kafka'],
-      extraEnvs: [{ name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' }],
-      image: { operatorNamespaceLabels: 'kubernetes.io/metadata.name=strimzi' },
+      extraEnvs: [
+        { name: 'STRIMZI_OPERATOR_NAMESPACE_LABELS', value: 'kubernetes.io/metadata.name=strimzi' },
+        { name: 'STRIMZI_POD_SECURITY_PROVIDER_CLASS', value: 'restricted' },
+      ],
     });
+    expect(release.spec.values.image).toBeUndefined();
     const ns = findManifest(layers.operators, 'Namespace', 'strimzi');
     expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(findManifest(layers.operators, 'NetworkPolicy', 'default-deny-all', 'strimzi')).toBeDefined();

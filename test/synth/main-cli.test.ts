@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { readTree, writeTree } from '../../lib/synth/atomic-write';
+import { listConfigFiles } from '../../lib/config/load';
 import { diffTrees } from '../../lib/synth/synthesize';
 import { EXAMPLE_CONFIG, REPO_ROOT } from '../util';
 
@@ -49,9 +50,26 @@ test('a config with a typo, a wrong type and a missing value: one report naming 
 
 test('a good config writes the output and says what it wrote', () => {
   const outDir = path.join(work, 'dist-good');
-  const result = run(path.dirname(EXAMPLE_CONFIG), outDir);
+  const configDir = path.dirname(EXAMPLE_CONFIG);
+  const result = run(configDir, outDir);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
-  expect(result.stdout).toMatch(/^wrote \d+ objects in \d+ files for \d+ clusters of 1 environment\(s\) in \d+ ms/);
+  // as many environments as config/ holds: adding config/<name>.yaml must not break this test
+  const environments = listConfigFiles(configDir).length;
+  expect(result.stdout).toMatch(new RegExp(`^wrote \\d+ objects in \\d+ files for \\d+ clusters of ${environments} environment\\(s\\) in \\d+ ms`));
   expect(fs.existsSync(path.join(outDir, 'example', 'training', 'platform', 'kustomization.yaml'))).toBe(true);
+});
+
+test('two environments: each gets its own folder, and the summary counts both', () => {
+  const configDir = path.join(work, 'config-two');
+  fs.mkdirSync(configDir);
+  fs.copyFileSync(EXAMPLE_CONFIG, path.join(configDir, 'example.yaml'));
+  fs.copyFileSync(EXAMPLE_CONFIG, path.join(configDir, 'staging.yaml'));
+  const outDir = path.join(work, 'dist-two');
+  const result = run(configDir, outDir);
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toMatch(/^wrote \d+ objects in \d+ files for 6 clusters of 2 environment\(s\)/);
+  expect(fs.readdirSync(outDir).sort()).toEqual(['README.md', 'example', 'staging']);
+  const flux = fs.readFileSync(path.join(outDir, 'staging', 'serving', 'flux', 'flux-system_kustomization.kustomize.toolkit.fluxcd.io_workloads.yaml'), 'utf8');
+  expect(flux).toContain('path: ./dist/staging/serving/workloads');
 });

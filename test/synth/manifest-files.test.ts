@@ -31,6 +31,49 @@ describe('splitting large layers', () => {
   });
 });
 
+describe('dependency-aware splitting', () => {
+  const deploymentOf = (name: string) => `team_deployment_${name}.yaml`;
+  const files = [
+    'cluster_namespace_team.yaml',
+    ...Array.from({ length: 30 }, (_, i) => `team_serviceaccount_sa-${String(i).padStart(2, '0')}.yaml`),
+    ...Array.from({ length: 30 }, (_, i) => `team_networkpolicy_np-${String(i).padStart(2, '0')}.yaml`),
+    'team_resourcequota_namespace-quota.yaml',
+    'team_limitrange_container-defaults.yaml',
+    ...Array.from({ length: 30 }, (_, i) => deploymentOf(`app-${String(i).padStart(2, '0')}`)),
+    ...Array.from({ length: 30 }, (_, i) => `team_service_app-${String(i).padStart(2, '0')}.yaml`),
+    ...Array.from({ length: 30 }, (_, i) => `team_poddisruptionbudget_app-${String(i).padStart(2, '0')}.yaml`),
+  ];
+  const unitOf = (file: string) => /_(app-\d+)\.yaml$/.exec(file)?.[1];
+
+  test('sorted by file name a Deployment would come before its ServiceAccount; split by dependency it never does', () => {
+    const parts = splitIntoFolders('workloads', files, 40, unitOf);
+    expect(parts.every((p) => p.files.length <= 40)).toBe(true);
+    expect(parts.flatMap((p) => p.files).sort()).toEqual([...files].sort());
+    const folderOf = (file: string) => parts.findIndex((p) => p.files.includes(file));
+    const lastDependency = Math.max(...files.filter((f) => /_(serviceaccount|networkpolicy|resourcequota|limitrange)_/.test(f)).map(folderOf));
+    const firstWorkload = Math.min(...files.filter((f) => f.includes('_deployment_')).map(folderOf));
+    expect(lastDependency).toBeLessThanOrEqual(firstWorkload);
+    expect(folderOf('cluster_namespace_team.yaml')).toBe(0);
+    // the quota and LimitRange come first in their namespace: they act when pods are admitted
+    expect(parts[0].files.slice(1, 3)).toEqual(['team_resourcequota_namespace-quota.yaml', 'team_limitrange_container-defaults.yaml']);
+  });
+
+  test('a workload stays in one folder with its own objects', () => {
+    const parts = splitIntoFolders('workloads', files, 40, unitOf);
+    for (let i = 0; i < 30; i++) {
+      const app = `app-${String(i).padStart(2, '0')}`;
+      const holding = parts.filter((p) => p.files.some((f) => unitOf(f) === app)).map((p) => p.folder);
+      expect([app, holding.length]).toEqual([app, 1]);
+    }
+  });
+
+  test('a workload larger than a folder is cut into folder-sized pieces', () => {
+    const big = Array.from({ length: 25 }, (_, i) => `team_httproute_r-${String(i).padStart(2, '0')}.yaml`);
+    const parts = splitIntoFolders('workloads', big, 10, () => 'routes');
+    expect(parts.map((p) => p.files.length)).toEqual([9, 9, 7]);
+  });
+});
+
 describe('YAML output', () => {
   test('strings YAML 1.1 would read as booleans or numbers stay quoted', () => {
     expect(toYaml({ a: 'on', b: 'yes', c: '1.31', d: 'true' })).toBe('a: "on"\nb: "yes"\nc: "1.31"\nd: "true"\n');

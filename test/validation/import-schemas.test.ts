@@ -1,16 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EXTRA_CRD_FOLDERS, generateSchemaFiles, writeSchemaFiles } from '../../lib/validation/importer/import-schemas';
+import { generateSchemaFiles, writeSchemaFiles } from '../../lib/validation/importer/import-schemas';
 import { shareRepeatedSubschemas } from '../../lib/validation/importer/shared-subschemas';
 import { toStrictSchema } from '../../lib/validation/importer/strict-schema';
+import { CRD_SCHEMA_SETS, crdSetId } from '../../lib/validation/crd-sets';
 import { SCHEMAS_DIR, SHARED_DIR } from './paths';
 
-const inputs = {
-  k8sSchemasDir: path.join(SHARED_DIR, 'k8s-schemas'),
-  crdsDir: path.join(SHARED_DIR, 'crds'),
-  extraCrdsDirs: EXTRA_CRD_FOLDERS.map((folder) => path.join(SHARED_DIR, folder)),
-};
+const inputs = { k8sSchemasDir: path.join(SHARED_DIR, 'k8s-schemas'), sharedDir: SHARED_DIR };
 
 /** All files under `dir` (relative, sorted) with their bytes. */
 function readTree(dir: string): Map<string, Buffer> {
@@ -53,13 +50,26 @@ describe('import-schemas', () => {
   test('skips legacy CRD copies, keeps both Kubernetes versions, writes kubeconform layout', () => {
     const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'index.json'), 'utf8'));
     expect(Object.keys(index.kubernetes)).toEqual(['1.27.0', '1.36.0']);
-    expect(index.crds['source.toolkit.fluxcd.io/v1beta2 GitRepository']).toBeUndefined();
-    expect(index.crds['serving.kserve.io/v1beta1 InferenceService']).toBe('crds/serving.kserve.io/inferenceservice_v1beta1.json');
+    expect(index.crdSets['flux@v2.9.4']['source.toolkit.fluxcd.io/v1beta2 GitRepository']).toBeUndefined();
+    expect(index.crdSets['kserve@v0.16.0']['serving.kserve.io/v1beta1 InferenceService']).toBe('crds/kserve-v0.16.0/serving.kserve.io/inferenceservice_v1beta1.json');
+    expect(index.crdSets['kserve@v0.20.0']['serving.kserve.io/v1beta1 InferenceService']).toBe('crds/kserve-v0.20.0/serving.kserve.io/inferenceservice_v1beta1.json');
     // Strimzi 1.2.0 comes from crds-extra and serves only v1.
-    expect(index.crds['kafka.strimzi.io/v1 Kafka']).toBe('crds/kafka.strimzi.io/kafka_v1.json');
-    expect(index.crds['kafka.strimzi.io/v1beta2 Kafka']).toBeUndefined();
+    expect(index.crdSets['strimzi@1.2.0']['kafka.strimzi.io/v1 Kafka']).toBe('crds/strimzi-1.2.0/kafka.strimzi.io/kafka_v1.json');
+    expect(index.crdSets['strimzi@1.2.0']['kafka.strimzi.io/v1beta2 Kafka']).toBeUndefined();
     expect(fs.readFileSync(path.join(SCHEMAS_DIR, 'README.md'), 'utf8')).toMatch(/x-kubernetes-validations/);
   });
+});
+
+test('one schema set per operator version: exactly the sets of lib/validation/crd-sets.ts, each from its own CRDs', () => {
+  const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'index.json'), 'utf8'));
+  expect(Object.keys(index.crdSets).sort()).toEqual(CRD_SCHEMA_SETS.map((s) => crdSetId(s.name, s.version)).sort());
+  // The Gateway API bundle of Envoy Gateway 1.5.0 is v1.3.0 experimental: it has XListenerSet, v1.4.1 standard has not.
+  expect(index.crdSets['gateway-api@v1.3.0']['gateway.networking.x-k8s.io/v1alpha1 XListenerSet']).toBeDefined();
+  expect(index.crdSets['gateway-api@v1.4.1']['gateway.networking.x-k8s.io/v1alpha1 XListenerSet']).toBeUndefined();
+  // KServe v0.20.0 added spec.predictor.hostnameOverride; v0.16.0 does not know it.
+  const isvc = (set: string) => fs.readFileSync(path.join(SCHEMAS_DIR, index.crdSets[set]['serving.kserve.io/v1beta1 InferenceService']), 'utf8');
+  expect(isvc('kserve@v0.20.0')).toMatch(/hostnameOverride/);
+  expect(isvc('kserve@v0.16.0')).not.toMatch(/hostnameOverride/);
 });
 
 describe('toStrictSchema', () => {

@@ -83,7 +83,7 @@ describe('ManifestValidator', () => {
       expect(validator.validate(isvc)).toEqual([]);
     }
     const bad = inferenceService((d) => { d.spec.predictor.deploymentStrategy = { rollingUpdate: { maxSurge: [] } }; });
-    expect(where(validator.validate(bad))).toContain('crd serving.kserve.io/v1beta1 InferenceService /spec/predictor/deploymentStrategy/rollingUpdate/maxSurge: must be integer,string');
+    expect(where(validator.validate(bad))).toContain('crd kserve@v0.20.0 serving.kserve.io/v1beta1 InferenceService /spec/predictor/deploymentStrategy/rollingUpdate/maxSurge: must be integer,string');
   });
 
   test('Quantity accepts number and string', () => {
@@ -102,7 +102,7 @@ describe('ManifestValidator', () => {
     };
     expect(validator.validate(release)).toEqual([]);
     release.spec.chart.spec = { ...release.spec.chart.spec, ...{ chartt: 'typo' } };
-    expect(where(validator.validate(release))).toEqual(['crd helm.toolkit.fluxcd.io/v2 HelmRelease /spec/chart/spec/chartt: must NOT have additional properties (chartt)']);
+    expect(where(validator.validate(release))).toEqual(['crd flux@v2.9.4 helm.toolkit.fluxcd.io/v2 HelmRelease /spec/chart/spec/chartt: must NOT have additional properties (chartt)']);
   });
 
   test('a missing required field fails with its path', () => {
@@ -124,7 +124,7 @@ describe('ManifestValidator', () => {
       (v) => `kubernetes ${v} : no upstream schema for example.com/v1 Widget (not a Kubernetes ${v} kind, and no CRD)`));
     const isvcAlpha = inferenceService((d) => { d.apiVersion = 'serving.kserve.io/v1alpha1'; });
     expect(where(validator.validate(isvcAlpha))).toEqual([
-      'crd serving.kserve.io : no upstream schema for serving.kserve.io/v1alpha1 InferenceService (no CRD defines this version and kind)']);
+      'crd serving.kserve.io/v1alpha1 InferenceService : no upstream schema for serving.kserve.io/v1alpha1 InferenceService in kserve v0.20.0 (the newest imported version; no CRD of it defines this version and kind)']);
   });
 
   test('removed APIs fail for both versions (extensions/v1beta1 Ingress); Flux v1beta2 sources are not accepted', () => {

@@ -17,17 +17,20 @@ const EXPECTED_ISSUES: Readonly<Record<string, readonly Expected[]>> = {
   'aad-pod-identity/demo-aadpodidentity-sp.yaml': onBoth('/data/clientSecret', 'must match format "byte"'),
   // Taken from HEAD on purpose: the CORS filter is newer than the Gateway API v1.4.1 standard CRD.
   'gateway-api/HEAD-http-cors-httproute-all-fields-set.yaml': [
-    ['crd gateway.networking.k8s.io/v1 HTTPRoute', '/spec/rules/0/filters/0/cors', 'must NOT have additional properties (cors)'],
-    ['crd gateway.networking.k8s.io/v1 HTTPRoute', '/spec/rules/0/filters/0/type', 'must be one of'],
+    ['crd gateway-api@v1.4.1 gateway.networking.k8s.io/v1 HTTPRoute', '/spec/rules/0/filters/0/cors', 'must NOT have additional properties (cors)'],
+    ['crd gateway-api@v1.4.1 gateway.networking.k8s.io/v1 HTTPRoute', '/spec/rules/0/filters/0/type', 'must be one of'],
   ],
   // Old README block: `spec.template` never existed in the v1beta1 InferenceService.
   'kserve/azure-readme-pod-identity-isvc.yaml': [
-    ['crd serving.kserve.io/v1beta1 InferenceService', '/spec/template', 'must NOT have additional properties (template)'],
+    ['crd kserve@v0.20.0 serving.kserve.io/v1beta1 InferenceService', '/spec/template', 'must NOT have additional properties (template)'],
   ],
   // KServe v0.20.0's own sample uses `transformer.custom`, which the v0.20.0 CRD does not have.
   'kserve/rollout-strategy-example.yaml': [
-    ['crd serving.kserve.io/v1beta1 InferenceService', '/spec/transformer/custom', 'must NOT have additional properties (custom)'],
+    ['crd kserve@v0.20.0 serving.kserve.io/v1beta1 InferenceService', '/spec/transformer/custom', 'must NOT have additional properties (custom)'],
   ],
+  // Unpinned charts (no version; an OCIRepository semver range): their values cannot be checked against one chart version.
+  'flux2-kustomize-helm-example/apps-base-podinfo-release.yaml': [['chart values', '/spec', 'cannot tell the chart and version of this HelmRelease']],
+  'flux2-kustomize-helm-example/infrastructure-controllers-envoy-gateway.yaml': [['chart values', '/spec', 'cannot tell the chart and version of this HelmRelease']],
   // batch/v1beta1 CronJob was removed in Kubernetes 1.25.
   'kubernetes-website/cronjob-v1beta1.yaml': onBoth('', 'no upstream schema for batch/v1beta1 CronJob'),
   // podFailurePolicy rules needed `onPodConditions` in 1.27; it became optional later.
@@ -37,17 +40,17 @@ const EXPECTED_ISSUES: Readonly<Record<string, readonly Expected[]>> = {
   'broken/01-podspec-unknown-field.yaml': onBoth('/spec/template/spec/serviceAcountName', 'must NOT have additional properties (serviceAcountName)'),
   'broken/02-replicas-wrong-type.yaml': onBoth('/spec/replicas', 'must be integer'),
   'broken/03-pytorchjob-cleanpodpolicy-at-spec.yaml': [
-    ['crd kubeflow.org/v1 PyTorchJob', '/spec/cleanPodPolicy', 'must NOT have additional properties (cleanPodPolicy)'],
+    ['crd kubeflow-training@v1.9.4 kubeflow.org/v1 PyTorchJob', '/spec/cleanPodPolicy', 'must NOT have additional properties (cleanPodPolicy)'],
   ],
   'broken/04-isvc-misspelled-predictor-field.yaml': [
-    ['crd serving.kserve.io/v1beta1 InferenceService', '/spec/predictor/model/storageURI', 'must NOT have additional properties (storageURI)'],
+    ['crd kserve@v0.20.0 serving.kserve.io/v1beta1 InferenceService', '/spec/predictor/model/storageURI', 'must NOT have additional properties (storageURI)'],
   ],
   'broken/05-ingress-extensions-v1beta1.yaml': onBoth('', 'no upstream schema for extensions/v1beta1 Ingress'),
   'broken/06-pytorchjob-embedded-container-unknown-field.yaml': [
-    ['crd kubeflow.org/v1 PyTorchJob', '/spec/pytorchReplicaSpecs/Master/template/spec/containers/0/resource', 'must NOT have additional properties (resource)'],
+    ['crd kubeflow-training@v1.9.4 kubeflow.org/v1 PyTorchJob', '/spec/pytorchReplicaSpecs/Master/template/spec/containers/0/resource', 'must NOT have additional properties (resource)'],
   ],
   'broken/07-sparkapp-misspelled-driver-field.yaml': [
-    ['crd sparkoperator.k8s.io/v1beta2 SparkApplication', '/spec/driver/serviceAcount', 'must NOT have additional properties (serviceAcount)'],
+    ['crd spark-operator@v2.5.2 sparkoperator.k8s.io/v1beta2 SparkApplication', '/spec/driver/serviceAcount', 'must NOT have additional properties (serviceAcount)'],
   ],
 };
 

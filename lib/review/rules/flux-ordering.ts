@@ -2,9 +2,10 @@
  * Delivery order and ownership. A changed `dependsOn` (Flux Kustomization or HelmRelease) changes what waits for
  * what, e.g. a custom resource may be applied before its CRD; a changed Kustomization path or prune flag changes
  * what Flux applies and garbage-collects. An object moving between layer folders moves between Flux
- * Kustomizations: the old one's garbage collection deletes it when it runs before the new one has taken it over
- * (kustomize-controller prunes only objects still carrying its own ownership labels), so the object can be
- * deleted and recreated.
+ * Kustomizations: the old one's garbage collection deletes it when it runs before the new one has applied it,
+ * because kustomize-controller prunes the objects that still carry its own owner labels (v1.6.0
+ * internal/controller/kustomization_controller.go `prune()`, `Inclusions: GetOwnerLabels`); layers apply in
+ * dependsOn order, so a move to a later layer is deleted first and recreated after.
  */
 import { canonicalJson } from '../../validation/json';
 import { fluxKustomizationsOf, isFluxKustomization, prunedByFlux } from '../flux-coverage';

@@ -9,6 +9,7 @@
 import { compareText } from '../../core/sort';
 import { canonicalJson, isJsonObject, JsonObject, JsonValue } from '../../validation/json';
 import { shortValue } from '../field-diff';
+import { objectsInNamespace } from '../set-index';
 import { getPath, ManifestObject, ObjectChange, ReviewContext, Risk, RiskRule } from '../types';
 
 const RULE = 'network-admits-more';
@@ -71,9 +72,8 @@ function emptySelector(value: JsonValue | undefined): boolean {
 function policyRisks(change: ObjectChange, context: ReviewContext): Risk[] {
   if (change.type === 'removed' && change.base !== undefined) {
     const removed = change.base;
-    const stillIsolated = directions(removed).every((direction) => [...context.head.values()].some((other) =>
-      other.ref.group === 'networking.k8s.io' && other.ref.kind === 'NetworkPolicy' && other.ref.environment === removed.ref.environment
-      && other.ref.cluster === removed.ref.cluster && other.ref.namespace === removed.ref.namespace
+    const stillIsolated = directions(removed).every((direction) => objectsInNamespace(context.head, removed.ref).some((other) =>
+      other.ref.group === 'networking.k8s.io' && other.ref.kind === 'NetworkPolicy'
       && emptySelector(getPath(other.obj, ['spec', 'podSelector'])) && directions(other).includes(direction)));
     return [stillIsolated
       ? { level: 'info', rule: RULE, reason: 'NetworkPolicy removed; another policy still isolates every pod of the namespace, so only its allowances go' }
@@ -121,7 +121,7 @@ function routeRisks(change: ObjectChange): Risk[] {
   if (change.type === 'added') {
     return [{
       level: 'warning', rule: RULE,
-      reason: `new route: ${hosts.length === 0 ? 'every hostname of its listeners' : hosts.join(', ')}, ${matchesOf(change.head).length} match(es) via ${listOf(change.head, ['spec', 'parentRefs']).map((p) => shortValue(JSON.parse(p) as JsonValue, 60)).join(', ')}`,
+      reason: `new route: ${hosts.length === 0 ? 'every hostname of its listeners' : hosts.join(', ')}, ${matchesOf(change.head).length} match(es) via ${listOf(change.head, ['spec', 'parentRefs']).map((p) => shortValue(JSON.parse(p) as JsonValue, 100)).join(', ')}`,
     }];
   }
   const fresh = (path: readonly string[]): string[] => {
@@ -130,7 +130,7 @@ function routeRisks(change: ObjectChange): Risk[] {
   };
   const news = [
     ...fresh(['spec', 'hostnames']).map((h) => `hostname ${h}`),
-    ...fresh(['spec', 'parentRefs']).map((p) => `parent ${shortValue(JSON.parse(p) as JsonValue, 60)}`),
+    ...fresh(['spec', 'parentRefs']).map((p) => `parent ${shortValue(JSON.parse(p) as JsonValue, 100)}`),
     ...matchesOf(change.head).filter((m) => !matchesOf(change.base).includes(m)).map((m) => `match ${shortValue(JSON.parse(m) as JsonValue, 60)}`),
   ];
   const risks: Risk[] = [];

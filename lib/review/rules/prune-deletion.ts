@@ -1,11 +1,16 @@
 /**
- * Deletion under Flux prune. kustomize-controller garbage-collects what it applied before and no longer finds in
- * its path when `spec.prune: true` (objects annotated `kustomize.toolkit.fluxcd.io/prune: disabled` are kept), and
- * deleting a Kustomization with prune enabled deletes everything it applied (Flux docs, Kustomization API
- * "Garbage collection", kustomize-controller v1).
+ * Deletion under Flux prune. Facts from fluxcd/kustomize-controller v1.6.0 (Flux 2.6, the minimum docs/gitops.md
+ * names), internal/controller/kustomization_controller.go:
+ * - `prune()`: with `spec.prune: true`, objects of the previous inventory missing from the new build are deleted,
+ *   only when they still carry this Kustomization's owner labels (`Inclusions: GetOwnerLabels`) and are not
+ *   annotated `kustomize.toolkit.fluxcd.io/prune: disabled` or `kustomize.toolkit.fluxcd.io/reconcile: disabled`.
+ * - `finalizerShouldDeleteResources()`: deleting a Kustomization deletes its inventory unless it is suspended; with
+ *   `spec.deletionPolicy` MirrorPrune (the default) only when `prune` is true, always with Delete or
+ *   WaitForTermination, never with Orphan.
  */
 import { describeObject } from '../object-set';
 import { isFluxKustomization, prunedByFlux, spec } from '../flux-coverage';
+import { JsonObject } from '../../validation/json';
 import { ObjectChange, ReviewContext, Risk, RiskRule } from '../types';
 
 /** Kinds whose deletion loses data or everything below them, with what the deletion does. */
@@ -20,16 +25,23 @@ export const DATA_HOLDING: Readonly<Record<string, string>> = {
 
 const RULE = 'prune-deletes-data';
 
+/** True when deleting this Flux Kustomization deletes what it applied (see finalizerShouldDeleteResources). */
+function deletesInventory(kustomization: JsonObject): boolean {
+  if (kustomization.suspend === true) return false;
+  const policy = kustomization.deletionPolicy ?? 'MirrorPrune';
+  return policy === 'Delete' || policy === 'WaitForTermination' || (policy === 'MirrorPrune' && kustomization.prune === true);
+}
+
 export const pruneDeletionRule: RiskRule = {
   id: RULE,
   summary: 'a removed object that Flux prunes: danger for Namespaces, PVCs, PVs, StatefulSets, CRDs, HelmReleases and pruning Flux Kustomizations; info otherwise',
   check(change: ObjectChange, context: ReviewContext): Risk[] {
     if (change.type !== 'removed' || change.base === undefined) return [];
     const removed = change.base;
-    if (isFluxKustomization(removed) && spec(removed).prune === true) {
+    if (isFluxKustomization(removed) && deletesInventory(spec(removed))) {
       return [{
         level: 'danger', rule: RULE,
-        reason: `deleting a Flux Kustomization with prune: true garbage-collects everything it applied from ${String(spec(removed).path)}`,
+        reason: `deleting a Flux Kustomization with ${spec(removed).deletionPolicy === undefined || spec(removed).deletionPolicy === 'MirrorPrune' ? 'prune: true' : `deletionPolicy ${String(spec(removed).deletionPolicy)}`} garbage-collects everything it applied from ${String(spec(removed).path)}`,
       }];
     }
     const { pruned, by } = prunedByFlux(removed, context.base);

@@ -11,7 +11,7 @@ export interface ImportedCrdVersion {
   /** e.g. "serving.kserve.io/v1beta1" */
   readonly apiVersion: string;
   readonly kind: string;
-  /** Output path relative to the schemas folder, kubeconform layout: `crds/<group>/<kind>_<version>.json`. */
+  /** Output path relative to the schemas folder, kubeconform layout below the set: `crds/<set>-<version>/<group>/<kind>_<version>.json`. */
   readonly file: string;
   readonly schema: JsonObject;
   /** The CRD YAML it came from, relative to the CRD folder. */
@@ -34,7 +34,7 @@ const RELEASE_ANNOTATIONS = ['controller-gen.kubebuilder.io/version', 'gateway.n
  * converts the `openAPIV3Schema` of each served version to a strict JSON schema with shared sub-schemas.
  * Throws if two files define the same apiVersion and kind.
  */
-export function importCrds(crdsDir: string): ImportedCrdVersion[] {
+export function importCrds(crdsDir: string, outPrefix = 'crds'): ImportedCrdVersion[] {
   const result = new Map<string, ImportedCrdVersion>();
   for (const file of listYamlFiles(crdsDir, isSkippedCrdFolder)) {
     const source = portableRelative(crdsDir, file);
@@ -43,7 +43,7 @@ export function importCrds(crdsDir: string): ImportedCrdVersion[] {
       if (!isJsonObject(doc) || doc.kind !== 'CustomResourceDefinition') {
         continue;
       }
-      for (const imported of importCrd(doc as JsonObject, source, sourceSha256)) {
+      for (const imported of importCrd(doc as JsonObject, source, sourceSha256, outPrefix)) {
         const key = kindKey(imported.apiVersion, imported.kind);
         const previous = result.get(key);
         if (previous) {
@@ -56,7 +56,7 @@ export function importCrds(crdsDir: string): ImportedCrdVersion[] {
   return [...result.values()];
 }
 
-function importCrd(crd: JsonObject, source: string, sourceSha256: string): ImportedCrdVersion[] {
+function importCrd(crd: JsonObject, source: string, sourceSha256: string, outPrefix: string): ImportedCrdVersion[] {
   const spec = crd.spec as JsonObject;
   const group = spec.group as string;
   const kind = (spec.names as JsonObject).kind as string;
@@ -71,7 +71,7 @@ function importCrd(crd: JsonObject, source: string, sourceSha256: string): Impor
       return {
         apiVersion: `${group}/${name}`,
         kind,
-        file: `crds/${group}/${kind.toLowerCase()}_${name}.json`,
+        file: `${outPrefix}/${group}/${kind.toLowerCase()}_${name}.json`,
         schema: shareRepeatedSubschemas(strict),
         source,
         sourceSha256,

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { canonicalJson, JsonValue } from '../json';
 import { KubernetesSchemaFile, SCHEMA_INDEX_FILE, SchemaIndex, kindKey } from '../schema-index';
 import { sha256OfFile } from './files';
+import { CRD_SCHEMA_SETS, crdSetId } from '../crd-sets';
+import { importChartValues, listChartVersions } from './import-charts';
 import { ImportedCrdVersion, importCrds } from './import-crds';
 import { ImportedKubernetes, importKubernetes, listKubernetesVersions } from './import-kubernetes';
 import { renderSchemasReadme } from './readme';
@@ -11,15 +13,16 @@ import { renderSchemasReadme } from './readme';
 export interface ImportSchemasOptions {
   /** Folder with `v<version>/_definitions.json` (e.g. ../shared/k8s-schemas). */
   readonly k8sSchemasDir: string;
-  /** Folder with CRD YAML files, searched recursively (e.g. ../shared/crds). */
-  readonly crdsDir: string;
-  /** More CRD folders imported on purpose (e.g. ../shared/crds-extra/strimzi-1.2.0); see `EXTRA_CRD_FOLDERS`. */
-  readonly extraCrdsDirs?: readonly string[];
+  /**
+   * The shared data folder (e.g. ../shared): each set of lib/validation/crd-sets.ts names its CRD folder
+   * relative to it (crds/..., crds-extra/...), searched recursively.
+   */
+  readonly sharedDir: string;
 }
 
 /**
- * Folders of `../shared/crds-extra/` that `make import` reads besides `../shared/crds` (relative to the shared
- * folder): the operators whose CRDs exist only there.
+ * Folders of `../shared/crds-extra/` whose CRDs `make import-bindings` also turns into cdk8s bindings (relative to
+ * the shared folder). The schema sets, all versions included, are listed in lib/validation/crd-sets.ts.
  */
 export const EXTRA_CRD_FOLDERS: readonly string[] = ['crds-extra/strimzi-1.2.0'];
 
@@ -27,7 +30,7 @@ export const EXTRA_CRD_FOLDERS: readonly string[] = ['crds-extra/strimzi-1.2.0']
 export type GeneratedFiles = ReadonlyMap<string, string>;
 
 /** Folders and files of a schemas folder that the importer owns (and replaces on each run). */
-const OWNED_ENTRIES = ['kubernetes', 'crds', SCHEMA_INDEX_FILE, 'README.md'];
+const OWNED_ENTRIES = ['kubernetes', 'crds', 'charts', SCHEMA_INDEX_FILE, 'README.md'];
 
 /**
  * Derives the compact strict schemas (index.json, kubernetes/v*.json, crds/<group>/<kind>_<version>.json
@@ -39,37 +42,35 @@ export function generateSchemaFiles(options: ImportSchemasOptions): GeneratedFil
     throw new Error(`no v<version>/_definitions.json found in ${options.k8sSchemasDir}`);
   }
   const kubernetes = versions.map((v) => importKubernetes(options.k8sSchemasDir, v));
-  const crds = importCrdFolders([options.crdsDir, ...(options.extraCrdsDirs ?? [])]);
+  const crds = CRD_SCHEMA_SETS.flatMap((set) =>
+    importCrds(path.join(options.sharedDir, ...set.source.split('/')), `crds/${set.name}-${set.version}`)
+      .map((crd) => ({ ...crd, set: crdSetId(set.name, set.version), setSource: set.source })));
   const files = new Map<string, string>();
-  const index: { kubernetes: Record<string, string>; crds: Record<string, string> } = { kubernetes: {}, crds: {} };
+  const index: { kubernetes: Record<string, string>; crdSets: Record<string, Record<string, string>>; charts: Record<string, string> } = { kubernetes: {}, crdSets: {}, charts: {} };
   for (const k of kubernetes) {
     const file = `kubernetes/v${k.version}.json`;
     index.kubernetes[k.version] = file;
     files.set(file, toFileText(k.schema as unknown as JsonValue));
   }
   for (const crd of crds) {
-    index.crds[kindKey(crd.apiVersion, crd.kind)] = crd.file;
+    index.crdSets[crd.set] = { ...index.crdSets[crd.set], [kindKey(crd.apiVersion, crd.kind)]: crd.file };
     files.set(crd.file, toFileText(crd.schema));
+  }
+  const newestKubernetes = kubernetes[kubernetes.length - 1].version;
+  const charts = listChartVersions(path.join(options.sharedDir, 'charts')).map((c) => importChartValues(c.chart, c.version, c.dir, newestKubernetes));
+  for (const chart of charts) {
+    const file = `charts/${chart.chart}/${chart.version}.json`;
+    index.charts[`${chart.chart}@${chart.version}`] = file;
+    files.set(file, toFileText(chart as unknown as JsonValue));
   }
   files.set(SCHEMA_INDEX_FILE, toFileText(index as SchemaIndex as unknown as JsonValue, 2));
   files.set('README.md', renderSchemasReadme({
     kubernetes: kubernetes.map((k) => describeKubernetes(options.k8sSchemasDir, k)),
-    crds: crds.map((c) => describeCrd(c.crdsDir, c)),
+    crds: crds.map((c) => describeCrd(options.sharedDir, c)),
+    charts: charts.map((c) => ({ chart: c.chart, version: c.version, file: `charts/${c.chart}/${c.version}.json`, sources: c.sources, hasSchema: c.schema !== undefined })),
     sizes: new Map([...files].map(([file, text]) => [file, Buffer.byteLength(text)])),
   }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-/** The CRDs of several folders, each with its folder; an apiVersion and kind defined in two folders is an error. */
-function importCrdFolders(dirs: readonly string[]): (ImportedCrdVersion & { readonly crdsDir: string })[] {
-  const seen = new Map<string, string>();
-  return dirs.flatMap((crdsDir) => importCrds(crdsDir).map((crd) => {
-    const key = kindKey(crd.apiVersion, crd.kind);
-    const previous = seen.get(key);
-    if (previous !== undefined) throw new Error(`${key} is defined twice: in ${previous} and in ${crdsDir}/${crd.source}`);
-    seen.set(key, `${crdsDir}/${crd.source}`);
-    return { ...crd, crdsDir };
-  }));
 }
 
 /** Replaces the importer-owned entries of `outDir` with `files`. Returns the written paths. */
@@ -105,28 +106,30 @@ function describeKubernetes(k8sSchemasDir: string, k: ImportedKubernetes) {
   };
 }
 
-function describeCrd(crdsDir: string, crd: ImportedCrdVersion) {
+function describeCrd(sharedDir: string, crd: ImportedCrdVersion & { readonly set: string; readonly setSource: string }) {
   return {
+    set: crd.set,
     key: kindKey(crd.apiVersion, crd.kind),
     file: crd.file,
-    source: `${path.basename(crdsDir)}/${crd.source}`,
+    source: `${crd.setSource}/${crd.source}`,
     sourceSha256: crd.sourceSha256,
-    upstream: upstreamOf(crdsDir, crd),
+    upstream: upstreamOf(sharedDir, crd),
     droppedPatterns: crd.droppedPatterns,
   };
 }
 
-/** Repository and tag from the row of `<crdsDir>/SOURCES.md` naming this file, else the release annotations. */
-function upstreamOf(crdsDir: string, crd: ImportedCrdVersion): string {
-  const sourcesFile = path.join(crdsDir, 'SOURCES.md');
+/** Repository and tag from the row of `crds/SOURCES.md` naming this file, else the set's upstream. */
+function upstreamOf(sharedDir: string, crd: ImportedCrdVersion & { readonly set: string; readonly setSource: string }): string {
+  const sourcesFile = path.join(sharedDir, 'crds', 'SOURCES.md');
   if (fs.existsSync(sourcesFile)) {
     const row = fs.readFileSync(sourcesFile, 'utf8').split('\n')
-      .find((line) => line.startsWith(`| \`${path.basename(crdsDir)}/${crd.source}\``) || line.startsWith(`| \`${crd.source}\``));
+      .find((line) => line.startsWith(`| \`${crd.setSource}/${crd.source}\``));
     if (row) {
       const cells = row.split('|').map((c) => c.trim());
       return `${cells[2]} ${cells[4]}`;
     }
   }
+  const set = CRD_SCHEMA_SETS.find((s) => crdSetId(s.name, s.version) === crd.set);
   const annotations = Object.entries(crd.annotations).map(([k, v]) => `${k}=${v}`);
-  return annotations.length > 0 ? annotations.join(', ') : 'unknown';
+  return [set?.upstream ?? 'unknown', ...annotations].join(', ');
 }

@@ -11,6 +11,8 @@ export interface KubernetesReadmeRow {
 
 /** What the README says about one imported CRD version. */
 export interface CrdReadmeRow {
+  /** `<name>@<version>` of the CRD schema set. */
+  readonly set: string;
   readonly key: string;
   readonly file: string;
   readonly source: string;
@@ -23,6 +25,8 @@ export interface CrdReadmeRow {
 export interface SchemasReadmeInput {
   readonly kubernetes: readonly KubernetesReadmeRow[];
   readonly crds: readonly CrdReadmeRow[];
+  /** Chart values files. */
+  readonly charts: readonly { readonly chart: string; readonly version: string; readonly file: string; readonly sources: readonly { readonly file: string; readonly sha256: string }[]; readonly hasSchema: boolean }[];
   /** Size in bytes of each generated file (README excluded). */
   readonly sizes: ReadonlyMap<string, number>;
 }
@@ -44,7 +48,7 @@ export function renderSchemasReadme(input: SchemasReadmeInput): string {
     '',
     '```sh',
     'make import',
-    '# or: node build/cli/import-schemas.js --k8s-schemas ../shared/k8s-schemas --crds ../shared/crds --out imports/schemas',
+    '# or: node build/cli/import-schemas.js --k8s-schemas ../shared/k8s-schemas --shared ../shared --out imports/schemas',
     '```',
     '',
     '## Kubernetes core API',
@@ -59,15 +63,33 @@ export function renderSchemasReadme(input: SchemasReadmeInput): string {
     '',
     '## Custom resources',
     '',
-    'One strict JSON schema per served CRD version, from its `openAPIV3Schema`, in kubeconform layout',
-    '(`crds/<group>/<kind>_<version>.json`, usable with `kubeconform -schema-location`). Sub-schemas that occur more',
+    'One schema set per operator version (`lib/validation/crd-sets.ts`): a custom resource is validated against the set',
+    'of the version its cluster installs (`dist/<env>/<cluster>/installed-versions.json`, written by synth from the',
+    'config pins), never against a newer copy. Manifests outside a cluster folder use the newest imported version.',
+    '',
+    'One strict JSON schema per served CRD version, from its `openAPIV3Schema`, in kubeconform layout below the set',
+    '(`crds/<set>-<version>/<group>/<kind>_<version>.json`, usable with `kubeconform -schema-location`). Sub-schemas that occur more',
     'than once (e.g. container specs) are stored once under `definitions` and referenced. `metadata` of a custom',
     'resource is additionally checked against ObjectMeta of each Kubernetes version above. CRD copies in `legacy-*`',
     'folders are skipped on purpose (e.g. Flux `v1beta2` sources must not be accepted).',
     '',
-    '| apiVersion kind | File | Source | Source sha256 | Upstream |',
+    '| Set | apiVersion kind | File | Source | Source sha256 | Upstream |',
+    '|---|---|---|---|---|---|',
+    ...input.crds.map((c) => `| ${c.set} | \`${c.key}\` | \`${c.file}\` (${input.sizes.get(c.file)} bytes) | \`${c.source}\` | \`${c.sourceSha256.slice(0, 16)}\` | ${c.upstream} |`),
+    '',
+    '## Helm chart values',
+    '',
+    'One file per chart version found in `../shared/charts/<chart>/<version>/` (`charts/<chart>/<version>.json`): the',
+    "chart's default values, a strict schema of the key paths it knows, and the chart's own `values.schema.json` where it",
+    "ships one. The validator checks every HelmRelease's `spec.values` (its chart and version read from `spec.chart` or",
+    'the referenced OCIRepository): unknown key paths fail; free-form maps are allowed by rule (a map whose default is',
+    "empty or that the chart's schema declares a map; lists take any items; keys such as `resources`, `affinity`,",
+    '`tolerations`, `securityContext`, `nodeSelector` are checked as their Kubernetes type); a scalar default fixes the',
+    "type; the chart's schema is applied to the defaults merged with the release's values, as Helm does.",
+    '',
+    '| Chart | Version | File | Sources (sha256) | Chart schema |',
     '|---|---|---|---|---|',
-    ...input.crds.map((c) => `| \`${c.key}\` | \`${c.file}\` (${input.sizes.get(c.file)} bytes) | \`${c.source}\` | \`${c.sourceSha256.slice(0, 16)}\` | ${c.upstream} |`),
+    ...input.charts.map((c) => `| ${c.chart} | ${c.version} | \`${c.file}\` (${input.sizes.get(c.file)} bytes) | ${c.sources.map((s) => `\`${s.file}\` \`${s.sha256.slice(0, 16)}\``).join(', ')} | ${c.hasSchema ? 'yes' : 'no'} |`),
     '',
     `Total size of the generated schema files: ${total} bytes.`,
     '',

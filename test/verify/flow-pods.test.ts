@@ -1,5 +1,5 @@
 /** Pods the network-flows rule sees in the example: labels operators add at the pinned versions. */
-import { clusterPods } from '../../lib/verify/pod-model';
+import { clusterPods } from '../../lib/verify/flow-pods';
 import { exampleFlowCluster } from './flow-cluster';
 
 const byDescription = (clusterName: string) => new Map(clusterPods(exampleFlowCluster(clusterName)).pods.map((p) => [p.description, p]));
