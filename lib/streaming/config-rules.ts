@@ -165,8 +165,15 @@ const streamingJobsFit = perSection((section, path, cluster, config) =>
     if ((job.type === 'Scala' || job.type === 'Java') && !job.mainClass) {
       violations.push({ path: [...at, 'mainClass'], message: `a ${job.type} job needs a mainClass` });
     }
+    const fixed = Object.keys(job.sparkConf ?? {}).filter((key) => PLATFORM_SPARK_CONF.includes(key));
+    if (fixed.length > 0) {
+      violations.push({ path: [...at, 'sparkConf', fixed[0]], message: `${fixed.join(', ')} is set by the platform (the checkpoint comes from checkpoint, the ports match the namespace's NetworkPolicies); remove it` });
+    }
     return violations;
   }));
+
+/** Spark properties a streaming job's sparkConf must not set: SparkJob fixes the ports, SparkStreamingJob the checkpoint. */
+const PLATFORM_SPARK_CONF = ['spark.sql.streaming.checkpointLocation', 'spark.driver.port', 'spark.driver.blockManager.port', 'spark.blockManager.port'];
 
 const nifiFits = perSection((section, path, cluster) => {
   const nifi = section.nifi;

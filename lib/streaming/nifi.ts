@@ -148,7 +148,7 @@ export class Nifi extends Construct {
               image: props.image,
               command: ['sh', '-c', `cp -rn ${home}/conf/. /seed/conf/`],
               volumeMounts: [{ name: claimName('conf'), mountPath: '/seed/conf' }],
-              securityContext: restrictedContainerSecurity(),
+              securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
               resources: toResourceRequirements({ request: { cpu: '50m', memory: '64Mi' }, limit: { cpu: '200m', memory: '128Mi' } }),
             }],
             containers: [{
@@ -171,18 +171,16 @@ export class Nifi extends Construct {
                 { name: 'MODEL_SERVING_PORT', value: String(props.httpEndpoint.port) },
                 { name: 'MODEL_SERVING_PATH', value: props.httpEndpoint.path },
               ],
-              volumeMounts: [...mounts, { name: 'logs', mountPath: `${home}/logs` }, { name: 'run', mountPath: `${home}/run` }],
+              // Everything NiFi writes is a volume: conf/ and the repositories (claims), logs, run, work (NAR
+              // unpacking, Jetty) and /tmp (emptyDirs); the image's own files stay read-only.
+              volumeMounts: [...mounts, ...SCRATCH.map((dir) => ({ name: dir.name, mountPath: dir.path(home) }))],
               resources: toResourceRequirements(props.resources),
-              // start.sh edits conf/ and NiFi writes work/ in the image: the root file system stays writable.
-              securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: false }),
+              securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
               startupProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 10, failureThreshold: 60 },
               readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 30, failureThreshold: 5 },
             }],
-            volumes: [
-              { name: 'logs', emptyDir: { sizeLimit: k8s.Quantity.fromString('2Gi') } },
-              { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
-            ],
+            volumes: SCRATCH.map((dir) => ({ name: dir.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(dir.size) } })),
           },
         },
         volumeClaimTemplates: NIFI_REPOSITORIES.map((repo) => ({
@@ -242,6 +240,14 @@ export class Nifi extends Construct {
     if (props.proxyHosts.length === 0) fail('\'proxyHosts\' is empty; NiFi refuses requests whose Host header is not its own or a listed proxy host');
   }
 }
+
+/** Scratch folders NiFi writes besides its claims (emptyDirs, so the root file system can be read-only). */
+const SCRATCH: readonly { name: string; path: (home: string) => string; size: string }[] = [
+  { name: 'logs', path: (home) => `${home}/logs`, size: '2Gi' },
+  { name: 'run', path: (home) => `${home}/run`, size: '16Mi' },
+  { name: 'work', path: (home) => `${home}/work`, size: '4Gi' },
+  { name: 'tmp', path: () => '/tmp', size: '1Gi' },
+];
 
 function claimName(repo: NifiRepository): string {
   return repo.replace(/_/g, '-');

@@ -227,6 +227,10 @@ export const CASES: readonly Case[] = [
     path: 'clusters.data-processing.streaming.jobs.streaming-scoring.kafkaClient', message: /client 'nifi' is in namespace 'nifi', which is not a Spark namespace/, line: ['kafkaClient: nifi'] },
   { name: 'NiFi connecting as a client of another namespace', edit: edit('        kafkaClient: nifi\n', '        kafkaClient: streaming-scoring\n', '      nifi:\n        namespace: nifi'),
     path: 'clusters.data-processing.streaming.nifi.kafkaClient', message: /client 'streaming-scoring' is in namespace 'spark', but NiFi runs in 'nifi'/, line: ['kafkaClient: streaming-scoring', '      nifi:\n        namespace: nifi'] },
+  { name: 'NiFi\'s endpoint on its UI port', edit: edit('        httpEndpoint: { port: 9192,', '        httpEndpoint: { port: 8443,'),
+    path: 'clusters.data-processing.streaming.nifi.httpEndpoint.port', message: /port 8443 is NiFi's HTTPS UI/, line: ['httpEndpoint: { port: 8443'] },
+  { name: 'a streaming job setting the checkpoint in sparkConf', edit: edit('          checkpoint:                                        # the seed', '          sparkConf: { spark.sql.streaming.checkpointLocation: /tmp/x }\n          checkpoint:                                        # the seed'),
+    path: 'clusters.data-processing.streaming.jobs.streaming-scoring.sparkConf."spark.sql.streaming.checkpointLocation"', message: /spark.sql.streaming.checkpointLocation is set by the platform/, line: ['sparkConf: { spark.sql.streaming.checkpointLocation'] },
   // issue 13 (config-rules): rules for features and construct checks
   { name: 'Kafka without a broker pool', edit: edit('            roles: [controller, broker]', '            roles: [controller]'),
     path: 'clusters.data-processing.streaming.kafka.nodePools', message: /no node pool has the broker role/, line: ['nodePools:', '    streaming:'] },
