@@ -4,6 +4,7 @@
  */
 import { PLATFORM_COMPOSITIONS } from './charts';
 import { ConfigError } from './lib/config/issues';
+import { OutputWriteError } from './lib/synth/atomic-write';
 import { synthesizeWithCdk8s } from './lib/synth/cdk8s-compat';
 import { synthesize } from './lib/synth/synthesize';
 
@@ -19,7 +20,10 @@ function main(argv: readonly string[]): number {
   }
   const check = argv.includes('--check');
   const started = process.hrtime.bigint();
-  const result = synthesize({ configDir, outDir: option('--out', 'dist'), check, compositions: PLATFORM_COMPOSITIONS });
+  const result = synthesize({
+    configDir, outDir: option('--out', 'dist'), check, compositions: PLATFORM_COMPOSITIONS,
+    onSweep: (what) => console.error(`note: ${what}`),
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (check && result.differences.length > 0) {
     console.error(`dist/ is out of date: ${result.differences.length} file(s) differ; run make synth\n  ${result.differences.slice(0, 20).join('\n  ')}`);
@@ -30,13 +34,20 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
+const argv = process.argv.slice(2);
+const outIndex = argv.indexOf('--out');
+const outName = `${outIndex >= 0 && argv[outIndex + 1] ? argv[outIndex + 1] : 'dist'}/`;
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = main(argv);
 } catch (error) {
   if (error instanceof ConfigError) {
-    console.error(`${error.message}\n\nNothing was written: dist/ is unchanged.`);
+    console.error(`${error.message}\n\nNothing was written: ${outName} is unchanged.`);
+  } else if (error instanceof OutputWriteError) {
+    // The error knows whether the swap happened: say exactly that.
+    const state = error.replaced ? `${outName} holds the complete new output.` : `Nothing was written: ${outName} is unchanged.`;
+    console.error(`synth failed: ${error.message}\n\n${state}`);
   } else {
-    console.error(`synth failed: ${(error as Error).message}\n\nNothing was written: dist/ is unchanged.`);
+    console.error(`synth failed: ${(error as Error).message}\n\nNothing was written: ${outName} is unchanged.`);
     if (process.env.DEBUG) console.error((error as Error).stack);
   }
   process.exitCode = 1;

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { YAMLException } from 'js-yaml';
+import { describeFsError } from '../core/fs-errors';
 import { runRulesOnInvalidData } from './guarded-rules';
 import { ConfigError, ConfigIssue } from './issues';
 import { expandSharedModels } from '../models/expand';
@@ -24,12 +25,74 @@ const ENVIRONMENT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A config file name: the environment name, then `.yaml` or `.yml` in any case (`prod.YAML` is a config file). */
 const CONFIG_FILE = /\.ya?ml$/i;
 
-/** Config files of a folder: every `*.yaml` / `*.yml` (any case), sorted by name. */
+/**
+ * Largest config file read, in bytes (`PLATFORM_CONFIG_MAX_BYTES` overrides it). The example is 20 KB and a
+ * 100-environment platform is one file per environment, so 4 MiB is far above any real environment and far
+ * below what would exhaust memory while rendering.
+ */
+export const DEFAULT_MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+function maxConfigBytes(): number {
+  const fromEnv = Number(process.env.PLATFORM_CONFIG_MAX_BYTES);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_MAX_CONFIG_BYTES;
+}
+
+/**
+ * Config files of a folder: every `*.yaml` / `*.yml` (any case), sorted by name. A folder without any is an error (a run
+ * that renders no environment would replace dist/ with an empty tree), and so is a folder that cannot be read.
+ */
 export function listConfigFiles(dir: string): string[] {
-  return fs.readdirSync(dir)
-    .filter((name) => CONFIG_FILE.test(name))
-    .sort()
-    .map((name) => path.join(dir, name));
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (error) {
+    throw new ConfigError([{ file: dir, path: [], message: `cannot read the config folder: ${describeFsError(error)}` }]);
+  }
+  const files = names.filter((name) => CONFIG_FILE.test(name)).sort().map((name) => path.join(dir, name));
+  if (files.length === 0) {
+    throw new ConfigError([{ file: dir, path: [], message: 'no environment: the config folder has no *.yaml file; add config/<environment>.yaml (copy config/example.yaml). Nothing is written for an empty platform' }]);
+  }
+  return files;
+}
+
+const KIND_OF: readonly [(stat: fs.Stats) => boolean, string][] = [
+  [(s) => s.isDirectory(), 'a folder'], [(s) => s.isFIFO(), 'a FIFO (named pipe)'], [(s) => s.isCharacterDevice(), 'a character device'],
+  [(s) => s.isBlockDevice(), 'a block device'], [(s) => s.isSocket(), 'a socket'],
+];
+
+/**
+ * Reads a config file that must be a regular file (a symbolic link to one is fine) of at most the size limit.
+ * It is opened non-blocking and checked on the open descriptor, so a FIFO never blocks and a device is never read.
+ */
+export function readConfigText(file: string): string {
+  const limit = maxConfigBytes();
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (error) {
+    throw new Error(`cannot read the config file: ${describeFsError(error)}`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      const kind = KIND_OF.find(([test]) => test(stat))?.[1] ?? 'not a regular file';
+      throw new Error(`the config file is ${kind}${fs.lstatSync(file).isSymbolicLink() ? ' (through a symbolic link)' : ''}; config files must be regular files`);
+    }
+    if (stat.size > limit) {
+      throw new Error(`the config file has ${stat.size} bytes, more than the limit of ${limit} bytes (PLATFORM_CONFIG_MAX_BYTES); split the platform into one file per environment`);
+    }
+    const buffer = Buffer.alloc(Math.min(stat.size, limit) + 1);
+    let length = 0;
+    for (;;) {
+      const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > limit) throw new Error(`the config file grew past the limit of ${limit} bytes while being read (PLATFORM_CONFIG_MAX_BYTES)`);
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** The environment a config file describes: its file name without the extension. */
@@ -69,9 +132,9 @@ export function checkConfigFile(file: string): { issues: ConfigIssue[]; environm
   }
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readConfigText(file);
   } catch (error) {
-    return { issues: [{ file, path: [], message: `cannot read the config file: ${(error as Error).message}` }] };
+    return { issues: [{ file, path: [], message: (error as Error).message }] };
   }
   const forbidden = nonPrintableCharacters(text);
   if (forbidden.length > 0) {

@@ -68,6 +68,27 @@ const requestsWithinLimits = perCluster((cluster, path) => {
   });
 });
 
+/** An environment renders its clusters; one without any would replace its part of dist/ with nothing. */
+const atLeastOneCluster: ConfigRule = (config) => Object.keys(config.clusters).length > 0 ? [] : [{
+  path: ['clusters'],
+  message: 'no cluster: an environment needs at least one cluster under clusters (an empty environment would remove its whole output); add a cluster or delete the file',
+}];
+
+/**
+ * Kubernetes' tested scalability envelope is 10,000 namespaces per cluster (kubernetes/community,
+ * sig-scalability/configs-and-limits/thresholds.md). Beyond it the cluster is untested territory, and the
+ * rendering (five baseline objects per namespace, about 7 KB of heap per object) heads for the memory ceiling.
+ */
+export const MAX_NAMESPACES_PER_CLUSTER = 10_000;
+
+const namespaceCeiling = perCluster((cluster, path) => {
+  const count = Object.keys(cluster.namespaces).length;
+  return count <= MAX_NAMESPACES_PER_CLUSTER ? [] : [{
+    path: [...path, 'namespaces'],
+    message: `${count} namespaces, more than ${MAX_NAMESPACES_PER_CLUSTER}, the tested limit of one Kubernetes cluster (SIG Scalability thresholds); split them over more clusters`,
+  }];
+});
+
 /** How to give the credentials of a URL instead, by where the URL is. */
 function urlCredentialsHint(path: ConfigPath): string {
   const at = path.join('.');
@@ -124,6 +145,8 @@ const noSecretsInConfig: ConfigRule = (config) => {
 
 /** The core rules, listed in `lib/config/platform-rules.ts`. */
 export const CORE_RULES: readonly ConfigRule[] = [
+  atLeastOneCluster,
+  namespaceCeiling,
   podSecurityNeedsReason,
   nodePoolScaleRange,
   oneSystemPool,

@@ -1,4 +1,5 @@
 /** The synth pipeline: config files in, the whole `dist/` tree out. */
+import * as v8 from 'v8';
 import { Environment, listConfigFiles, loadEnvironments } from '../config/load';
 import { FileTree, readTree, writeTreeAtomically } from './atomic-write';
 import { buildClusterApp } from './cluster-app';
@@ -15,6 +16,10 @@ export interface SynthOptions {
   readonly check?: boolean;
   /** What the platform is made of (`charts/` `PLATFORM_COMPOSITIONS`). */
   readonly compositions: PlatformCompositions;
+  /** Told about each leftover of an interrupted run that was removed or restored. */
+  readonly onSweep?: (what: string) => void;
+  /** Heap bytes the rendering may use. @default 70% of the V8 heap limit */
+  readonly heapBudgetBytes?: number;
 }
 
 /** What a synth run produced. */
@@ -34,8 +39,25 @@ Everything in this folder is written by \`make synth\` from \`config/*.yaml\` an
 Layout: \`<environment>/<cluster>/<layer>/<namespace>_<kind>_<name>.yaml\`, with a \`kustomization.yaml\` per folder.
 `;
 
+/** Thrown when rendering would exhaust memory; nothing was written. */
+export class RenderTooLargeError extends Error {}
+
+/**
+ * The share of the V8 heap limit the rendered tree may use before rendering stops with a clear error instead of
+ * a V8 out-of-memory abort (which cannot be caught). Checked after each cluster; one cluster stays well below it
+ * (at most 10,000 namespaces, about 0.5 GB).
+ */
+export const HEAP_BUDGET_SHARE = 0.7;
+
+function heapCheck(budget: number, done: string): void {
+  const used = v8.getHeapStatistics().used_heap_size;
+  if (used <= budget) return;
+  const mb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
+  throw new RenderTooLargeError(`the platform is too large to render in memory: ${mb(used)} of heap used after ${done}, above the ceiling of ${mb(budget)} (${Math.round(HEAP_BUDGET_SHARE * 100)}% of the ${mb(v8.getHeapStatistics().heap_size_limit)} heap limit). Split the config into smaller environments, or give node more memory (NODE_OPTIONS=--max-old-space-size=<MB>)`);
+}
+
 /** Renders every cluster of every environment into one file tree (nothing is written). */
-export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions): { tree: Map<string, string>; objects: number; clusters: number } {
+export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions, heapBudgetBytes = v8.getHeapStatistics().heap_size_limit * HEAP_BUDGET_SHARE): { tree: Map<string, string>; objects: number; clusters: number } {
   const tree = new Map<string, string>([['README.md', DIST_README]]);
   let objects = 0;
   let clusters = 0;
@@ -52,6 +74,7 @@ export function renderEnvironments(environments: readonly Environment[], composi
         objects += folder.objectCount;
         for (const [file, content] of folder.files) tree.set(`${env.name}/${clusterName}/${folder.folder}/${file}`, content);
       }
+      heapCheck(heapBudgetBytes, `${clusters} cluster(s) (${objects} objects; last ${env.name}/${clusterName})`);
     }
     for (const produce of compositions.environmentArtifacts) {
       for (const [file, content] of produce(env.name, rendered)) tree.set(`${env.name}/${file}`, content);
@@ -63,9 +86,9 @@ export function renderEnvironments(environments: readonly Environment[], composi
 /** Loads all configs, renders everything, then swaps the output in (or compares, with `check`). */
 export function synthesize(options: SynthOptions): SynthResult {
   const environments = loadEnvironments(listConfigFiles(options.configDir));
-  const { tree, objects, clusters } = renderEnvironments(environments, options.compositions);
+  const { tree, objects, clusters } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes);
   const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
-  if (!options.check) writeTreeAtomically(options.outDir, tree);
+  if (!options.check) writeTreeAtomically(options.outDir, tree, { onSweep: options.onSweep });
   return { environments: environments.length, clusters, objects, files: tree.size, differences };
 }
 

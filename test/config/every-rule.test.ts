@@ -59,6 +59,10 @@ const manyNamespaces = Array.from({ length: 21 }, (_, i) => `ns${i}`);
 
 const CASES: readonly Case[] = [
   // core
+  { name: 'an environment without clusters', edit: (t) => `${t.slice(0, t.indexOf('\nclusters:\n'))}\nclusters: {}\n`,
+    path: 'clusters', message: /no cluster: an environment needs at least one cluster/, line: ['clusters: {}'] },
+  { name: 'more namespaces than one cluster is tested for', edit: edit('      airflow: {}', `${Array.from({ length: 10_001 }, (_, i) => `      team-${i}: {}\n`).join('')}      airflow: {}`),
+    path: 'clusters.data-processing.namespaces', message: /\d+ namespaces, more than 10000, the tested limit of one Kubernetes cluster/, line: ['    namespaces:\n', DP] },
   { name: 'a relaxed Pod Security level without a reason', edit: edit('          reason: HDFS datanodes use hostNetwork so the namenode sees node addresses and executors read local blocks\n', ''),
     path: 'clusters.data-processing.namespaces.hdfs.podSecurity.reason', message: /needs a 'reason'/, line: ['podSecurity:'] },
   { name: 'minCount above maxCount', edit: edit('        minCount: 3\n        maxCount: 6', '        minCount: 7\n        maxCount: 6'),
