@@ -5,7 +5,9 @@ import { HdfsCluster } from '../lib/data-processing/hdfs-cluster';
 import { PodIdentityBinding } from '../lib/identity/pod-identity-binding';
 import { SharedVolume } from '../lib/data-processing/shared-volume';
 import { SparkApplicationType, SparkJob } from '../lib/data-processing/spark-job';
-import { SparkRbac } from '../lib/data-processing/spark-rbac';
+import { SPARK_PORTS, SPARK_ROLE_LABEL, SparkRbac } from '../lib/data-processing/spark-rbac';
+import { declareFlow } from '../lib/core/flows';
+import { allowEgressTo } from '../lib/core/network-policies';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 import { compareText } from '../lib/core/sort';
@@ -16,8 +18,9 @@ function placement(context: ClusterContext, name: string): NodePoolPlacement {
   return { name, mode: pool.mode as NodePoolMode, minCount: pool.minCount, taints: pool.taints, gpusPerNode: pool.gpusPerNode };
 }
 
-function addHdfs(context: ClusterContext, section: DataProcessingConfig): HdfsCluster {
+function addHdfs(context: ClusterContext, section: DataProcessingConfig): HdfsCluster | undefined {
   const hdfs = section.hdfs;
+  if (!hdfs) return undefined; // Spark on Azure Storage alone: no privileged namespace, no namenode affinity, no HDFS policies
   return new HdfsCluster(context.layers.workloads, 'hdfs', {
     namespace: hdfs.namespace,
     image: hdfs.image,
@@ -29,7 +32,7 @@ function addHdfs(context: ClusterContext, section: DataProcessingConfig): HdfsCl
     coreSite: hdfs.coreSite,
     hdfsSite: hdfs.hdfsSite,
     smokeTest: hdfs.smokeTest,
-    nodeCidrs: section.network.nodeCidrs,
+    nodeCidrs: section.network.nodeCidrs!,
   });
 }
 
@@ -56,7 +59,7 @@ function addSharedVolumes(context: ClusterContext, section: DataProcessingConfig
   return volumes;
 }
 
-function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs: HdfsCluster, rbac: SparkRbac, volumes: Map<string, SharedVolume>, identity?: PodIdentityBinding): SparkJob {
+function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs: HdfsCluster | undefined, rbac: SparkRbac, volumes: Map<string, SharedVolume>, identity?: PodIdentityBinding): SparkJob {
   const identityConfig = identity && context.platform.identities[identity.identityName];
   const sparkJob = new SparkJob(context.layers.workloads, `spark-job-${name}`, {
     name,
@@ -72,9 +75,14 @@ function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs
     executor: job.executor,
     serviceAccountName: rbac.serviceAccountName,
     podTemplates: rbac.podTemplates,
+    networkFlows: rbac.jobFlows,
     hadoopConf: {
-      'fs.defaultFS': hdfs.defaultFs,
-      ...(job.azureStorage && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),
+      ...(hdfs ? { 'fs.defaultFS': hdfs.defaultFs } : {}),
+      ...(job.azureStorage && identityConfig
+        ? ((context.cluster.identityMode ?? 'workload-identity') === 'aad-pod-identity'
+          ? SparkJob.managedIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId)
+          : SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId))
+        : {}),
     },
     sparkConf: job.sparkConf,
     volumes: Object.entries(job.volumes ?? {}).sort(([a], [b]) => compareText(a, b))
@@ -114,12 +122,13 @@ export const dataProcessingComposition: ClusterComposition = (context) => {
       azureStorageCidrs: section.network.azureStorageCidrs,
       serviceAccountName: identity ? undefined : serviceAccountName,
       identity,
-      coLocateDriverWith: hdfs.coLocationTarget,
-      hdfs: { nodeCidrs: section.network.nodeCidrs, ports: hdfs.clientPorts },
+      coLocateDriverWith: hdfs?.coLocationTarget,
+      hdfs: hdfs ? { nodeCidrs: section.network.nodeCidrs!, ports: hdfs.clientPorts } : undefined,
       uiAccessFrom: section.spark.namespaces[namespace].uiAccessFrom,
       runAsUser: section.spark.runAsUser,
     });
     namespaces.set(namespace, { rbac, identity });
+    addUiCallerEgress(context, namespace, section.spark.namespaces[namespace].uiAccessFrom?.namespaces ?? []);
   }
 
   for (const name of Object.keys(section.jobs ?? {}).sort()) {
@@ -128,3 +137,19 @@ export const dataProcessingComposition: ClusterComposition = (context) => {
     addJob(context, name, job, hdfs, rbac, volumes, identity);
   }
 };
+
+/**
+ * `uiAccessFrom.namespaces` opens the Spark UI (4040) of the drivers to those namespaces; under their own default
+ * deny the callers also need egress to it, so each caller namespace gets that egress rule (to the drivers only).
+ */
+function addUiCallerEgress(context: ClusterContext, sparkNamespace: string, callers: readonly string[]): void {
+  const drivers = { [SPARK_ROLE_LABEL]: 'driver' };
+  for (const caller of [...new Set(callers)].sort()) {
+    if (caller === sparkNamespace) continue; // same namespace: the Spark policies cover it
+    allowEgressTo(context.layers.platform, `spark-ui-egress-${caller}-${sparkNamespace}`, {
+      name: `spark-ui-${sparkNamespace}`, namespace: caller, podLabels: {}, ports: [SPARK_PORTS.ui],
+      peers: [{ namespace: sparkNamespace, podLabels: drivers }],
+    });
+    declareFlow(context.layers.platform, { purpose: `Spark UI of namespace ${sparkNamespace} from namespace ${caller}`, from: { namespace: caller, podLabels: {} }, to: { namespace: sparkNamespace, podLabels: drivers }, port: SPARK_PORTS.ui });
+  }
+}

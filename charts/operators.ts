@@ -7,6 +7,7 @@ import { sparkOperatorSettings } from '../lib/data-processing/config';
 import { strimziOperatorSettings } from '../lib/streaming/config';
 import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
+import { operatorCallsApiServer, operatorWebhooks, portsAdmittedElsewhere } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
@@ -24,6 +25,8 @@ interface OperatorChart {
   readonly chart: string;
   readonly version: string;
   readonly values?: object;
+  /** Registry access (`provider`, `secretName`) of the pin. */
+  readonly access?: { readonly provider?: 'generic' | 'azure'; readonly secretName?: string };
   /** Whether this release creates the operator namespace (the first chart of the operator does). */
   readonly createsNamespace: boolean;
 }
@@ -37,16 +40,22 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
     repository: chart.repository,
     chart: chart.chart,
     version: chart.version,
+    provider: chart.access?.provider,
+    secretName: chart.access?.secretName,
     values: chart.values as { [key: string]: unknown } | undefined,
     interval: context.platform.gitops?.intervals?.helmReleases,
     dependsOn: [...info.dependsOn.flatMap((dependency) => installed.get(dependency) ?? []), ...(installed.has(operator) ? [installed.get(operator)!] : [])],
     createNamespace: chart.createsNamespace ? {
       podSecurityLevel: info.podSecurity.level,
       podSecurityReason: info.podSecurity.reason,
+      podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
       quota: context.cluster.namespaceDefaults.quota,
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+      ingressPorts: info.ingressPorts.map((p) => p.port).filter((port) => !portsAdmittedElsewhere(operator, operator, info.defaultChart).includes(port)),
     } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
+    webhooks: operatorWebhooks(operator, chart.releaseName, chart.chart),
+    callsApiServer: operatorCallsApiServer(operator, chart.chart),
   });
   installed.set(operator, created);
   return created;
@@ -56,7 +65,7 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
 function pinnedRelease(context: ClusterContext, operator: Operator, pin: HelmChartPin | undefined, values: object, installed: Releases): void {
   if (!pin) return; // reported by the config rule operatorsArePinned
   addRelease(context, operator, {
-    releaseName: operator, repository: pin.repository, chart: pin.chart ?? OPERATORS[operator].defaultChart, version: pin.version, values, createsNamespace: true,
+    releaseName: operator, repository: pin.repository, chart: pin.chart ?? OPERATORS[operator].defaultChart, version: pin.version, values, createsNamespace: true, access: pin,
   }, installed);
 }
 
@@ -68,10 +77,10 @@ function kserveReleases(context: ClusterContext, installed: Releases): void {
   const pin = context.cluster.operators?.kserve;
   const repository = pin?.repository ?? KSERVE_CHART_REPOSITORY;
   const version = `v${kserve.version}`;
-  addRelease(context, Operator.KSERVE, { releaseName: 'kserve-crd', repository, chart: 'kserve-crd', version, createsNamespace: true }, installed);
+  addRelease(context, Operator.KSERVE, { releaseName: 'kserve-crd', repository, chart: 'kserve-crd', version, createsNamespace: true, access: pin }, installed);
   const mode = deploymentModeValue(kserve.deploymentMode as KServeDeploymentMode, kserve.version);
   addRelease(context, Operator.KSERVE, {
-    releaseName: 'kserve', repository, chart: pin?.chart ?? OPERATORS[Operator.KSERVE].defaultChart, version, values: kserveValues(mode), createsNamespace: false,
+    releaseName: 'kserve', repository, chart: pin?.chart ?? OPERATORS[Operator.KSERVE].defaultChart, version, values: kserveValues(mode), createsNamespace: false, access: pin,
   }, installed);
 }
 
@@ -148,6 +157,8 @@ export const airflowComposition: ClusterComposition = (context) => {
     namespace,
     chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
     imageTag: config.imageTag,
+    imageDigest: config.imageDigest,
+    airflowVersion: config.airflowVersion,
     dags: config.dags,
     remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },
     metadataSecretName: config.database.secretName,

@@ -1,5 +1,6 @@
 import { NodePoolMode, NodePoolPlacement } from '../lib/core/node-pool';
-import { AZURE_HTTPS_EGRESS } from '../lib/core/network-policies';
+import { declareFlows } from '../lib/core/flows';
+import { allowEgressTo, allowIngressFromPods, AZURE_HTTPS_EGRESS } from '../lib/core/network-policies';
 import { ClusterConfig } from '../lib/config/schema';
 import { MicroserviceConfig, ServingConfig } from '../lib/serving/config';
 import { declaredRoutes, MLFLOW_DEFAULT_PATH } from '../lib/serving/config-routes';
@@ -24,7 +25,8 @@ export const servingComposition: ClusterComposition = (context) => {
   if (!serving) return;
   const backends = new Map<string, RouteBackend>();
 
-  for (const [name, model] of Object.entries(serving.models ?? {})) {
+  const kserve = serving.kserve;
+  for (const [name, model] of Object.entries(kserve ? serving.models ?? {} : {})) {
     const construct = new KServeModel(context.layers.workloads, `model-${name}`, {
       name,
       namespace: model.namespace,
@@ -34,8 +36,8 @@ export const servingComposition: ClusterComposition = (context) => {
       protocolVersion: model.protocolVersion,
       storageUri: model.storageUri,
       resources: model.resources,
-      kserveVersion: serving.kserve.version,
-      deploymentMode: serving.kserve.deploymentMode,
+      kserveVersion: kserve!.version,
+      deploymentMode: kserve!.deploymentMode,
       autoscaler: model.autoscaler,
       scaleMetric: model.scaleMetric,
       scaleTarget: model.scaleTarget,
@@ -72,6 +74,7 @@ export const servingComposition: ClusterComposition = (context) => {
     });
     backends.set(`microservice/${name}`, construct.backend);
   }
+  addDeclaredCalls(context, serving, backends);
 
   const mlflow = serving.mlflow;
   if (mlflow) {
@@ -154,4 +157,29 @@ function volumes(context: ClusterContext, serviceName: string, service: Microser
       claimName: claim ? claim.claimName : volume.existingClaim,
     };
   });
+}
+
+/**
+ * Declared calls between microservices (`calls: [<service>]`): an egress rule for the caller's pods (in its
+ * namespace) and an ingress rule for the callee's pods (in the callee's namespace) on the callee's container
+ * port, both scoped to the two services' pods; both are needed under the namespaces' default deny.
+ */
+function addDeclaredCalls(context: ClusterContext, serving: ServingConfig, backends: ReadonlyMap<string, RouteBackend>): void {
+  for (const [caller, service] of Object.entries(serving.microservices ?? {})) {
+    const from = backends.get(`microservice/${caller}`)!;
+    for (const callee of [...(service.calls ?? [])].sort()) {
+      const to = backends.get(`microservice/${callee}`);
+      if (!to) continue; // reported by the config rule callsResolve
+      const ports = to.ports.map((port) => port.targetPort);
+      allowEgressTo(context.layers.workloads, `call-${caller}-${callee}-egress`, {
+        name: `${caller}-calls-${callee}`, namespace: from.namespace, podLabels: from.podLabels, ports,
+        peers: [{ namespace: to.namespace, podLabels: to.podLabels }],
+      });
+      allowIngressFromPods(context.layers.workloads, `call-${caller}-${callee}-ingress`, {
+        name: `${callee}-from-${caller}`, namespace: to.namespace, podLabels: to.podLabels, ports,
+        fromNamespace: from.namespace, fromPodLabels: from.podLabels,
+      });
+      declareFlows(context.layers.workloads, { purpose: `microservice ${caller} calls ${callee}`, from: { namespace: from.namespace, podLabels: from.podLabels }, to: { namespace: to.namespace, podLabels: to.podLabels } }, ports);
+    }
+  }
 }

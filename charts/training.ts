@@ -13,6 +13,14 @@ function gpuPoolPlacement(context: ClusterContext): NodePoolPlacement | undefine
   return { name, mode: pool.mode as NodePoolMode, minCount: pool.minCount, taints: pool.taints, gpusPerNode: pool.gpusPerNode };
 }
 
+/** The pool of CPU-only replicas (`training.cpuPool`), if set. */
+function cpuPoolPlacement(context: ClusterContext): NodePoolPlacement | undefined {
+  const name = context.cluster.training!.cpuPool;
+  const pool = name === undefined ? undefined : context.cluster.nodePools[name];
+  if (name === undefined || pool === undefined) return undefined;
+  return { name, mode: pool.mode as NodePoolMode, minCount: pool.minCount, taints: pool.taints, gpusPerNode: pool.gpusPerNode };
+}
+
 function replicaOptions(replica: NonNullable<TrainingJobConfig['master']>): PyTorchReplicaOptions {
   return { cpu: replica.cpu, memory: replica.memory, gpus: replica.gpus, restartPolicy: replica.restartPolicy as ReplicaRestartPolicy | undefined };
 }
@@ -31,6 +39,7 @@ function addJob(context: ClusterContext, name: string, job: TrainingJobConfig, g
     nprocPerNode: job.nprocPerNode,
     sharedMemory: job.sharedMemory,
     gpuPool,
+    cpuPool: cpuPoolPlacement(context),
     runPolicy: job.runPolicy && { ...job.runPolicy, cleanPodPolicy: job.runPolicy.cleanPodPolicy as CleanPodPolicy | undefined },
     elasticPolicy: job.elastic && { ...job.elastic, rdzvBackend: job.elastic.rdzvBackend as RendezvousBackend | undefined },
     gangScheduling: job.gangScheduling,

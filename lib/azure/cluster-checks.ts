@@ -107,6 +107,15 @@ function checkNetworkForHdfs(cluster: ClusterConfig, facts: ClusterFacts, aks: s
   if (!runsHdfs(cluster)) {
     return { check: 'network-plugin', subject: 'cluster', status: 'skip', actual, expected: 'no HDFS on this cluster, any network plugin' };
   }
+  // Azure CNI powered by Cilium: "Network policies cannot use ipBlock to allow access to node or pod IPs" (AKS docs,
+  // azure-cni-powered-by-cilium, Limitations; Cilium gives node IPs the host/remote-node identity). Spark reaches
+  // HDFS on hostNetwork through ipBlock rules on the node CIDRs, so those flows would be dropped.
+  if (facts.networkDataplane === 'cilium' || facts.networkPolicy === 'cilium') {
+    return {
+      check: 'network-plugin', subject: 'cluster', status: 'fail', actual, expected: `${expected}, dataplane azure (ipBlock policies must match node IPs)`,
+      fix: `the Cilium dataplane ignores ipBlock rules for node IPs, so the Spark-to-HDFS NetworkPolicies (ipBlock on network.nodeCidrs; HDFS runs on hostNetwork) never match and Spark cannot reach HDFS; run HDFS on a cluster with networkDataplane azure (az aks create ... --network-plugin azure --network-plugin-mode overlay --network-policy azure or calico; the dataplane cannot be switched back from cilium on an existing cluster), or replace those rules with CiliumNetworkPolicy toEntities host/remote-node`,
+    };
+  }
   if (plugin === 'kubenet' || (plugin === 'azure' && facts.networkPluginMode === 'overlay')) {
     return { check: 'network-plugin', subject: 'cluster', status: 'pass', actual, expected };
   }

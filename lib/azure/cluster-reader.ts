@@ -33,6 +33,8 @@ export interface ClusterFacts {
   readonly networkPlugin?: string;
   readonly networkPluginMode?: string;
   readonly networkDataplane?: string;
+  /** `networkProfile.networkPolicy` (none, calico, azure, cilium; cilium requires the cilium dataplane). */
+  readonly networkPolicy?: string;
   readonly pools: readonly PoolFacts[];
 }
 
@@ -60,6 +62,7 @@ export function toClusterFacts(cluster: ManagedCluster, fallbackName: string): C
     networkPlugin: cluster.networkProfile?.networkPlugin,
     networkPluginMode: cluster.networkProfile?.networkPluginMode,
     networkDataplane: cluster.networkProfile?.networkDataplane,
+    networkPolicy: cluster.networkProfile?.networkPolicy,
     pools: (cluster.agentPoolProfiles ?? []).map(toPoolFacts),
   };
 }

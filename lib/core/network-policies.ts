@@ -46,6 +46,18 @@ export function allowIngressFromNamespace(scope: Construct, id: string, target: 
   });
 }
 
+/** Admits traffic to the selected pods on `ports` only from the pods `fromPodLabels` selects in `fromNamespace`. */
+export function allowIngressFromPods(scope: Construct, id: string, target: PolicyTarget & { readonly fromNamespace: string; readonly fromPodLabels: PodLabels }): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: target.name, namespace: target.namespace },
+    spec: {
+      podSelector: { matchLabels: { ...target.podLabels } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [namespacePeer(target.fromNamespace, target.fromPodLabels)], ports: tcpPorts(target.ports) }],
+    },
+  });
+}
+
 /** Admits traffic to the selected pods on `ports` from any source (for the gateway's listeners). */
 export function allowIngressFromAnywhere(scope: Construct, id: string, target: PolicyTarget): k8s.KubeNetworkPolicy {
   return new k8s.KubeNetworkPolicy(scope, id, {

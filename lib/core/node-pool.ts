@@ -77,6 +77,20 @@ export function isSystemOrGpuPool(pool: NodePoolPlacement): boolean {
   return pool.mode === NodePoolMode.SYSTEM || pool.gpusPerNode !== undefined;
 }
 
+/**
+ * Preferred pod affinity onto the node of the pods that `labels` select in `namespace`: the scheduler places the
+ * pod there when it fits, elsewhere when that node is full (a required affinity to a single pod would pin every
+ * such pod to one node and leave the rest Pending).
+ */
+export function preferredCoLocation(target: { readonly namespace: string; readonly labels: { readonly [key: string]: string } }, weight = 100): k8s.PodAffinity {
+  return {
+    preferredDuringSchedulingIgnoredDuringExecution: [{
+      weight,
+      podAffinityTerm: { labelSelector: { matchLabels: { ...target.labels } }, namespaces: [target.namespace], topologyKey: HOSTNAME_TOPOLOGY_KEY },
+    }],
+  };
+}
+
 /** Required pod affinity onto the node of the pods that `labels` select in `namespace`. */
 export function requiredCoLocation(target: { readonly namespace: string; readonly labels: { readonly [key: string]: string } }): k8s.PodAffinity {
   return {

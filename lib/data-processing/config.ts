@@ -2,12 +2,12 @@
  * The data-processing section of a cluster: HDFS next to Spark, Spark RBAC and network access, Spark jobs
  * (run by the Spark operator) and shared RWX volumes for lookup tables and results.
  */
-import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 
 const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';
 const Cidrs = (description: string) => Type.Array(Pattern(CIDR_PATTERN, 'an IPv4 CIDR such as 10.224.0.0/16'), { minItems: 1, description });
 const NodePoolName = (description: string) => Pattern('^[a-z][a-z0-9]{0,11}$', `${description}: the name of a pool under nodePools`);
-const Image = (description: string) => Pattern('^[a-z0-9][-a-z0-9._/:]*[a-z0-9](@sha256:[a-f0-9]{64})?$', `${description}: an image reference such as example.azurecr.io/hadoop:3.4.1`);
+const Image = ContainerImage;
 const AbsolutePath = (description: string) => Pattern('^/[^\\s]*$', `${description}: an absolute path`);
 
 const ResourcesSchema = Closed({
@@ -22,7 +22,7 @@ const HadoopPropertiesSchema = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9][
 
 /** Network facts that NetworkPolicies need, since they cannot match host names. */
 export const DataProcessingNetworkSchema = Closed({
-  nodeCidrs: Cidrs('address ranges of the cluster nodes (the AKS node subnet); HDFS runs on node addresses (hostNetwork)'),
+  nodeCidrs: Type.Optional(Cidrs('address ranges of the cluster nodes (the AKS node subnet); HDFS runs on node addresses (hostNetwork). Required with hdfs')),
   apiServerCidrs: Cidrs('address ranges of the AKS API server (the Spark driver creates executor pods through it)'),
   azureStorageCidrs: Type.Optional(Cidrs('address ranges reached over 443 by Spark pods: Azure Storage (or its private endpoints) and Microsoft Entra ID for the Workload Identity token exchange. Default: ["0.0.0.0/0"]')),
 }, { description: 'addresses that the Spark and HDFS network policies allow' });
@@ -44,7 +44,7 @@ export const HdfsSchema = Closed({
   coreSite: Type.Optional(HadoopPropertiesSchema),
   hdfsSite: Type.Optional(HadoopPropertiesSchema),
   smokeTest: Type.Optional(Type.Boolean({ description: 'add a Job that writes a file and reports which datanode served the read. Default: false' })),
-}, { description: 'HDFS: namenode, datanodes and their configuration' });
+}, { description: 'HDFS: namenode, datanodes and their configuration. Optional: without it Spark reads and writes Azure Storage (ABFS) only, with no privileged namespace' });
 
 export const SparkNamespaceSchema = Closed({
   uiAccessFrom: Type.Optional(Closed({
@@ -107,11 +107,11 @@ export const SharedVolumesSchema = Closed({
 
 export const DataProcessingSchema = Closed({
   network: DataProcessingNetworkSchema,
-  hdfs: HdfsSchema,
+  hdfs: Type.Optional(HdfsSchema),
   spark: SparkSchema,
   jobs: Type.Optional(NameMap(SparkJobSchema, '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$', 'Spark job names (DNS labels of at most 40 characters: pod and Service names are derived from them)')),
   sharedVolumes: Type.Optional(SharedVolumesSchema),
-}, { description: 'data processing: HDFS next to Spark, Spark jobs and shared volumes' });
+}, { description: 'data processing: Spark jobs (on Azure Storage through Workload Identity, and on HDFS when hdfs is set), HDFS, shared volumes' });
 
 export type DataProcessingConfig = Static<typeof DataProcessingSchema>;
 export type HdfsConfig = Static<typeof HdfsSchema>;

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
+import { declareFlows } from '../core/flows';
 import { ContainerResources } from '../core/container-security';
 import { configChecksum, HDFS_PORTS, managedCoreSite, managedHdfsSite, renderSiteFiles, HdfsSiteInputs } from './hdfs-config';
 import { dataNodePodSpec, HdfsPodInputs, nameNodePodSpec, NAME_VOLUME, smokeTestPodSpec } from './hdfs-pods';
 import * as k8s from '../core/k8s';
-import { isSystemOrGpuPool, NodePoolPlacement, requiredCoLocation } from '../core/node-pool';
+import { isSystemOrGpuPool, NodePoolPlacement, preferredCoLocation } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
 
 /** Pod annotation with the SHA-256 of the Hadoop configuration: a change rolls the pods. */
@@ -206,10 +207,12 @@ export class HdfsCluster extends Construct {
       },
     });
 
-    // A single namenode: the budget stops voluntary evictions (autoscaler scale-down, drains) while jobs run.
+    // A single namenode: `maxUnavailable: 1` lets drains (AKS upgrades, node maintenance) evict it, one at a time.
+    // `minAvailable: 1` of 1 replica allows 0 disruptions forever: every drain of its node would be refused until
+    // AKS's drainTimeoutInMinutes (default 30) fails the upgrade (AgentPoolUpgradeSettings, arm-containerservice).
     this.nameNodeDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'namenode-pdb', {
       metadata: { name: serviceName, namespace, labels: this.nameNodeLabels },
-      spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.nameNodeLabels } },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.nameNodeLabels } },
     });
 
     const dataNodeLabels = labels('datanode');
@@ -233,9 +236,9 @@ export class HdfsCluster extends Construct {
     return { namespace: this.namespace, labels: this.nameNodeLabels };
   }
 
-  /** Required pod affinity onto the namenode's node (for the short-lived Spark driver, never the other way round). */
+  /** Preferred pod affinity onto the namenode's node (for the short-lived Spark driver, never the other way round). */
   public coLocationAffinity(): k8s.PodAffinity {
-    return requiredCoLocation(this.coLocationTarget);
+    return preferredCoLocation(this.coLocationTarget);
   }
 
   private siteInputs(props: HdfsClusterProps, nameNodeHost: string): HdfsSiteInputs {
@@ -251,6 +254,10 @@ export class HdfsCluster extends Construct {
 
   private addSmokeTest(pods: HdfsPodInputs, labels: Record<string, string>, nodeCidrs: readonly string[], checksum: string): k8s.KubeJob {
     const port = (p: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
+    for (const cidr of nodeCidrs) {
+      declareFlows(this, { purpose: 'hdfs smoke test to the namenode and datanodes (host network)', from: { namespace: this.namespace, podLabels: labels }, to: { cidr } },
+        [HDFS_PORTS.nameNodeRpc, HDFS_PORTS.dataNodeData]);
+    }
     new k8s.KubeNetworkPolicy(this, 'smoke-test-egress', {
       metadata: { name: `${this.name}-smoke-test-egress`, namespace: this.namespace },
       spec: {

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { DeclaredFlow, declareFlow } from '../core/flows';
 import { Construct } from 'constructs';
 import * as spark from '../../imports/sparkoperator.k8s.io';
 import { SPARK_PORTS } from './spark-network-policies';
@@ -54,6 +55,11 @@ export interface SparkJobProps {
   /** Driver and executor pod templates (`SparkRbac.podTemplates`): placement, co-location, identity labels. */
   readonly podTemplates: SparkPodTemplates;
   /**
+   * Network flows the job's pods need (`SparkRbac.jobFlows`), declared for the verifier's network-flows rule.
+   * @default - none
+   */
+  readonly networkFlows?: readonly DeclaredFlow[];
+  /**
    * Main class (Scala and Java).
    * @default - none
    */
@@ -93,7 +99,8 @@ export interface SparkJobProps {
 const JOB_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const SPARK_MEMORY = /^[1-9][0-9]*[kmgt]$/;
 const CRON = /^(@(hourly|daily|weekly|monthly|yearly)|(\S+\s+){4}\S+)$/;
-const MANAGED_SPARK_CONF = ['spark.driver.port', 'spark.driver.blockManager.port', 'spark.blockManager.port'];
+/** Spark properties the job fixes (the namespace's NetworkPolicies open exactly these ports). */
+export const MANAGED_SPARK_CONF = ['spark.driver.port', 'spark.driver.blockManager.port', 'spark.blockManager.port'];
 
 /**
  * A Spark job run by the Spark operator: a `SparkApplication` (`sparkoperator.k8s.io/v1beta2`), or a
@@ -117,6 +124,23 @@ export class SparkJob extends Construct {
     };
   }
 
+  /**
+   * Hadoop properties for ABFS with a managed identity through the instance metadata endpoint (`MsiTokenProvider`),
+   * for the legacy aad-pod-identity mode: NMI answers the driver's and executors' IMDS calls with the token of the
+   * identity bound to their `aadpodidbinding` label; there is no projected token file there, so the Workload Identity
+   * provider would fail. The client ID selects the identity when a node holds several (hadoop-azure abfs.md, "Azure
+   * Managed Identity": fs.azure.account.oauth2.msi.tenant / .client.id, endpoint default
+   * http://169.254.169.254/metadata/identity/oauth2/token).
+   */
+  public static managedIdentityHadoopConf(clientId: string, tenantId: string): { readonly [name: string]: string } {
+    return {
+      'fs.azure.account.auth.type': 'OAuth',
+      'fs.azure.account.oauth.provider.type': 'org.apache.hadoop.fs.azurebfs.oauth2.MsiTokenProvider',
+      'fs.azure.account.oauth2.client.id': clientId,
+      'fs.azure.account.oauth2.msi.tenant': tenantId,
+    };
+  }
+
   /** The SparkApplication or ScheduledSparkApplication (the default child). */
   public readonly resource: ApiObject;
   /** Name of the application. */
@@ -132,6 +156,7 @@ export class SparkJob extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.scheduled = props.schedule !== undefined;
+    for (const flow of props.networkFlows ?? []) declareFlow(this, flow);
     const metadata = { name: props.name, namespace: props.namespace };
     const template = this.applicationSpec(props);
     if (props.schedule === undefined) {

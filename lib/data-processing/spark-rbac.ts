@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
 import * as k8s from '../core/k8s';
 import { isSystemOrGpuPool, NodePoolPlacement } from '../core/node-pool';
-import { addSparkNetworkPolicies, HdfsClientAccess, SPARK_PORTS, SPARK_ROLE_LABEL, SparkUiAccess } from './spark-network-policies';
+import { addSparkNetworkPolicies, HdfsClientAccess, SPARK_PORTS, SPARK_ROLE_LABEL, sparkJobFlows, SparkUiAccess } from './spark-network-policies';
+import type { DeclaredFlow } from '../core/flows';
 import { podTemplateFile, sparkPodTemplates, SparkPodTemplates } from './spark-pod-templates';
 import { CoLocationTarget } from './hdfs-cluster';
 
@@ -113,6 +114,14 @@ export class SparkRbac extends Construct {
   public readonly podTemplatesConfigMap: k8s.KubeConfigMap;
   /** The NetworkPolicies. */
   public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+  /** The flows the namespace's jobs need (each `SparkJob` declares them; the policies allow them). */
+  public readonly jobFlows: readonly DeclaredFlow[];
+  /**
+   * The pod template of a client-mode driver (`client-driver.yaml` in the pod-templates ConfigMap): the driver
+   * template plus `clientModeDriverLabels` (`spark-role: driver`, `platform.ml/spark-client-driver`), when the
+   * client-mode Service is enabled.
+   */
+  public readonly clientDriverPodTemplate?: { readonly [key: string]: any };
   /** The client-mode driver Service, when enabled. */
   public readonly clientModeService?: k8s.KubeService;
 
@@ -146,20 +155,34 @@ export class SparkRbac extends Construct {
       coLocateDriverWith: props.coLocateDriverWith,
     });
     const dump = (template: object) => yaml.dump(podTemplateFile(template), { lineWidth: -1, noRefs: true, sortKeys: true });
+    const clientMode = props.clientModeService ?? true;
+    if (clientMode) {
+      // A client-mode driver (a notebook or an Airflow worker) is a pod Spark does not create: it must carry the
+      // labels the headless driver Service selects. `client-driver.yaml` is the driver template with them.
+      const template = JSON.parse(JSON.stringify(this.podTemplates.driver));
+      template.metadata = { ...template.metadata, labels: { ...(template.metadata?.labels ?? {}), ...this.clientModeDriverLabels } };
+      this.clientDriverPodTemplate = template;
+    }
     this.podTemplatesConfigMap = new k8s.KubeConfigMap(this, 'pod-templates', {
       metadata: { name: POD_TEMPLATES_CONFIG_MAP, namespace },
-      data: { 'driver.yaml': dump(this.podTemplates.driver), 'executor.yaml': dump(this.podTemplates.executor) },
+      data: {
+        'driver.yaml': dump(this.podTemplates.driver),
+        'executor.yaml': dump(this.podTemplates.executor),
+        ...(this.clientDriverPodTemplate ? { 'client-driver.yaml': dump(this.clientDriverPodTemplate) } : {}),
+      },
     });
 
-    this.networkPolicies = addSparkNetworkPolicies(this, {
+    const network = {
       namespace,
       apiServerCidrs: props.apiServerCidrs,
       azureStorageCidrs: props.azureStorageCidrs ?? ['0.0.0.0/0'],
       hdfs: props.hdfs,
       uiAccessFrom: props.uiAccessFrom,
-    });
+    };
+    this.networkPolicies = addSparkNetworkPolicies(this, network);
+    this.jobFlows = sparkJobFlows(network);
 
-    if (props.clientModeService ?? true) {
+    if (clientMode) {
       this.clientModeService = new k8s.KubeService(this, 'client-driver-service', {
         metadata: { name: CLIENT_DRIVER_SERVICE, namespace },
         spec: {

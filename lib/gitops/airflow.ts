@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
+import { declareFlow, declareFlows } from '../core/flows';
 import * as k8s from '../core/k8s';
-import { AirflowValues, airflowValues, AIRFLOW_POD_SELECTOR_LABEL } from './airflow-values';
+import { AirflowValues, airflowValues, airflowVersionOfTag, AIRFLOW_POD_SELECTOR_LABEL, CHART_AIRFLOW_VERSIONS } from './airflow-values';
 import { PinnedHelmRelease } from './helm-release-pinned';
 
 /** Where the Airflow chart comes from. */
@@ -31,10 +32,24 @@ export interface AirflowDags {
    */
   readonly subPath?: string;
   /**
-   * Secret with git-sync credentials (`GITSYNC_USERNAME`/`GITSYNC_PASSWORD`), created outside dist/.
+   * Secret with git-sync credentials for an https:// repository, created outside dist/. Chart 1.18.0 reads all
+   * four keys, none optional (apache/airflow#43247): `GIT_SYNC_USERNAME` and `GITSYNC_USERNAME` (same user),
+   * `GIT_SYNC_PASSWORD` and `GITSYNC_PASSWORD` (same token); a missing key fails the pod (CreateContainerConfigError).
    * @default - none (a public repository)
    */
   readonly credentialsSecret?: string;
+  /**
+   * Secret with key `gitSshKey` (the private key) for an ssh:// repository, created outside dist/ (chart value
+   * `dags.gitSync.sshKeySecret`). Required for ssh:// repositories.
+   * @default - none
+   */
+  readonly sshKeySecret?: string;
+  /**
+   * known_hosts lines of the Git host (chart value `dags.gitSync.knownHosts`); without them git-sync does not
+   * verify the host key. Required for ssh:// repositories.
+   * @default - none
+   */
+  readonly knownHosts?: string;
 }
 
 /** Remote task logs on Azure Blob Storage. */
@@ -91,10 +106,20 @@ export interface AirflowProps {
    */
   readonly releaseName?: string;
   /**
-   * Airflow image tag.
+   * Airflow image tag (may carry a suffix such as `-python3.12`).
    * @default - the Airflow version of the chart
    */
   readonly imageTag?: string;
+  /**
+   * Airflow image digest (`sha256:...`); the chart pulls by digest, which takes precedence over the tag.
+   * @default - none (by tag)
+   */
+  readonly imageDigest?: string;
+  /**
+   * The Airflow version (X.Y.Z) the chart's version gates use, separate from the image tag.
+   * @default - the leading X.Y.Z of `imageTag`, else the chart version's default Airflow version
+   */
+  readonly airflowVersion?: string;
   /**
    * Secret names.
    * @default - `<releaseName>-fernet-key`, `<releaseName>-webserver-secret-key`, `<releaseName>-api-secret-key`, `<releaseName>-jwt-secret`
@@ -112,6 +137,11 @@ export interface AirflowProps {
   readonly labels?: { readonly [key: string]: string };
 }
 
+/** Ports of the Airflow chart's pods (chart 1.18.0 values `ports.apiServer`, `ports.workerLogs`, `ports.triggererLogs`). */
+export const AIRFLOW_PORTS = { apiServer: 8080, workerLogs: 8793, triggererLogs: 8794 } as const;
+/** Components that call the API server's execution API. */
+const AIRFLOW_API_CLIENTS = ['scheduler', 'dag-processor', 'triggerer', 'worker'];
+
 /**
  * Airflow on the official Helm chart as a Flux HelmRelease, set up for GitOps: the KubernetesExecutor (one pod
  * per task), DAGs from git-sync, remote task logs on Azure Blob through the pods' Azure identity, an external
@@ -128,6 +158,10 @@ export class Airflow extends Construct {
   public readonly values: AirflowValues;
   /** Traffic between Airflow pods. */
   public readonly internalPolicy: k8s.KubeNetworkPolicy;
+  /** Ingress of the API server (execution API) from the other components. */
+  public readonly apiServerPolicy: k8s.KubeNetworkPolicy;
+  /** Ingress of the workers' and the triggerer's log servers from the API server. */
+  public readonly logServersPolicy: k8s.KubeNetworkPolicy;
   /** Traffic from Airflow pods to Azure, Git, the API server and Postgres. */
   public readonly egressPolicy: k8s.KubeNetworkPolicy;
   /** The Secret names Airflow reads. */
@@ -143,7 +177,11 @@ export class Airflow extends Construct {
       apiSecretKey: `${releaseName}-api-secret-key`,
       jwtSecret: `${releaseName}-jwt-secret`,
     };
-    this.values = airflowValues({ ...props, releaseName, secretNames: this.secretNames });
+    const airflowVersion = props.airflowVersion ?? (props.imageTag ? airflowVersionOfTag(props.imageTag) : CHART_AIRFLOW_VERSIONS[props.chart.version]);
+    if (airflowVersion === undefined) {
+      throw new Error(`Airflow '${id}': cannot tell the Airflow version of chart ${props.chart.version} (known: ${Object.entries(CHART_AIRFLOW_VERSIONS).map(([c, a]) => `${c} -> ${a}`).join(', ')}); set 'airflowVersion' (X.Y.Z)`);
+    }
+    this.values = airflowValues({ ...props, airflowVersion, releaseName, secretNames: this.secretNames });
     this.release = new PinnedHelmRelease(this, 'Resource', {
       releaseName,
       namespace: props.namespace,
@@ -158,32 +196,76 @@ export class Airflow extends Construct {
     this.resource = this.release.resource;
 
     const airflowPods = { matchLabels: { [AIRFLOW_POD_SELECTOR_LABEL]: releaseName } };
+    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+    const component = (...names: string[]) => ({
+      matchLabels: { [AIRFLOW_POD_SELECTOR_LABEL]: releaseName },
+      matchExpressions: [{ key: 'component', operator: 'In', values: names }],
+    });
+    // Airflow 3: tasks (worker pods), the triggerer, the DAG processor and the scheduler reach the API server's
+    // execution API on 8080; the API server reads live task logs from the workers' (8793) and the triggerer's
+    // (8794) log servers. Labels `tier: airflow`, `component`, `release` of the chart's pods (chart 1.18.0).
     this.internalPolicy = new k8s.KubeNetworkPolicy(this, 'internal', {
       metadata: { name: `${releaseName}-internal`, namespace: props.namespace },
       spec: {
         podSelector: airflowPods,
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ podSelector: airflowPods }] }],
+        policyTypes: ['Egress'],
         egress: [{ to: [{ podSelector: airflowPods }] }],
       },
     });
-    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    const gitPorts = props.dags.repository.startsWith('ssh://') ? [tcp(22)] : [];
+    this.apiServerPolicy = new k8s.KubeNetworkPolicy(this, 'api-server-ingress', {
+      metadata: { name: `${releaseName}-api-server-ingress`, namespace: props.namespace },
+      spec: {
+        podSelector: component('api-server'),
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: component(...AIRFLOW_API_CLIENTS) }], ports: [tcp(AIRFLOW_PORTS.apiServer)] }],
+      },
+    });
+    this.logServersPolicy = new k8s.KubeNetworkPolicy(this, 'log-servers-ingress', {
+      metadata: { name: `${releaseName}-log-servers-ingress`, namespace: props.namespace },
+      spec: {
+        podSelector: component('worker', 'triggerer'),
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: component('api-server') }], ports: [tcp(AIRFLOW_PORTS.workerLogs), tcp(AIRFLOW_PORTS.triggererLogs)] }],
+      },
+    });
+    const gitPorts = props.dags.repository.startsWith('ssh://') ? [22] : [];
     this.egressPolicy = new k8s.KubeNetworkPolicy(this, 'egress', {
       metadata: { name: `${releaseName}-egress`, namespace: props.namespace },
       spec: {
         podSelector: airflowPods,
         policyTypes: ['Egress'],
         // Azure Storage, Microsoft Entra ID, the Git host and the API server are only known by name: 443 to anywhere.
-        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(443), tcp(5432), ...gitPorts] }],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [443, 5432, ...gitPorts].map(tcp) }],
       },
     });
+
+    const pods = (names: Record<string, string>) => ({ namespace: props.namespace, podLabels: { [AIRFLOW_POD_SELECTOR_LABEL]: releaseName, ...names } });
+    for (const client of AIRFLOW_API_CLIENTS) {
+      declareFlow(this, { purpose: `airflow ${client} to the API server's execution API`, from: pods({ component: client }), to: pods({ component: 'api-server' }), port: AIRFLOW_PORTS.apiServer });
+    }
+    declareFlow(this, { purpose: 'airflow API server to the workers\' log servers', from: pods({ component: 'api-server' }), to: pods({ component: 'worker' }), port: AIRFLOW_PORTS.workerLogs });
+    declareFlow(this, { purpose: 'airflow API server to the triggerer\'s log server', from: pods({ component: 'api-server' }), to: pods({ component: 'triggerer' }), port: AIRFLOW_PORTS.triggererLogs });
+    declareFlows(this, { purpose: 'airflow to Azure Storage, Entra ID, the Git host and the API server', from: pods({}), to: { cidr: '0.0.0.0/0' } }, [443, ...gitPorts]);
+    declareFlow(this, { purpose: 'airflow to its external Postgres metadata database', from: pods({}), to: { cidr: '0.0.0.0/0' }, port: 5432 });
   }
 
   private validateProps(id: string, props: AirflowProps): void {
     const prefix = `Airflow '${id}'`;
     if (!/^(https|ssh):\/\/\S+$/.test(props.dags.repository)) {
       throw new Error(`${prefix}: 'dags.repository' ("${props.dags.repository}") must be an https:// or ssh:// Git URL`);
+    }
+    if (props.airflowVersion !== undefined && !/^[0-9]+\.[0-9]+\.[0-9]+$/.test(props.airflowVersion)) {
+      throw new Error(`${prefix}: 'airflowVersion' ("${props.airflowVersion}") must be a plain X.Y.Z version such as 3.0.2 (the chart's semver gates read it; put suffixes in 'imageTag')`);
+    }
+    const ssh = props.dags.repository.startsWith('ssh://');
+    if (ssh && (!props.dags.sshKeySecret || !props.dags.knownHosts)) {
+      throw new Error(`${prefix}: 'dags.repository' is an ssh:// URL; set 'dags.sshKeySecret' (Secret with key gitSshKey) and 'dags.knownHosts' (the host's known_hosts lines), as git-sync authenticates with the key and must verify the host`);
+    }
+    if (ssh && props.dags.credentialsSecret) {
+      throw new Error(`${prefix}: 'dags.credentialsSecret' holds https credentials but 'dags.repository' is an ssh:// URL; use 'dags.sshKeySecret'`);
+    }
+    if (!ssh && (props.dags.sshKeySecret || props.dags.knownHosts)) {
+      throw new Error(`${prefix}: 'dags.sshKeySecret'/'dags.knownHosts' only apply to ssh:// repositories, but 'dags.repository' is https://; use 'dags.credentialsSecret'`);
     }
     if (Object.keys(props.identityPodLabels).length === 0) {
       throw new Error(`${prefix}: 'identityPodLabels' is empty; Airflow writes remote logs through its Azure identity, so its pods need the identity labels`);

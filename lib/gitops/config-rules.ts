@@ -2,6 +2,7 @@
  * Semantic rules of GitOps delivery: every operator a cluster needs is pinned, Airflow's references resolve,
  * operator namespaces are not also declared as platform namespaces, and HelmReleases have Flux to apply them.
  */
+import { CHART_AIRFLOW_VERSIONS } from './airflow-values';
 import { installedOperators } from './installed-versions';
 import { Operator, OPERATORS, requiredOperators } from './operators';
 import type { ConfigRule, RuleViolation } from '../config/rules';
@@ -47,6 +48,20 @@ const airflowReferencesResolve = eachCluster((cluster, path, config) => {
   if (!config.identities[airflow.identity]) {
     violations.push({ path: [...at, 'identity'], message: `identity '${airflow.identity}' is not under identities (known: ${Object.keys(config.identities).sort().join(', ') || 'none'})` });
   }
+  const ssh = airflow.dags.repository.startsWith('ssh://');
+  if (ssh && (!airflow.dags.sshKeySecret || !airflow.dags.knownHosts)) {
+    violations.push({ path: [...at, 'dags', airflow.dags.sshKeySecret ? 'knownHosts' : 'sshKeySecret'], message: 'the DAG repository is an ssh:// URL: set dags.sshKeySecret (Secret with key gitSshKey, created outside dist/) and dags.knownHosts (the Git host\'s known_hosts lines); git-sync authenticates with the key, and without known hosts it does not verify the host' });
+  }
+  if (ssh && airflow.dags.credentialsSecret) {
+    violations.push({ path: [...at, 'dags', 'credentialsSecret'], message: 'dags.credentialsSecret holds https credentials, but the DAG repository is an ssh:// URL; use dags.sshKeySecret' });
+  }
+  if (!ssh && (airflow.dags.sshKeySecret || airflow.dags.knownHosts)) {
+    violations.push({ path: [...at, 'dags', airflow.dags.sshKeySecret ? 'sshKeySecret' : 'knownHosts'], message: 'dags.sshKeySecret and dags.knownHosts only apply to an ssh:// DAG repository; for https:// use dags.credentialsSecret' });
+  }
+  const chartVersion = cluster.operators?.airflow?.version;
+  if (!airflow.airflowVersion && !airflow.imageTag && chartVersion !== undefined && CHART_AIRFLOW_VERSIONS[chartVersion] === undefined) {
+    violations.push({ path: [...at, 'airflowVersion'], message: `the Airflow version of chart ${chartVersion} is not known (known: ${Object.entries(CHART_AIRFLOW_VERSIONS).map(([c, a]) => `${c} runs ${a}`).join(', ')}); set airflow.airflowVersion (X.Y.Z) or airflow.imageTag` });
+  }
   if (!config.azure.storageAccounts[airflow.logs.storageAccount]) {
     violations.push({ path: [...at, 'logs', 'storageAccount'], message: `storage account '${airflow.logs.storageAccount}' is not under azure.storageAccounts (known: ${Object.keys(config.azure.storageAccounts).sort().join(', ') || 'none'})` });
   }
@@ -71,6 +86,20 @@ const releasesNeedFlux: ConfigRule = (config) => {
   }];
 };
 
+/** `provider: azure` only for oci:// registries, and not together with a Secret (the construct refuses both too). */
+const registryAccessIsUsable = eachCluster((cluster, path) => Object.entries(cluster.operators ?? {}).flatMap(([key, pin]) => {
+  const access = pin as { repository?: string; provider?: string; secretName?: string } | undefined;
+  if (!access || access.provider !== 'azure') return [];
+  const at = [...path, 'operators', key, 'provider'];
+  if (access.repository !== undefined && !access.repository.startsWith('oci://')) {
+    return [{ path: at, message: `provider azure applies to oci:// registries (an Azure Container Registry) only; ${access.repository} is a classic chart repository: use secretName for its credentials` }];
+  }
+  if (access.secretName !== undefined) {
+    return [{ path: at, message: 'provider azure and secretName are exclusive: with azure, Flux logs in to the registry with its own Azure identity and ignores the Secret; keep one' }];
+  }
+  return [];
+}));
+
 /** One version, one schema: every pinned operator version must have the CRD schemas of that version. */
 const pinnedVersionsHaveSchemas = eachCluster((cluster, path) =>
   installedOperators(cluster)
@@ -83,5 +112,6 @@ export const GITOPS_RULES: readonly ConfigRule[] = [
   airflowReferencesResolve,
   operatorNamespacesAreReserved,
   releasesNeedFlux,
+  registryAccessIsUsable,
   pinnedVersionsHaveSchemas,
 ];

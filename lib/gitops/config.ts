@@ -2,7 +2,7 @@
  * GitOps delivery: where Flux finds `dist/` (top-level `gitops`), which operator charts each cluster pins
  * (`clusters.<name>.operators`) and the Airflow instance of a cluster (`clusters.<name>.airflow`).
  */
-import { Closed, DnsLabel, Pattern, Type, Static } from '../config/schema-helpers';
+import { Closed, DnsLabel, Pattern, StringEnum, Type, Static } from '../config/schema-helpers';
 
 /** A Flux duration such as 30s, 10m or 1h30m. */
 const Duration = (description: string) =>
@@ -15,12 +15,22 @@ export const EXACT_VERSION_PATTERN = '^v?[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]
 const SecretName = (description: string) =>
   Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', `${description}: a Secret name (lowercase letters, digits, '-' and '.')`);
 
+/**
+ * How Flux's source-controller authenticates to a private chart registry (Flux source-controller v1.9.1 CRDs in
+ * /work/shared/crds/flux: OCIRepository and HelmRepository `spec.provider` = generic|aws|azure|gcp, `spec.secretRef`).
+ */
+const RegistryAccess = {
+  provider: Type.Optional(StringEnum(['generic', 'azure'] as const, 'oci:// registries only: azure makes Flux log in to an Azure Container Registry with its own Azure identity (source-controller Workload Identity or the kubelet identity, which needs AcrPull); generic uses secretName or anonymous access. Default: generic')),
+  secretName: Type.Optional(SecretName('Secret in the operator namespace with the registry credentials, created outside dist/: type kubernetes.io/dockerconfigjson for oci://, keys username and password for https://. Default: none (public)')),
+};
+
 /** A pinned Helm chart: where it is published and its exact version. */
 export const HelmChartPinSchema = Closed({
   repository: Pattern('^(https|oci)://[^\\s]+[^/\\s]$',
     'Helm repository URL: https://... for a classic chart repository, oci://... for an OCI registry (without the chart name), no trailing /'),
   chart: Type.Optional(Pattern('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'chart name in the repository. Default: the usual chart name of this operator')),
   version: Pattern(EXACT_VERSION_PATTERN, 'exact chart version such as 1.18.2 or v0.15.2 (no ranges: every chart is pinned)'),
+  ...RegistryAccess,
 }, { description: 'a Helm chart pinned to one version' });
 
 /** A pinned set of upstream kustomize manifests in a Git repository (for operators that publish no chart). */
@@ -38,6 +48,7 @@ export const OperatorsSchema = Closed({
   kserve: Type.Optional(Closed({
     repository: Pattern('^oci://[^\\s]+[^/\\s]$', 'OCI registry of the KServe charts (kserve-crd and kserve), such as oci://ghcr.io/kserve/charts'),
     chart: Type.Optional(Pattern('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'name of the KServe controller chart (the CRDs come from kserve-crd). Default: kserve')),
+    ...RegistryAccess,
   }, { description: 'where the KServe charts come from; the version is serving.kserve.version' })),
   gatewayController: Type.Optional(HelmChartPinSchema),
   aadPodIdentity: Type.Optional(HelmChartPinSchema),
@@ -49,12 +60,16 @@ export const OperatorsSchema = Closed({
 export const AirflowSchema = Closed({
   namespace: Type.Optional(DnsLabel('namespace of Airflow; it must be declared under namespaces. Default: airflow')),
   identity: Type.String({ minLength: 1, description: 'key under identities of the managed identity Airflow uses (remote logs, DAG tasks)' }),
-  imageTag: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+(-[-a-z0-9.]+)?$', 'Airflow image tag such as 3.0.2. Default: the chart\'s own Airflow version')),
+  imageTag: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+(-[-a-z0-9.]+)?$', 'Airflow image tag such as 3.0.2 or 3.0.2-python3.12. Default: the chart\'s own Airflow version')),
+  airflowVersion: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+$', 'Airflow version X.Y.Z the chart\'s version gates use (never a suffixed tag). Default: the leading X.Y.Z of imageTag, else the chart\'s Airflow version')),
+  imageDigest: Type.Optional(Pattern('^sha256:[a-f0-9]{64}$', 'digest of the Airflow image (sha256:<64 hex digits>), pinning it exactly; the chart then pulls by digest (values defaultAirflowDigest, which takes precedence over the tag). Default: none (by tag)')),
   dags: Closed({
     repository: Pattern('^(https|ssh)://[^\\s]+$', 'Git URL of the DAG repository (https:// or ssh://)'),
     branch: Type.Optional(Type.String({ minLength: 1, description: 'branch git-sync follows. Default: main' })),
     subPath: Type.Optional(Type.String({ description: 'folder of the DAGs in the repository. Default: the repository root' })),
-    credentialsSecret: Type.Optional(SecretName('Secret with git-sync credentials for a private repository, created outside dist/')),
+    credentialsSecret: Type.Optional(SecretName('Secret with git-sync credentials for a private https:// repository, created outside dist/, with all four keys chart 1.18.0 reads: GIT_SYNC_USERNAME and GITSYNC_USERNAME (same user), GIT_SYNC_PASSWORD and GITSYNC_PASSWORD (same token)')),
+    sshKeySecret: Type.Optional(SecretName('Secret with key gitSshKey (private key) for an ssh:// repository, created outside dist/; required for ssh://')),
+    knownHosts: Type.Optional(Type.String({ minLength: 1, description: 'known_hosts lines of the Git host of an ssh:// repository (git-sync verifies the host key with them); required for ssh://' })),
   }, { description: 'DAGs pulled from Git by git-sync' }),
   logs: Closed({
     storageAccount: Type.String({ minLength: 1, description: 'key under azure.storageAccounts of the account that holds task logs' }),

@@ -95,8 +95,11 @@ export function sparkOperatorValues(jobNamespaces: readonly string[], serviceAcc
   const pod = restrictedPod(185);
   return {
     spark: { jobNamespaces: [...jobNamespaces], serviceAccount: { create: false, name: serviceAccountName }, rbac: { create: false } },
-    controller: { resources: helmResources('100m', '300Mi', '1', '1Gi'), podSecurityContext: pod, securityContext: restrictedContainer(false) },
-    webhook: { enable: true, resources: helmResources('50m', '128Mi', '500m', '512Mi'), podSecurityContext: pod, securityContext: restrictedContainer(false) },
+    // Read-only root filesystems, as the chart's defaults (values.yaml 2.5.2 controller/webhook.securityContext,
+    // upstream PR #2282): the chart's own volumes stay (controller: `tmp` emptyDir at /tmp for spark-submit;
+    // webhook: `serving-certs` emptyDir), since we set neither `volumes` nor `volumeMounts` (a list would replace them).
+    controller: { resources: helmResources('100m', '300Mi', '1', '1Gi'), podSecurityContext: pod, securityContext: restrictedContainer(true) },
+    webhook: { enable: true, resources: helmResources('50m', '128Mi', '500m', '512Mi'), podSecurityContext: pod, securityContext: restrictedContainer(true) },
   };
 }
 

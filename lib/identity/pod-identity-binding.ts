@@ -25,6 +25,60 @@ export const FEDERATED_CREDENTIAL_AUDIENCE = 'api://AzureADTokenExchange';
 export const AAD_POD_IDENTITY_LABEL = 'aadpodidbinding';
 
 /** A federated identity credential Azure needs so a ServiceAccount can act as the managed identity. */
+/**
+ * The objects aad-pod-identity needs for one identity in one namespace, created once per scope: the AzureIdentity,
+ * the AzureIdentityBinding (selector = identity name) and a NetworkPolicy that lets the identity's pods reach the
+ * token endpoint through NMI. Pods ask IMDS (169.254.169.254:80); NMI (hostNetwork) DNATs that in the nat PREROUTING
+ * chain to itself on 127.0.0.1:2579 (Azure/aad-pod-identity v1.8.17 pkg/nmi/iptables/iptables.go, cmd/nmi/main.go),
+ * and the upstream troubleshooting guide ("Token requests calls fail with i/o timeout") asks for a policy allowing
+ * 127.0.0.1:2579. Engines that filter before the DNAT see 169.254.169.254:80, so both are allowed; the namespace's
+ * default deny would drop the token request otherwise.
+ */
+export class AadPodIdentityObjects extends Construct {
+  /** The shared objects of `identityName` in `namespace` under `scope` (created on first use). */
+  static of(scope: Construct, namespace: string, identityName: string, clientId: string, resourceId: string): AadPodIdentityObjects {
+    const id = `aad-pod-identity-${namespace}-${identityName}`;
+    const existing = scope.node.tryFindChild(id);
+    return existing instanceof AadPodIdentityObjects ? existing : new AadPodIdentityObjects(scope, id, namespace, identityName, clientId, resourceId);
+  }
+
+  /** The `aadpodidbinding` label value of the identity's pods. */
+  public readonly selector: string;
+  public readonly azureIdentity: aad.AzureIdentity;
+  public readonly azureIdentityBinding: aad.AzureIdentityBinding;
+  public readonly nmiEgress: k8s.KubeNetworkPolicy;
+
+  private constructor(scope: Construct, id: string, namespace: string, identityName: string, clientId: string, resourceId: string) {
+    super(scope, id);
+    this.selector = identityName;
+    this.azureIdentity = new aad.AzureIdentity(this, 'azure-identity', {
+      metadata: { name: identityName, namespace },
+      spec: { type: 0, resourceId, clientId },
+    });
+    this.azureIdentityBinding = new aad.AzureIdentityBinding(this, 'azure-identity-binding', {
+      metadata: { name: `${identityName}-binding`, namespace },
+      spec: { azureIdentity: identityName, selector: this.selector },
+    });
+    const tcp = (port: number) => [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }];
+    this.nmiEgress = new k8s.KubeNetworkPolicy(this, 'nmi-egress', {
+      metadata: { name: `${identityName}-aad-pod-identity-token`, namespace },
+      spec: {
+        podSelector: { matchLabels: { [AAD_POD_IDENTITY_LABEL]: this.selector } },
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ ipBlock: { cidr: `${IMDS_ADDRESS}/32` } }], ports: tcp(80) },
+          { to: [{ ipBlock: { cidr: '127.0.0.1/32' } }], ports: tcp(NMI_PORT) },
+        ],
+      },
+    });
+  }
+}
+
+/** The instance metadata endpoint that pods ask for tokens (intercepted by NMI in aad-pod-identity mode). */
+export const IMDS_ADDRESS = '169.254.169.254';
+/** The port NMI listens on, on the node's loopback (aad-pod-identity v1.8.17 `--nmi-port` default). */
+export const NMI_PORT = 2579;
+
 export interface FederatedCredential {
   /** Name of the credential on the managed identity (unique per identity). */
   readonly name: string;
@@ -163,18 +217,21 @@ export class PodIdentityBinding extends Construct {
         audience: FEDERATED_CREDENTIAL_AUDIENCE,
       };
     } else {
-      const selector = this.serviceAccountName;
-      this.podLabels = { [AAD_POD_IDENTITY_LABEL]: selector };
-      this.azureIdentity = new aad.AzureIdentity(this, 'azure-identity', {
-        metadata: { name: this.serviceAccountName, namespace: this.namespace },
-        spec: { type: 0, resourceId: props.resourceId, clientId: props.clientId },
-      });
-      this.azureIdentityBinding = new aad.AzureIdentityBinding(this, 'azure-identity-binding', {
-        metadata: { name: `${this.serviceAccountName}-binding`, namespace: this.namespace },
-        spec: { azureIdentity: this.serviceAccountName, selector },
-      });
+      // One AzureIdentity, one AzureIdentityBinding and one label per identity and namespace, shared by every
+      // ServiceAccount bound to that identity there: several bindings with one selector would assign the pod several
+      // identities (aad-pod-identity v1.8.17 docs, "AzureIdentityBinding"), and a selector no pod carries does nothing.
+      const shared = AadPodIdentityObjects.of(scope, this.namespace, props.identityName, props.clientId, props.resourceId!);
+      this.podLabels = { [AAD_POD_IDENTITY_LABEL]: shared.selector };
+      this.azureIdentity = shared.azureIdentity;
+      this.azureIdentityBinding = shared.azureIdentityBinding;
+      this.nmiEgress = shared.nmiEgress;
     }
   }
+
+  /**
+   * Egress of the identity's pods to the token endpoint (aad-pod-identity only): see {@link AadPodIdentityObjects}.
+   */
+  public readonly nmiEgress?: k8s.KubeNetworkPolicy;
 
   /**
    * Makes every pod of `workload` run as this ServiceAccount and carry `podLabels`. Knows Pod, Deployment,

@@ -52,9 +52,15 @@ const referencesExist = perServing((serving, path, cluster, config) => workloads
   return violations;
 }));
 
-const modelsFitTheMode = perServing((serving, path, _cluster, config) => Object.entries(serving.models ?? {}).flatMap(([name, model]) => {
+const modelsNeedKserve = perServing((serving, path) => serving.kserve || Object.keys(serving.models ?? {}).length === 0 ? [] : [{
+  path: [...path, 'models'],
+  message: 'models are KServe InferenceServices, but the section has no kserve block; add serving.kserve (version, deploymentMode), or remove the models to serve only microservices and MLflow',
+}]);
+
+const modelsFitTheMode = perServing((serving, path, _cluster, config) => !serving.kserve ? [] : Object.entries(serving.models ?? {}).flatMap(([name, model]) => {
   const at = [...path, 'models', name];
-  const standard = serving.kserve.deploymentMode === 'Standard';
+  const kserve = serving.kserve!;
+  const standard = kserve.deploymentMode === 'Standard';
   const minReplicas = model.minReplicas ?? 1;
   const violations: RuleViolation[] = [];
   const uriProblem = storageUriProblem(model.storageUri);
@@ -64,16 +70,16 @@ const modelsFitTheMode = perServing((serving, path, _cluster, config) => Object.
     violations.push({ path: [...at, 'storageUri'], message: `storage account '${blob.account}' is not under azure.storageAccounts, so no role assignment grants the model identity read access` });
   }
   if (minReplicas === 0 && standard && model.autoscaler !== 'keda') {
-    violations.push({ path: [...at, 'minReplicas'], message: `minReplicas 0 needs scale to zero: the Standard mode with the ${model.autoscaler ?? 'hpa'} autoscaler keeps 1 replica; use autoscaler keda, kserve.deploymentMode Knative, or minReplicas >= 1` });
+    violations.push({ path: [...at, 'minReplicas'], message: `minReplicas 0 needs scale to zero: the Standard mode with the ${model.autoscaler ?? 'hpa'} autoscaler keeps 1 replica (KServe turns 0 into 1), and the modes that scale to zero (Knative, KEDA) are not installed by this platform; set minReplicas >= 1` });
   }
   if (model.maxReplicas !== undefined && minReplicas > model.maxReplicas) {
     violations.push({ path: [...at, 'minReplicas'], message: `minReplicas (${minReplicas}) must be <= maxReplicas (${model.maxReplicas})` });
   }
   if (model.canaryTrafficPercent !== undefined && standard) {
-    violations.push({ path: [...at, 'canaryTrafficPercent'], message: 'canary traffic splitting needs kserve.deploymentMode Knative; the Standard mode has no revisions' });
+    violations.push({ path: [...at, 'canaryTrafficPercent'], message: 'canary traffic splitting needs kserve.deploymentMode Knative (not installed by this platform); the Standard mode has no revisions; remove canaryTrafficPercent' });
   }
   if (model.scaleMetric !== undefined && standard !== (model.scaleMetric === 'cpu' || model.scaleMetric === 'memory')) {
-    violations.push({ path: [...at, 'scaleMetric'], message: `scaleMetric ${model.scaleMetric} is not available in the ${serving.kserve.deploymentMode} mode; use ${standard ? 'cpu or memory' : 'concurrency or rps'}` });
+    violations.push({ path: [...at, 'scaleMetric'], message: `scaleMetric ${model.scaleMetric} is not available in the ${kserve.deploymentMode} mode; use ${standard ? 'cpu or memory' : 'concurrency or rps'}` });
   }
   if (!standard && model.route?.enabled !== false) {
     violations.push({ path: [...at, 'route'], message: 'routes to models need kserve.deploymentMode Standard: with Knative, requests enter through the Knative gateway, not the predictor Service; set route.enabled: false' });
@@ -95,7 +101,11 @@ const routingIsComplete = perServing((serving, path, cluster) => {
     }
     return [];
   }
-  return routing.ingress ? [] : [{ path: at, message: 'mode ingress needs an ingress block (className, controllerNamespace)' }];
+  if (!routing.ingress) return [{ path: at, message: 'mode ingress needs an ingress block (className, controllerNamespace)' }];
+  if (routing.tls.clusterIssuer) {
+    return [{ path: [...at, 'tls', 'clusterIssuer'], message: `in mode ingress one certificate serves every namespace: the ingress controller's default certificate, Secret '${routing.tls.secretName}' in namespace '${routing.ingress.controllerNamespace}' (Ingresses name no Secret); create it there (a cert-manager Certificate or a Key Vault sync) and set it as the controller's default certificate, and remove clusterIssuer (it only applies to mode gateway-api)` }];
+  }
+  return [];
 });
 
 const routesAreSound = perServing((serving, path) => {
@@ -204,14 +214,64 @@ const workloadsFit = perServing((serving, path, cluster) => {
   });
 });
 
+/**
+ * Knative Serving and KEDA are refused: nothing in the operators layer installs them (lib/gitops/operators.ts
+ * pins cert-manager, the Spark and training operators, KServe, the gateway controller, aad-pod-identity and
+ * Airflow), so an InferenceService in the Knative mode would never become ready and a KEDA-scaled one would
+ * get no ScaledObject controller. KServe's own chart does not bundle either.
+ */
+const onlyInstalledAutoscaling = perServing((serving, path) => {
+  const violations: RuleViolation[] = [];
+  if (serving.kserve?.deploymentMode === 'Knative') {
+    violations.push({ path: [...path, 'kserve', 'deploymentMode'], message: 'deploymentMode Knative needs Knative Serving and a networking layer on the cluster, and nothing in this platform installs them; use Standard (Deployment and HPA). Scale to zero and canary traffic splitting are not available without Knative' });
+  }
+  for (const [name, model] of Object.entries(serving.models ?? {})) {
+    if (model.autoscaler === 'keda') {
+      violations.push({ path: [...path, 'models', name, 'autoscaler'], message: 'autoscaler keda needs KEDA on the cluster, and nothing in this platform installs it; use hpa (scales on cpu or memory between minReplicas >= 1 and maxReplicas) or none' });
+    }
+  }
+  return violations;
+});
+
+const callsResolve = perServing((serving, path) => Object.entries(serving.microservices ?? {}).flatMap(([name, service]) =>
+  (service.calls ?? []).flatMap((callee, index) => {
+    const at = [...path, 'microservices', name, 'calls', index];
+    if (callee === name) return [{ path: at, message: `microservice '${name}' lists itself under calls; pods of one service reach each other only through a rule of their own, so remove it` }];
+    if (!serving.microservices?.[callee]) {
+      return [{ path: at, message: `'${callee}' is not under serving.microservices (known: ${Object.keys(serving.microservices ?? {}).sort().join(', ')}); calls name microservices of this cluster` }];
+    }
+    return [];
+  })));
+
+/** The checks HttpMicroservice and MlflowTracking make on their props, at config time. */
+const workloadsFitTheirConstructs = perServing((serving, path) => {
+  const violations: RuleViolation[] = [];
+  for (const [name, service] of Object.entries(serving.microservices ?? {})) {
+    const at = [...path, 'microservices', name];
+    for (const key of Object.keys(service.secretEnv ?? {})) {
+      if (service.env?.[key] !== undefined) violations.push({ path: [...at, 'secretEnv', key], message: `${key} is also set under env; keep one of them` });
+    }
+    if (service.volumes?.tmp) violations.push({ path: [...at, 'volumes', 'tmp'], message: "the name 'tmp' is taken by the built-in writable /tmp of every service; rename the volume" });
+  }
+  const mlflowPath = serving.mlflow?.route?.path;
+  if (mlflowPath !== undefined && !/^\/[a-z0-9][-a-z0-9/]*[a-z0-9]$/.test(mlflowPath)) {
+    violations.push({ path: [...path, 'mlflow', 'route', 'path'], message: `"${mlflowPath}" is also MLflow's --static-prefix, so it must start with '/' and hold lowercase letters, digits, '-' and '/', without a trailing '/', such as /mlflow` });
+  }
+  return violations;
+});
+
 /** Every serving rule, in order. */
 export const SERVING_RULES: readonly ConfigRule[] = [
   referencesExist,
+  modelsNeedKserve,
   modelsFitTheMode,
   routingIsComplete,
   routesAreSound,
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,
+  onlyInstalledAutoscaling,
+  workloadsFitTheirConstructs,
+  callsResolve,
   namesDoNotCollide,
   claimNamesAreUnique,
   workloadsFit,

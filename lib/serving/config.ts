@@ -2,7 +2,7 @@
  * The serving section of a cluster: KServe models, HTTP microservices, MLflow tracking, and how callers reach
  * them (a shared Gateway API gateway, or an Ingress class as a fallback).
  */
-import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 import { NAME_RULES, nameKeyDescription } from '../core/names';
 
 /** KServe deployment modes, by their current names (KServe 0.16 and later); older names are derived per version. */
@@ -24,9 +24,8 @@ export const GATEWAY_CONTROLLERS = ['envoy-gateway'] as const;
 export const NGINX_SIZE_PATTERN = '^[0-9]+([kKmMgG]|Ki|Mi|Gi)?$';
 
 const HOSTNAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$';
-const IMAGE_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}|@sha256:[a-f0-9]{64})$';
 
-const Image = (description: string) => Pattern(IMAGE_PATTERN, `${description}: a container image with a tag or digest, such as example.azurecr.io/app:v1`);
+const Image = ContainerImage;
 
 const CpuMemory = Closed({
   cpu: Quantity('CPU'),
@@ -79,7 +78,7 @@ export const RoutingSchema = Closed({
 const KserveSchema = Closed({
   version: Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+$', 'KServe version installed on the cluster, such as 0.16.0 (decides the deployment-mode annotation values)'),
   deploymentMode: StringEnum(KSERVE_DEPLOYMENT_MODES, 'KServe deployment mode: Standard (Deployment + HPA, formerly RawDeployment) or Knative (formerly Serverless)'),
-}, { description: 'the KServe installation' });
+}, { description: 'the KServe installation (only for models: without it, the section serves microservices and MLflow, and no KServe or its operators are installed)' });
 
 /** Properties of a served model; the platform-level `models` section reuses them for where a model is served. */
 export const MODEL_PROPERTIES = {
@@ -136,6 +135,10 @@ export const MicroserviceSchema = Closed({
   volumes: Type.Optional(NameMap(VolumeSchema, DNS_LABEL_PATTERN, 'volume names (DNS labels)')),
   identity: Type.Optional(DnsLabel('identity (under top-level identities) the service uses for Azure')),
   nodePool: Type.Optional(Pattern('^[a-z][a-z0-9]{0,11}$', 'node pool the service runs on')),
+  calls: Type.Optional(Type.Array(DnsLabel('a microservice (key under serving.microservices) this one calls'), {
+    uniqueItems: true,
+    description: 'microservices this one calls: each call gets an egress rule here and an ingress rule at the callee (its container port), on top of the default deny',
+  })),
   route: Type.Optional(RouteSchema),
 }, { description: 'a plain HTTP service' });
 
@@ -149,7 +152,7 @@ export const MlflowSchema = Closed({
   }, { description: 'Secret with the postgresql:// backend store URI' }),
   artifacts: Closed({
     storageAccount: Pattern('^[a-z0-9]{3,24}$', 'storage account (under azure.storageAccounts)'),
-    container: DnsLabel('blob container for artifacts'),
+    container: Pattern('^[a-z0-9](-?[a-z0-9]){2,62}$', 'blob container for artifacts (3 to 63 lowercase letters, digits and single hyphens)'),
     path: Type.Optional(Pattern('^[^/].*$', 'path inside the container')),
   }, { description: 'where artifacts are stored (proxied by the server)' }),
   identity: DnsLabel('identity (under top-level identities) that writes artifacts'),
@@ -159,7 +162,7 @@ export const MlflowSchema = Closed({
 }, { description: 'the MLflow tracking server' });
 
 export const ServingSchema = Closed({
-  kserve: KserveSchema,
+  kserve: Type.Optional(KserveSchema),
   routing: RoutingSchema,
   models: Type.Optional(NameMap(ModelSchema, NAME_RULES.inferenceService.pattern, nameKeyDescription('model names', 'a KServe InferenceService', NAME_RULES.inferenceService))),
   microservices: Type.Optional(NameMap(MicroserviceSchema, NAME_RULES.service.pattern, nameKeyDescription('service names', 'a Service and a Deployment', NAME_RULES.service))),

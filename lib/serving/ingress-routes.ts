@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
+import { declareFlows } from '../core/flows';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as k8s from '../core/k8s';
 import { allowEgressToPods, allowIngressFromNamespace } from '../core/network-policies';
 import { NGINX_SIZE_PATTERN } from './config';
 import { RouteBackend } from './route-backend';
 import { ResolvedRoute, RouteSpec, resolveRoutes, usedBackends } from './route-checks';
-import { CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION, GatewayTls, SharedGateway } from './shared-gateway';
+import { GatewayTls, SharedGateway } from './shared-gateway';
 
 export { RouteBackendRef, RoutePathType, RouteSpec } from './route-checks';
 export { BackendPort, RouteBackend } from './route-backend';
@@ -86,7 +87,7 @@ export class IngressRoutes extends Construct {
       const timeout = route.spec.timeoutSeconds ?? defaultTimeout;
       objects.set(route.spec.name, props.gateway
         ? this.httpRoute(props.gateway, route, timeout)
-        : this.ingressObject(props.ingress!, props.tls!, route, timeout));
+        : this.ingressObject(props.ingress!, route, timeout));
     }
     this.routeObjects = objects;
 
@@ -94,12 +95,19 @@ export class IngressRoutes extends Construct {
     const policies = new Map<string, k8s.KubeNetworkPolicy>();
     const backends = usedBackends(routes);
     for (const { backend, ports } of backends) {
-      policies.set(`${backend.namespace}/${backend.serviceName}`, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
+      const key = `${backend.namespace}/${backend.serviceName}`;
+      const targetPorts = ports.map((port) => port.targetPort);
+      declareFlows(this, {
+        purpose: `${props.gateway ? 'gateway proxies' : 'ingress controller'} to route backend ${key}`,
+        from: { namespace: this.trafficSourceNamespace, podLabels: {} },
+        to: { namespace: backend.namespace, podLabels: { ...backend.podLabels } },
+      }, [...new Set(targetPorts)]);
+      policies.set(key, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
         name: `${backend.serviceName}-from-${this.trafficSourceNamespace}`,
         namespace: backend.namespace,
         podLabels: backend.podLabels,
         fromNamespace: this.trafficSourceNamespace,
-        ports: ports.map((port) => port.targetPort),
+        ports: targetPorts,
       }));
     }
     if (props.gateway) {
@@ -165,7 +173,7 @@ export class IngressRoutes extends Construct {
     });
   }
 
-  private ingressObject(ingress: IngressControllerRef, tls: GatewayTls, route: ResolvedRoute, timeoutSeconds: number): k8s.KubeIngress {
+  private ingressObject(ingress: IngressControllerRef, route: ResolvedRoute, timeoutSeconds: number): k8s.KubeIngress {
     const { spec } = route;
     const annotations: { [key: string]: string } = {
       [`${NGINX}/proxy-read-timeout`]: String(timeoutSeconds),
@@ -185,12 +193,14 @@ export class IngressRoutes extends Construct {
       annotations[`${NGINX}/rewrite-target`] = spec.rewrite;
     }
     if (spec.maxBodySize !== undefined) annotations[`${NGINX}/proxy-body-size`] = toNginxSize(spec.maxBodySize);
-    if (tls.clusterIssuer) annotations[CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION] = tls.clusterIssuer;
+    // One certificate for every namespace: the Ingresses name no Secret, so NGINX serves its default certificate
+    // (ingress-nginx docs, user-guide/tls.md: "The default certificate will also be used for ingress tls: sections
+    // that do not have a secretName option"), the Secret `tls.secretName` in the controller namespace.
     return new k8s.KubeIngress(this, `ingress-${spec.name}`, {
       metadata: { name: spec.name, namespace: route.backend.namespace, annotations },
       spec: {
         ingressClassName: ingress.className,
-        tls: [{ hosts: [spec.host], secretName: tls.secretName }],
+        tls: [{ hosts: [spec.host] }],
         rules: [{
           host: spec.host,
           http: { paths: [{ path, pathType, backend: { service: { name: route.backend.serviceName, port: { number: route.port.port } } } }] },
@@ -205,6 +215,9 @@ export class IngressRoutes extends Construct {
       throw new Error(`${prefix}: ${props.gateway ? 'gateway and ingress are mutually exclusive' : 'Either gateway or ingress must be specified'}; choose the Gateway API (primary) or the Ingress fallback`);
     }
     if (props.ingress && !props.tls) throw new Error(`${prefix}: 'tls' is required with 'ingress': every route is served over TLS`);
+    if (props.ingress && props.tls?.clusterIssuer) {
+      throw new Error(`${prefix}: 'tls.clusterIssuer' (${props.tls.clusterIssuer}) cannot be used with 'ingress': one certificate serves every namespace as the controller's default certificate (Secret '${props.tls.secretName}' in '${props.ingress.controllerNamespace}'), which cert-manager annotations on per-namespace Ingresses would not produce; issue it there yourself and remove clusterIssuer`);
+    }
     const routes = resolveRoutes(prefix, props.routes, props.backends);
     routes.forEach((route, index) => {
       if (props.gateway && route.spec.maxBodySize !== undefined) {

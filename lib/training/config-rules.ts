@@ -43,6 +43,16 @@ const gpuPoolIsAGpuPool = perSection((section, path, cluster) => {
   return gpuPools.length > 1 ? [{ path: [...path, 'gpuPool'], message: `the cluster has several GPU pools (${gpuPools.join(', ')}); set gpuPool to the one training uses` }] : [];
 });
 
+const cpuPoolIsACpuPool = perSection((section, path, cluster) => {
+  if (section.cpuPool === undefined) return [];
+  const pool = cluster.nodePools[section.cpuPool];
+  if (!pool) return [{ path: [...path, 'cpuPool'], message: `node pool '${section.cpuPool}' is not under nodePools of this cluster (known: ${Object.keys(cluster.nodePools).sort().join(', ')})` }];
+  if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
+    return [{ path: [...path, 'cpuPool'], message: `node pool '${section.cpuPool}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; CPU-only replicas run on a User pool without GPUs` }];
+  }
+  return [];
+});
+
 const replicasAreComplete = perJob((job, path) => {
   if (!job.master && !job.workers) return [{ path, message: 'a job needs a master, workers, or both' }];
   if (!job.master && !job.elastic) return [{ path: [...path, 'workers'], message: 'workers without a master: a non-elastic PyTorchJob needs a Master (rank 0); add master or set elastic' }];
@@ -104,10 +114,20 @@ const jobsFit = perJob((job, path, section, cluster) => {
     if (!replica) return [];
     const count = role === 'master' ? 1 : Math.max(job.workers!.replicas, job.elastic?.maxReplicas ?? 0);
     const size = { cpu: parseQuantity(replica.cpu), memory: parseQuantity(replica.memory) };
-    const pool = (replica.gpus ?? 0) > 0 ? gpuPool : undefined;
+    const pool = (replica.gpus ?? 0) > 0 ? gpuPool : section.cpuPool;
     return [{ what: `a ${role === 'master' ? 'master' : 'worker'} pod (${replica.cpu} CPU, ${replica.memory})`, count, request: size, limit: size, at: [...path, role], pool }];
   });
   return workloadFeasibility(cluster, path.slice(0, 2), section.namespace, `the job`, path, groups);
+});
+
+/** The checks PyTorchJob makes on its props, at config time. */
+const jobsFitTheirConstruct = perJob((job, path) => {
+  const violations: RuleViolation[] = [];
+  if (/:latest$/.test(job.image)) violations.push({ path: [...path, 'image'], message: `"${job.image}" is pinned to latest, which moves; pin a version tag or a digest such as registry.example/train:1.2.0` });
+  for (const key of Object.keys(job.secretEnv ?? {})) {
+    if (job.env?.[key] !== undefined) violations.push({ path: [...path, 'secretEnv', key], message: `${key} is also set under env; keep one of them` });
+  }
+  return violations;
 });
 
 /** The training rules, spread into CONFIG_RULES. */
@@ -115,10 +135,12 @@ export const TRAINING_RULES: readonly ConfigRule[] = [
   namespaceExists,
   identityExists,
   gpuPoolIsAGpuPool,
+  cpuPoolIsACpuPool,
   replicasAreComplete,
   gpusFitThePool,
   sharedMemoryFitsMemory,
   elasticBounds,
   gangFitsTheJob,
   jobsFit,
+  jobsFitTheirConstruct,
 ];

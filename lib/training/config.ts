@@ -1,5 +1,5 @@
 /** The training section of a cluster: distributed PyTorch jobs on a GPU pool, with an Azure identity for data. */
-import { Closed, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, ContainerImage, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 
 const ReplicaProperties = {
   cpu: Quantity('CPU per pod (request = limit)'),
@@ -16,7 +16,7 @@ export const TrainingWorkersSchema = Closed({
 }, { description: 'the Worker replicas' });
 
 export const TrainingJobSchema = Closed({
-  image: Pattern('^\\S+(:[\\w][\\w.-]{0,127}|@sha256:[0-9a-f]{64})$', 'training image pinned to a tag or digest, such as example.azurecr.io/train:1.2.0'),
+  image: ContainerImage('training image'),
   command: Type.Optional(Type.Array(Type.String(), { description: 'command of the pytorch container. Default: the image entrypoint' })),
   args: Type.Optional(Type.Array(Type.String(), { description: 'arguments of the pytorch container. Default: the image command' })),
   master: Type.Optional(TrainingReplicaSchema),
@@ -50,6 +50,7 @@ export const TrainingJobSchema = Closed({
 export const TrainingSchema = Closed({
   namespace: DnsLabel('namespace of the training jobs (one of the cluster namespaces)'),
   gpuPool: Type.Optional(Pattern('^[a-z][a-z0-9]{0,11}$', 'node pool for GPU replicas. Default: the cluster\'s only pool with gpusPerNode')),
+  cpuPool: Type.Optional(Pattern('^[a-z][a-z0-9]{0,11}$', 'node pool for replicas without GPUs (a User pool without gpusPerNode). Default: none; such replicas are only kept off System and GPU nodes')),
   identity: Type.Optional(DnsLabel('key under identities of the Azure identity the jobs use for data access')),
   serviceAccountName: Type.Optional(DnsLabel('ServiceAccount the jobs run as. Default: the identity name')),
   jobs: NameMap(TrainingJobSchema, '^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$', 'job names (a lowercase letter, then lowercase letters, digits or \'-\', at most 50 characters)'),

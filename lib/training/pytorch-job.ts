@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
+import { declareFlow } from '../core/flows';
 import * as kubeflow from '../../imports/kubeflow.org';
 import * as k8s from '../core/k8s';
-import { NodePoolPlacement } from '../core/node-pool';
+import { isSystemOrGpuPool, NodePoolPlacement } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
 import { PYTORCH_DEFAULT_PORT, replicaTemplate, TRAINING_JOB_LABEL } from './pytorch-template';
 import { PodIdentityBinding } from '../identity/pod-identity-binding';
@@ -167,6 +168,12 @@ export interface PyTorchJobProps {
    */
   readonly gpuPool?: NodePoolPlacement;
   /**
+   * The node pool of CPU-only replicas (node selector and tolerations); a User pool without GPUs. CPU-only
+   * replicas are kept off System and GPU nodes in any case.
+   * @default - none (any User node without GPUs)
+   */
+  readonly cpuPool?: NodePoolPlacement;
+  /**
    * Processes per pod (`spec.nprocPerNode`): `auto`, `cpu`, `gpu` or a number.
    * @default 'auto'
    * @see https://github.com/kubeflow/trainer/blob/release-1.9/pkg/apis/kubeflow.org/v1/pytorch_types.go
@@ -252,6 +259,7 @@ export class PyTorchJob extends Construct {
       sharedMemory: props.sharedMemory ?? '2Gi',
       runAsUser: props.runAsUser ?? 1000,
       gpuPool: props.gpuPool,
+      cpuPool: props.cpuPool,
     };
     const run = props.runPolicy ?? {};
     const gang = props.gangScheduling;
@@ -291,6 +299,10 @@ export class PyTorchJob extends Construct {
   private createNetworkPolicy(props: PyTorchJobProps): k8s.KubeNetworkPolicy {
     const jobPods = { podSelector: { matchLabels: { [TRAINING_JOB_LABEL]: props.name } } };
     const https = { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] };
+    const pods = { namespace: props.namespace, podLabels: { [TRAINING_JOB_LABEL]: props.name } };
+    // The rendezvous (MASTER_PORT) and NCCL pick ports at run time: replicas reach each other on every TCP port.
+    declareFlow(this, { purpose: 'pytorch replicas to each other (rendezvous, NCCL)', from: pods, to: pods, port: 1, endPort: 65535 });
+    if (props.allowHttpsEgress ?? true) declareFlow(this, { purpose: 'pytorch replicas to Azure Storage, Entra ID and registries', from: pods, to: { cidr: '0.0.0.0/0' }, port: 443 });
     return new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: { name: `${props.name}-pytorch`, namespace: props.namespace },
       spec: {
@@ -326,6 +338,7 @@ export class PyTorchJob extends Construct {
         fail(`'sharedMemory' (${shm}) must be less than '${at}.memory' (${replica.options.memory}): the in-memory /dev/shm counts against the memory limit`);
       }
     }
+    if (props.cpuPool && isSystemOrGpuPool(props.cpuPool)) fail(`'cpuPool' ('${props.cpuPool.name}') is a ${props.cpuPool.mode === 'System' ? 'System' : 'GPU'} pool; CPU-only replicas run on a User pool without GPUs`);
     if (props.sharedMemory !== undefined && !isQuantity(props.sharedMemory)) fail(`'sharedMemory' ("${props.sharedMemory}") is not a Kubernetes quantity; use a value such as 2Gi`);
     if (props.worker && (!Number.isInteger(props.worker.replicas) || props.worker.replicas < 1)) fail(`'worker.replicas' (${props.worker.replicas}) must be a whole number >= 1`);
     if (props.nprocPerNode !== undefined && !NPROC.test(props.nprocPerNode)) fail(`'nprocPerNode' ("${props.nprocPerNode}") must be auto, cpu, gpu or a positive whole number`);

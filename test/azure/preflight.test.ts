@@ -132,8 +132,19 @@ describe('every mismatch kind', () => {
     expect(rows(flatRun.report, 'data-processing')['network-plugin cluster'].fix).toContain('--network-plugin-mode overlay');
     await fake!.close();
     const overlay = synthetic('managed-cluster-training.synthetic.json');
+    overlay.properties.networkProfile.networkDataplane = 'azure';
     const overlayRun = await preflightJson({ [`GET ${clusterPath(dp.azure)}`]: { status: 200, body: overlay } }, ['--cluster', 'data-processing']);
-    expect(rows(overlayRun.report, 'data-processing')['network-plugin cluster']).toMatchObject({ status: 'pass', actual: 'azure, mode overlay, dataplane cilium' });
+    expect(rows(overlayRun.report, 'data-processing')['network-plugin cluster']).toMatchObject({ status: 'pass', actual: 'azure, mode overlay, dataplane azure' });
+  });
+
+  test('the Cilium dataplane fails where HDFS needs node-IP policies (synthetic fixture), with the fix', async () => {
+    const dp = config.clusters['data-processing'];
+    const cilium = synthetic('managed-cluster-cilium-dataplane.synthetic.json');
+    const run = await preflightJson({ [`GET ${clusterPath(dp.azure)}`]: { status: 200, body: cilium } }, ['--cluster', 'data-processing']);
+    expect(run.code).toBe(EXIT.MISMATCH);
+    const row = rows(run.report, 'data-processing')['network-plugin cluster'];
+    expect(row).toMatchObject({ status: 'fail', actual: 'azure, mode overlay, dataplane cilium' });
+    expect(row.fix).toMatch(/ignores ipBlock rules for node IPs.*networkDataplane azure/);
   });
 });
 

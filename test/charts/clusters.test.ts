@@ -54,6 +54,23 @@ describe('whole example output', () => {
     }
   });
 
+  test('every Namespace pins its Pod Security version to its cluster\'s Kubernetes minor (never latest)', () => {
+    const config = exampleEnvironment().config;
+    for (const [cluster, manifests] of Object.entries(outputs)) {
+      const expected = `v${config.clusters[cluster].kubernetesVersion}`;
+      for (const ns of manifests.filter((m) => m.kind === 'Namespace')) {
+        for (const mode of ['enforce', 'audit', 'warn']) {
+          expect([cluster, ns.metadata.name, mode, ns.metadata.labels?.[`pod-security.kubernetes.io/${mode}-version`]]).toEqual([cluster, ns.metadata.name, mode, expected]);
+        }
+      }
+    }
+  });
+
+  test('envoy-gateway-system enforces restricted (gateway-helm v1.5.0 containers are restricted-compliant)', () => {
+    const ns = outputs.serving.find((m) => m.kind === 'Namespace' && m.metadata.name === 'envoy-gateway-system');
+    expect(ns?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
   test('every namespace the platform creates has a default-deny policy, a quota and container defaults', () => {
     for (const [cluster, manifests] of Object.entries(outputs)) {
       for (const ns of manifests.filter((m) => m.kind === 'Namespace')) {

@@ -94,7 +94,7 @@ describe('YAML input classes', () => {
     const asKey = edited((t) => t.replace('        labels:\n          workload: spark', '        labels:\n          workload: spark\n          0x10: hex'));
     const env = loadEnvironment(write(asKey));
     expect(env.config.clusters['data-processing'].nodePools.spark.labels).toEqual({ workload: 'spark', '0x10': 'hex' });
-    const asValue = edited((t) => t.replace('        minCount: 3\n        maxCount: 6', '        minCount: 0x3\n        maxCount: 6'));
+    const asValue = edited((t) => t.replace('        minCount: 4\n        maxCount: 4', '        minCount: 0x3\n        maxCount: 4'));
     const [issue] = issuesOf([write(asValue)]);
     expect(issue.message).toMatch(/expected integer .*found string "0x3"/);
   });

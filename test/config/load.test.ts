@@ -86,7 +86,7 @@ describe('platform config loading', () => {
     const file = writeConfig((t) => t.replace('      models: {}', '      Models_V2: {}'));
     const [issue] = issuesOf(file);
     expect(formatPath(issue.path)).toBe('clusters.serving.namespaces.Models_V2');
-    expect(issue.message).toMatch(/invalid key 'Models_V2': expected a map whose keys are namespace names \(DNS labels\)/);
+    expect(issue.message).toMatch(/invalid key 'Models_V2': expected a map whose keys are namespace names \(each becomes a Namespace, so it must be a DNS-1123 label: lowercase letters, digits and '-'/);
   });
 
   test('an enum value outside the allowed set lists the allowed values', () => {
@@ -134,8 +134,8 @@ describe('semantic config rules', () => {
       (t: string) => t.replace('          reason: HDFS datanodes use hostNetwork so the namenode sees node addresses and executors read local blocks\n', ''),
       'clusters.data-processing.namespaces.hdfs.podSecurity.reason', /needs a 'reason'/],
     ['minCount must not exceed maxCount',
-      (t: string) => t.replace('        minCount: 3\n        maxCount: 6', '        minCount: 7\n        maxCount: 6'),
-      'clusters.data-processing.nodePools.spark.minCount', /minCount \(7\) must be <= maxCount \(6\)/],
+      (t: string) => t.replace('        minCount: 4\n        maxCount: 4', '        minCount: 7\n        maxCount: 4'),
+      'clusters.data-processing.nodePools.spark.minCount', /minCount \(7\) must be <= maxCount \(4\)/],
     ['a cluster needs a System pool',
       (t: string) => t.replace('      system:\n        mode: System\n        vmSize: Standard_D4s_v5\n        minCount: 1\n        maxCount: 3\n      serving:',
         '      system:\n        mode: User\n        vmSize: Standard_D4s_v5\n        minCount: 1\n        maxCount: 3\n      serving:'),

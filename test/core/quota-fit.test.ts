@@ -68,10 +68,10 @@ describe('standing replicas fit the namespace quota', () => {
     const config: PlatformConfig & { clusters: any } = exampleConfig() as never;
     const cluster = config.clusters['data-processing'];
     expect(standingPods(cluster).filter((p) => p.namespace === 'hdfs').map((p) => [p.what, p.replicas]))
-      .toEqual([['HDFS namenode', 1], ["HDFS datanodes (one per node, pool 'spark' maxCount)", 6]]);
-    cluster.namespaces.hdfs.quota = { pods: 5 };
+      .toEqual([['HDFS namenode', 1], ["HDFS datanodes (one per node, pool 'spark' maxCount)", 4]]);
+    cluster.namespaces.hdfs.quota = { pods: 3 };
     expect(standingReplicasFitQuota(config).map((v) => v.message)).toEqual([
-      "namespace 'hdfs': its standing replicas need pods 7 but its quota allows 5 (HDFS datanodes (one per node, pool 'spark' maxCount): 6 x 1, HDFS namenode: 1 x 1); raise the quota or lower the replicas or requests",
+      "namespace 'hdfs': its standing replicas need pods 5 but its quota allows 3 (HDFS datanodes (one per node, pool 'spark' maxCount): 4 x 1, HDFS namenode: 1 x 1); raise the quota or lower the replicas or requests",
     ]);
   });
 });

@@ -35,25 +35,27 @@ describe('data-processing composition', () => {
     expect(jobs).toEqual(['ScheduledSparkApplication/feature-space', 'ScheduledSparkApplication/hardskill-matching', 'SparkApplication/gpa-matching']);
   });
 
-  test('the driver of every Spark job requires the namenode\'s node', () => {
+  test('the driver of every Spark job prefers (never requires: no Pending drivers when that node is full) the namenode\'s node', () => {
     const nameNode = all.find((m) => m.kind === 'StatefulSet' && m.spec.template.metadata.labels['app.kubernetes.io/component'] === 'namenode')!;
     const apps = all.filter((m) => SPARK_KINDS.includes(m.kind));
     expect(apps.length).toBeGreaterThan(0);
     for (const app of apps) {
-      const terms = appSpec(app).driver.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+      const affinity = appSpec(app).driver.template.spec.affinity.podAffinity;
+      expect(affinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+      const terms = affinity.preferredDuringSchedulingIgnoredDuringExecution.map((p: { podAffinityTerm: unknown }) => p.podAffinityTerm);
       expect(terms).toHaveLength(1);
       expect(terms[0].topologyKey).toBe('kubernetes.io/hostname');
       expect(terms[0].namespaces).toEqual([nameNode.metadata.namespace]);
       // The selector matches the namenode's pod labels (and so the namenode pod).
       for (const [key, value] of Object.entries(terms[0].labelSelector.matchLabels)) expect(nameNode.spec.template.metadata.labels[key]).toBe(value);
       // Executors stay on the data pool, where a datanode runs on every node.
-      expect(appSpec(app).executor.template.spec.nodeSelector).toEqual({ [AKS_AGENT_POOL_LABEL]: section.hdfs.nodePool });
+      expect(appSpec(app).executor.template.spec.nodeSelector).toEqual({ [AKS_AGENT_POOL_LABEL]: section.hdfs!.nodePool });
     }
   });
 
   test('no datanode can land on a system or GPU pool', () => {
     const clusterPools = config.clusters['data-processing'].nodePools;
-    const dataNodes = all.filter((m) => m.kind === 'DaemonSet' && m.metadata.namespace === section.hdfs.namespace);
+    const dataNodes = all.filter((m) => m.kind === 'DaemonSet' && m.metadata.namespace === section.hdfs!.namespace);
     expect(dataNodes).toHaveLength(1);
     for (const daemonSet of dataNodes) {
       const pod = daemonSet.spec.template.spec;
@@ -87,13 +89,13 @@ describe('data-processing composition', () => {
 
   test('only the HDFS namespace is privileged, and only HDFS pods use host networking or host paths', () => {
     const privileged = all.filter((m) => m.kind === 'Namespace' && m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged');
-    expect(privileged.map((m) => m.metadata.name)).toEqual([section.hdfs.namespace]);
+    expect(privileged.map((m) => m.metadata.name)).toEqual([section.hdfs!.namespace]);
     for (const namespace of Object.keys(section.spark.namespaces)) {
       expect(findManifest(all, 'Namespace', namespace).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
     const hostAccess = podSpecs(all).filter(({ spec }) => spec.hostNetwork || (spec.volumes ?? []).some((v: any) => v.hostPath));
     expect(hostAccess.length).toBeGreaterThan(0);
-    for (const { owner } of hostAccess) expect(owner.metadata.namespace).toBe(section.hdfs.namespace);
+    for (const { owner } of hostAccess) expect(owner.metadata.namespace).toBe(section.hdfs!.namespace);
   });
 
   test('RBAC and the identity share one ServiceAccount, and every Spark pod carries the identity label', () => {
@@ -133,6 +135,8 @@ describe('data-processing composition', () => {
     }
     const hardskill = appSpec(findManifest(all, 'ScheduledSparkApplication', 'hardskill-matching', 'spark'));
     expect(hardskill.executor.template.spec.containers[0].volumeMounts).toEqual([
+      { name: 'spark-tmp', mountPath: '/tmp' }, // read-only root file system (issue 14): the writable emptyDirs first
+      { name: 'spark-work-dir', mountPath: '/opt/spark/work-dir' },
       { name: 'lookup-tables', mountPath: '/mnt/lookup-tables', readOnly: true },
       { name: 'recommendations', mountPath: '/mnt/recommendations' },
     ]);

@@ -36,7 +36,7 @@ describe('data-processing config rules', () => {
       try { loadEnvironment(file); } catch (error) { caught = error; }
       expect(caught).toBeInstanceOf(ConfigError);
       const issue = (caught as ConfigError).issues.find((i) => i.path.join('.') === at('hdfs.replication'))!;
-      expect(issue.message).toMatch(/replication \(5\) is larger than the 3 node\(s\) pool 'spark' keeps at minimum/);
+      expect(issue.message).toMatch(/replication \(5\) is larger than the 4 node\(s\) pool 'spark' keeps at minimum/);
       expect(issue.line).toBe(text.split('\n').findIndex((line) => line.includes('replication: 5')) + 1);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -58,13 +58,17 @@ describe('data-processing config rules', () => {
   });
 
   test('node pools must exist and be User pools without GPUs', () => {
-    expect(violations((c) => { c.dataProcessing!.hdfs.nodePool = 'missing'; })).toContainEqual({ path: at('hdfs.nodePool'), message: expect.stringMatching(/node pool 'missing' is not under nodePools/) });
+    expect(violations((c) => { c.dataProcessing!.hdfs!.nodePool = 'missing'; })).toContainEqual({ path: at('hdfs.nodePool'), message: expect.stringMatching(/node pool 'missing' is not under nodePools/) });
     expect(violations((c) => { c.dataProcessing!.spark.nodePool = 'system'; })).toContainEqual({ path: at('spark.nodePool'), message: expect.stringMatching(/is a System pool/) });
     expect(violations((c) => { c.nodePools.spark.gpusPerNode = 1; })).toContainEqual({ path: at('hdfs.nodePool'), message: expect.stringMatching(/is a GPU pool/) });
   });
 
   test('replication at most the pool\'s minimum node count', () => {
     expect(violations((c) => { c.nodePools.spark.minCount = 2; })).toContainEqual({ path: at('hdfs.replication'), message: expect.stringMatching(/replication \(3\) is larger than the 2 node\(s\)/) });
+  });
+
+  test('the HDFS pool is fixed-size: datanode blocks live on the nodes\' local disks, which a scale-down deletes', () => {
+    expect(violations((c) => { c.nodePools.spark.maxCount = 6; })).toContainEqual({ path: at('hdfs.nodePool'), message: expect.stringMatching(/pool 'spark' autoscales \(minCount 4, maxCount 6\)/) });
   });
 
   test('the Spark identity must be configured', () => {

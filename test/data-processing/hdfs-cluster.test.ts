@@ -105,7 +105,8 @@ describe('HdfsCluster', () => {
     expect(container.readinessProbe).toBeDefined();
     expect(container.livenessProbe).toBeDefined();
     const pdb = findManifest(manifests, 'PodDisruptionBudget', 'hdfs-namenode', 'hdfs');
-    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: hdfs.nameNodeLabels } });
+    // maxUnavailable 1: drains (AKS upgrades) may evict the single namenode; minAvailable 1 of 1 would block them forever.
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: hdfs.nameNodeLabels } });
   });
 
   test('namenode formats its metadata directory only when it holds no VERSION file', () => {
@@ -148,10 +149,9 @@ describe('HdfsCluster', () => {
   test('coLocationAffinity targets the namenode pod on the same host', () => {
     const { hdfs } = synth();
     expect(hdfs.coLocationAffinity()).toEqual({
-      requiredDuringSchedulingIgnoredDuringExecution: [{
-        labelSelector: { matchLabels: hdfs.nameNodeLabels },
-        namespaces: ['hdfs'],
-        topologyKey: 'kubernetes.io/hostname',
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { labelSelector: { matchLabels: hdfs.nameNodeLabels }, namespaces: ['hdfs'], topologyKey: 'kubernetes.io/hostname' },
       }],
     });
     expect(hdfs.coLocationTarget).toEqual({ namespace: 'hdfs', labels: hdfs.nameNodeLabels });

@@ -27,9 +27,11 @@ describe('Airflow', () => {
     const props: Required<AirflowProps> = {
       ...required,
       chart: { repository: 'oci://example.azurecr.io/helm', version: '1.18.0', chart: 'airflow' },
-      dags: { repository: 'ssh://git@github.com/example/dags.git', branch: 'release', subPath: 'dags', credentialsSecret: 'dags-git' },
+      dags: { repository: 'ssh://git@github.com/example/dags.git', branch: 'release', subPath: 'dags', sshKeySecret: 'dags-git', knownHosts: 'github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl', credentialsSecret: undefined as unknown as string },
       releaseName: 'orchestrator',
-      imageTag: '3.0.2',
+      imageTag: '3.0.2-python3.12',
+      airflowVersion: undefined as unknown as string,
+      imageDigest: `sha256:${'a'.repeat(64)}`,
       secretNames: { fernetKey: 'fernet', webserverSecretKey: 'webserver', apiSecretKey: 'api', jwtSecret: 'jwt' },
       interval: '1h',
       labels: { team: 'data' },
@@ -40,9 +42,10 @@ describe('Airflow', () => {
     expect(release.spec.interval).toBe('1h');
     expect(release.spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'orchestrator' });
     expect(release.spec.values).toMatchObject({
-      defaultAirflowTag: '3.0.2', fernetKeySecretName: 'fernet', webserverSecretKeySecretName: 'webserver', apiSecretKeySecretName: 'api', jwtSecretName: 'jwt',
-      dags: { gitSync: { repo: props.dags.repository, branch: 'release', subPath: 'dags', credentialsSecret: 'dags-git' } },
+      defaultAirflowTag: '3.0.2-python3.12', airflowVersion: '3.0.2', defaultAirflowDigest: `sha256:${'a'.repeat(64)}`, fernetKeySecretName: 'fernet', apiSecretKeySecretName: 'api', jwtSecretName: 'jwt',
+      dags: { gitSync: { repo: props.dags.repository, ref: 'release', branch: 'release', subPath: 'dags', sshKeySecret: 'dags-git', knownHosts: props.dags.knownHosts } },
     });
+    expect(release.spec.values.dags.gitSync.credentialsSecret).toBeUndefined();
     expect(release.metadata.labels).toEqual({ team: 'data' });
     expect(airflow.egressPolicy.toJson().spec.egress[0].ports.map((p: { port: number }) => p.port)).toEqual([443, 5432, 22]);
   });
@@ -52,11 +55,68 @@ describe('Airflow', () => {
     new Airflow(chart, 'airflow', required);
     const values = findManifest(Testing.synth(chart), 'HelmRelease', 'airflow').spec.values;
     expect(values).toMatchObject({
-      fernetKeySecretName: 'airflow-fernet-key', webserverSecretKeySecretName: 'airflow-webserver-secret-key',
+      fernetKeySecretName: 'airflow-fernet-key',
       apiSecretKeySecretName: 'airflow-api-secret-key', jwtSecretName: 'airflow-jwt-secret',
       data: { metadataSecretName: 'airflow-metadata-db' },
       migrateDatabaseJob: { useHelmHooks: false }, createUserJob: { useHelmHooks: false },
     });
+  });
+
+  test('Airflow 3 (chart 1.18.0): no webserver.* values except defaultUser (it still gates the create-user Job), no Airflow 2 secret key', () => {
+    const chart = Testing.chart();
+    new Airflow(chart, 'airflow', required);
+    const values = findManifest(Testing.synth(chart), 'HelmRelease', 'airflow').spec.values;
+    expect(values.airflowVersion).toBe('3.0.2');
+    expect(values.webserver).toEqual({ defaultUser: { enabled: false } });
+    expect(values.webserverSecretKeySecretName).toBeUndefined();
+    expect(values.apiServer.serviceAccount).toEqual({ create: false, name: 'airflow-components' });
+  });
+
+  test('Airflow 2: webserver values and its secret key, no API server', () => {
+    const chart = Testing.chart();
+    new Airflow(chart, 'airflow', { ...required, airflowVersion: '2.10.5', imageTag: '2.10.5-python3.11' });
+    const values = findManifest(Testing.synth(chart), 'HelmRelease', 'airflow').spec.values;
+    expect(values).toMatchObject({ airflowVersion: '2.10.5', defaultAirflowTag: '2.10.5-python3.11', webserverSecretKeySecretName: 'airflow-webserver-secret-key' });
+    expect(values.webserver.serviceAccount).toEqual({ create: false, name: 'airflow-components' });
+    expect(values.apiServer).toBeUndefined();
+    expect(values.apiSecretKeySecretName).toBeUndefined();
+  });
+
+  test('airflowVersion is the pure X.Y.Z, never the suffixed image tag (the chart\'s semverCompare gates)', () => {
+    const chart = Testing.chart();
+    new Airflow(chart, 'airflow', { ...required, imageTag: '3.0.2-python3.12' });
+    const values = findManifest(Testing.synth(chart), 'HelmRelease', 'airflow').spec.values;
+    expect([values.defaultAirflowTag, values.airflowVersion]).toEqual(['3.0.2-python3.12', '3.0.2']);
+    expect(() => new Airflow(Testing.chart(), 'airflow', { ...required, airflowVersion: '3.0.2-python3.12' })).toThrow(/'airflowVersion' \("3.0.2-python3.12"\) must be a plain X.Y.Z/);
+  });
+
+  test('git-sync: ref set (v4) and equal to branch (v3), https credentials in credentialsSecret', () => {
+    const chart = Testing.chart();
+    new Airflow(chart, 'airflow', { ...required, dags: { repository: 'https://github.com/example/dags.git', branch: 'prod', credentialsSecret: 'git-creds' } });
+    const gitSync = findManifest(Testing.synth(chart), 'HelmRelease', 'airflow').spec.values.dags.gitSync;
+    expect(gitSync).toMatchObject({ ref: 'prod', branch: 'prod', rev: 'HEAD', credentialsSecret: 'git-creds' });
+    expect(gitSync.sshKeySecret).toBeUndefined();
+  });
+
+  test('ssh:// repositories need sshKeySecret and knownHosts, and refuse credentialsSecret', () => {
+    const ssh = 'ssh://git@github.com/example/dags.git';
+    expect(() => new Airflow(Testing.chart(), 'airflow', { ...required, dags: { repository: ssh, credentialsSecret: 'x' } })).toThrow(/set 'dags.sshKeySecret'/);
+    expect(() => new Airflow(Testing.chart(), 'airflow', { ...required, dags: { repository: ssh, sshKeySecret: 'k', knownHosts: 'h', credentialsSecret: 'x' } })).toThrow(/use 'dags.sshKeySecret'/);
+    expect(() => new Airflow(Testing.chart(), 'airflow', { ...required, dags: { repository: 'https://h/r.git', sshKeySecret: 'k' } })).toThrow(/only apply to ssh:\/\//);
+  });
+
+  test('login: the FAB auth manager explicitly (users bootstrapped with airflow users create, docs/gitops.md), no default admin/admin user', () => {
+    const chart = Testing.chart();
+    new Airflow(chart, 'airflow', required);
+    const values = findManifest(Testing.synth(chart), 'HelmRelease', 'airflow').spec.values;
+    expect(values.config.core.auth_manager).toBe('airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager');
+    expect(values.webserver.defaultUser).toEqual({ enabled: false });
+  });
+
+  test('the triggerer keeps no log volume (logs go to Blob storage)', () => {
+    const chart = Testing.chart();
+    new Airflow(chart, 'airflow', required);
+    expect(findManifest(Testing.synth(chart), 'HelmRelease', 'airflow').spec.values.triggerer.persistence).toEqual({ enabled: false });
   });
 
   test('writes remote logs to Azure Blob through the identity (no credentials in the connection)', () => {
@@ -73,6 +133,12 @@ describe('Airflow', () => {
     new Airflow(chart, 'airflow', required);
     const manifests = Testing.synth(chart);
     expect(findManifest(manifests, 'NetworkPolicy', 'airflow-internal', 'airflow').spec.podSelector).toEqual({ matchLabels: { release: 'airflow' } });
+    // Ingress only where Airflow 3 needs it: the execution API (8080) and the log servers (8793, 8794).
+    const api = findManifest(manifests, 'NetworkPolicy', 'airflow-api-server-ingress', 'airflow').spec;
+    expect(api.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    expect(api.ingress[0].from[0].podSelector.matchExpressions[0].values).toEqual(['scheduler', 'dag-processor', 'triggerer', 'worker']);
+    const logs = findManifest(manifests, 'NetworkPolicy', 'airflow-log-servers-ingress', 'airflow').spec;
+    expect(logs.ingress[0].ports.map((p: { port: number }) => p.port)).toEqual([8793, 8794]);
     const egress = findManifest(manifests, 'NetworkPolicy', 'airflow-egress', 'airflow').spec.egress;
     expect(egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 5432 }]);
   });

@@ -61,6 +61,21 @@ describe('GitOps config rules', () => {
     ]);
   });
 
+  test('an ssh:// DAG repository needs sshKeySecret and knownHosts, not credentialsSecret', () => {
+    expect(problems('https://github.com/example/ml-platform-dags.git', 'ssh://git@github.com/example/ml-platform-dags.git')).toEqual([
+      expect.stringMatching(/^clusters\.data-processing\.airflow\.dags\.sshKeySecret: the DAG repository is an ssh:\/\/ URL: set dags\.sshKeySecret/),
+    ]);
+    expect(problems('        subPath: dags\n', '        subPath: dags\n        sshKeySecret: dags-key\n')).toEqual([
+      expect.stringMatching(/^clusters\.data-processing\.airflow\.dags\.sshKeySecret: dags\.sshKeySecret and dags\.knownHosts only apply to an ssh:\/\//),
+    ]);
+  });
+
+  test('airflowVersion is a plain X.Y.Z', () => {
+    expect(problems('      identity: orchestration\n', '      identity: orchestration\n      airflowVersion: 3.0.2-python3.12\n')).toEqual([
+      expect.stringMatching(/^clusters\.data-processing\.airflow\.airflowVersion: /),
+    ]);
+  });
+
   test('the Airflow log storage account must exist', () => {
     expect(problems('        storageAccount: exampleartifacts', '        storageAccount: examplelogs')).toEqual([
       expect.stringMatching(/^clusters\.data-processing\.airflow\.logs\.storageAccount: storage account 'examplelogs' is not under azure.storageAccounts/),

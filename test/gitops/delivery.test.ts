@@ -220,7 +220,9 @@ describe('Airflow values', () => {
     const paths = keyPaths(values);
     const literalSecrets = paths.filter((p) => /(fernetKey|secretKey|jwtSecret|password|pass|brokerUrl|metadataConnection)$/i.test(p));
     expect(literalSecrets).toEqual([]);
-    for (const key of ['fernetKeySecretName', 'webserverSecretKeySecretName', 'apiSecretKeySecretName', 'jwtSecretName']) {
+    // Airflow 3: the Airflow 2 webserver secret key is not set (it would do nothing).
+    expect(values.webserverSecretKeySecretName).toBeUndefined();
+    for (const key of ['fernetKeySecretName', 'apiSecretKeySecretName', 'jwtSecretName']) {
       expect(values[key]).toMatch(/^[a-z0-9][-a-z0-9.]*$/);
     }
     expect(values.data).toEqual({ metadataSecretName: 'airflow-metadata-db' });
@@ -239,7 +241,9 @@ describe('Airflow values', () => {
     const values = airflow.spec.values;
     expect(values.labels).toEqual({ 'azure.workload.identity/use': 'true' });
     const platform = clusters.find((c) => c.name === 'data-processing')!.folders.get('platform')!;
-    for (const component of ['scheduler', 'workers', 'triggerer', 'apiServer', 'webserver', 'dagProcessor']) {
+    // Airflow 3: no webserver (its values would do nothing); the API server serves the UI.
+    expect(values.webserver.serviceAccount).toBeUndefined();
+    for (const component of ['scheduler', 'workers', 'triggerer', 'apiServer', 'dagProcessor']) {
       const account = values[component].serviceAccount;
       expect(account.create).toBe(false);
       const sa = platform.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === account.name && o.metadata.namespace === 'airflow');

@@ -1,4 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
+import { collectDeclaredFlows } from '../../lib/core/flows';
 import { PinnedHelmRelease, PinnedHelmReleaseProps } from '../../lib/gitops/helm-release-pinned';
 import { findManifest } from '../util';
 
@@ -33,6 +34,10 @@ describe('PinnedHelmRelease', () => {
       dependsOn: [first],
       createNamespace: { podSecurityLevel: 'baseline', podSecurityReason: 'upstream pods set no seccomp profile', ...baseline },
       labels: { 'platform.ml/operator': 'cert-manager' },
+      webhooks: [{ name: 'cert-manager', podLabels: { 'app.kubernetes.io/name': 'webhook' }, port: 10250 }],
+      callsApiServer: true,
+      provider: 'azure',
+      secretName: undefined as unknown as string,
     };
     new PinnedHelmRelease(chart, 'release', props);
     const manifests = Testing.synth(chart);
@@ -46,6 +51,23 @@ describe('PinnedHelmRelease', () => {
     expect(findManifest(manifests, 'ResourceQuota', 'namespace-quota', 'cert-manager').spec.hard).toEqual({ pods: 20 });
     const traffic = findManifest(manifests, 'NetworkPolicy', 'allow-operator-traffic', 'cert-manager').spec;
     expect(traffic.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+    expect(traffic.ingress).toEqual([]);
+    // Only the webhook server admits ingress, on its port, from any address (the API server's is not published).
+    const webhook = findManifest(manifests, 'NetworkPolicy', 'allow-webhook-cert-manager', 'cert-manager').spec;
+    expect(webhook).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'webhook' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 10250 }] }] });
+    expect(collectDeclaredFlows(chart).map((f) => `${f.purpose} ${f.port}`)).toEqual(['API server to the cert-manager admission webhook 10250', 'operator pods call the API server 443']);
+  });
+
+  test.each([
+    ['the webhook port only', [10250], [{ ports: [{ protocol: 'TCP', port: 10250 }] }]],
+    ['nothing when the operator serves nothing', [], []],
+    ['nothing by default', undefined, []],
+  ])('the operator namespace admits %s (issue 14: never all ingress)', (_what, ingressPorts, ingress) => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'release', { ...oci, createNamespace: { podSecurityLevel: 'restricted', ...baseline, ingressPorts } });
+    const traffic = findManifest(Testing.synth(chart), 'NetworkPolicy', 'allow-operator-traffic', 'cert-manager').spec;
+    expect(traffic.ingress).toEqual(ingress);
+    expect(traffic.policyTypes).toEqual(['Ingress', 'Egress']);
   });
 
   test('an https repository becomes a HelmRepository with the version on the chart spec', () => {
@@ -67,6 +89,21 @@ describe('PinnedHelmRelease', () => {
     const release = findManifest(manifests, 'HelmRelease', 'cert-manager');
     expect(release.spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'cert-manager' });
     expect(release.spec.chart).toBeUndefined();
+  });
+
+  test('a private registry: provider azure (Flux logs in to ACR with its identity) or a secretRef (issue 13)', () => {
+    const chart = Testing.chart();
+    new PinnedHelmRelease(chart, 'acr', { ...oci, releaseName: 'acr', repository: 'oci://example.azurecr.io/helm', provider: 'azure' });
+    new PinnedHelmRelease(chart, 'secret', { ...oci, releaseName: 'secret', repository: 'oci://registry.example/charts', secretName: 'registry-login' });
+    new PinnedHelmRelease(chart, 'basic', { ...https, releaseName: 'basic', secretName: 'charts-login' });
+    const manifests = Testing.synth(chart);
+    expect(findManifest(manifests, 'OCIRepository', 'acr').spec).toMatchObject({ provider: 'azure' });
+    expect(findManifest(manifests, 'OCIRepository', 'acr').spec.secretRef).toBeUndefined();
+    expect(findManifest(manifests, 'OCIRepository', 'secret').spec).toMatchObject({ secretRef: { name: 'registry-login' } });
+    expect(findManifest(manifests, 'OCIRepository', 'secret').spec.provider).toBeUndefined();
+    expect(findManifest(manifests, 'HelmRepository', 'basic').spec).toMatchObject({ secretRef: { name: 'charts-login' } });
+    expect(() => new PinnedHelmRelease(Testing.chart(), 'x', { ...https, provider: 'azure' })).toThrow(/'provider' \(azure\) applies to oci:\/\/ registries only/);
+    expect(() => new PinnedHelmRelease(Testing.chart(), 'x', { ...oci, provider: 'azure', secretName: 's' })).toThrow(/'provider' \(azure\) and 'secretName' are exclusive/);
   });
 
   test('installs and upgrades CRDs and retries failed actions', () => {

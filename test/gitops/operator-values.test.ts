@@ -23,3 +23,13 @@ describe('KServe values', () => {
     expect(release.spec.values.kserve.storage.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
   });
 });
+
+describe('spark-operator values', () => {
+  test('controller and webhook keep the chart\'s read-only root filesystem, and the chart\'s /tmp and cert emptyDirs (no volume lists set)', () => {
+    const values = findManifest(synthCluster('data-processing'), 'HelmRelease', 'spark-operator', 'spark-operator').spec.values;
+    for (const component of ['controller', 'webhook']) {
+      expect([component, values[component].securityContext.readOnlyRootFilesystem]).toEqual([component, true]);
+      expect([component, values[component].volumes, values[component].volumeMounts]).toEqual([component, undefined, undefined]);
+    }
+  });
+});

@@ -56,16 +56,42 @@ describe('PodIdentityBinding', () => {
     const binding = new PodIdentityBinding(chart, 'identity', props);
     const manifests = Testing.synth(chart) as Manifest[];
 
-    expect(binding.podLabels).toEqual({ [AAD_POD_IDENTITY_LABEL]: 'pytorch' });
+    // The selector is the identity (one binding per identity and namespace), not the ServiceAccount.
+    expect(binding.podLabels).toEqual({ [AAD_POD_IDENTITY_LABEL]: 'training-data' });
     expect(binding.federatedCredential).toBeUndefined();
     const sa = findManifest(manifests, 'ServiceAccount', 'pytorch', 'training');
     expect(sa.metadata.annotations).toBeUndefined();
     expect(sa.automountServiceAccountToken).toBe(true);
-    const identity = findManifest(manifests, 'AzureIdentity', 'pytorch', 'training');
+    const identity = findManifest(manifests, 'AzureIdentity', 'training-data', 'training');
     expect(identity.apiVersion).toBe('aadpodidentity.k8s.io/v1');
     expect(identity.spec).toEqual({ type: 0, resourceID: RESOURCE_ID, clientID: CLIENT_ID });
-    const azureBinding = findManifest(manifests, 'AzureIdentityBinding', 'pytorch-binding', 'training');
-    expect(azureBinding.spec).toEqual({ azureIdentity: 'pytorch', selector: binding.podLabels[AAD_POD_IDENTITY_LABEL] });
+    const azureBinding = findManifest(manifests, 'AzureIdentityBinding', 'training-data-binding', 'training');
+    expect(azureBinding.spec).toEqual({ azureIdentity: 'training-data', selector: binding.podLabels[AAD_POD_IDENTITY_LABEL] });
+  });
+
+  test('aad-pod-identity: several ServiceAccounts of one identity share one AzureIdentity, one binding and one label', () => {
+    const chart = Testing.chart();
+    const aadProps = { ...required, mode: IdentityMode.AAD_POD_IDENTITY, resourceId: RESOURCE_ID };
+    const a = new PodIdentityBinding(chart, 'a', { ...aadProps, serviceAccountName: 'scheduler' });
+    const b = new PodIdentityBinding(chart, 'b', { ...aadProps, serviceAccountName: 'worker' });
+    const manifests = Testing.synth(chart) as Manifest[];
+    expect(manifests.filter((m) => m.kind === 'AzureIdentityBinding')).toHaveLength(1);
+    expect(manifests.filter((m) => m.kind === 'AzureIdentity')).toHaveLength(1);
+    expect(a.podLabels).toEqual(b.podLabels);
+  });
+
+  test('aad-pod-identity: the identity\'s pods may reach the token endpoint through NMI (IMDS 169.254.169.254:80, NMI 127.0.0.1:2579)', () => {
+    const chart = Testing.chart();
+    new PodIdentityBinding(chart, 'identity', { ...required, mode: IdentityMode.AAD_POD_IDENTITY, resourceId: RESOURCE_ID });
+    const policy = findManifest(Testing.synth(chart) as Manifest[], 'NetworkPolicy', 'training-data-aad-pod-identity-token', 'training');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: { [AAD_POD_IDENTITY_LABEL]: 'training-data' } },
+      policyTypes: ['Egress'],
+      egress: [
+        { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
+        { to: [{ ipBlock: { cidr: '127.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 2579 }] },
+      ],
+    });
   });
 
   test('workload identity: annotated ServiceAccount without an API token, pod label and federated credential', () => {

@@ -36,7 +36,7 @@ describe('serving config rules', () => {
     ['min above max', (c) => { iris(c).minReplicas = 4; }, /models\.iris\.minReplicas: minReplicas \(4\) must be <= maxReplicas \(3\)/],
     ['canary in the Standard mode', (c) => { iris(c).canaryTrafficPercent = 10; }, /models\.iris\.canaryTrafficPercent: canary traffic splitting needs kserve\.deploymentMode Knative/],
     ['a metric of the other mode', (c) => { iris(c).scaleMetric = 'rps'; }, /models\.iris\.scaleMetric: scaleMetric rps is not available in the Standard mode/],
-    ['a routed model in the Knative mode', (c) => { serving(c).kserve.deploymentMode = 'Knative'; }, /models\.iris\.route: routes to models need kserve\.deploymentMode Standard/],
+    ['a routed model in the Knative mode', (c) => { serving(c).kserve!.deploymentMode = 'Knative'; }, /models\.iris\.route: routes to models need kserve\.deploymentMode Standard/],
     ['gateway-api without a gateway', (c) => { serving(c).routing.gateway = undefined; }, /^clusters\.serving\.serving\.routing: mode gateway-api needs a gateway block/],
     ['an undeclared gateway namespace', (c) => { delete c.clusters.serving.namespaces.gateway; }, /routing\.gateway\.namespace: namespace 'gateway' is not under namespaces/],
     ['no LoadBalancer quota for the gateway', (c) => { c.clusters.serving.namespaces.gateway.quota!['services.loadbalancers'] = 0; }, /^clusters\.serving\.namespaces\.gateway\.quota: the gateway's LoadBalancer Service needs services\.loadbalancers >= 1/],

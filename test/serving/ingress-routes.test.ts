@@ -12,6 +12,7 @@ const backends: RouteBackend[] = [
 const featurespace: RouteSpec = { name: 'featurespace', host: 'ml.example.com', path: '/featurespace', backend: { namespace: 'microservices', service: 'featurespace', port: 6000 } };
 const iris: RouteSpec = { name: 'model-iris', host: 'ml.example.com', path: '/models/iris', rewrite: '/', timeoutSeconds: 120, backend: { namespace: 'models', service: 'iris-predictor', port: 80 } };
 const tls = { secretName: 'ml-tls', clusterIssuer: 'letsencrypt' };
+const ingressTls = { secretName: 'ml-tls' };
 const ingress = { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' };
 
 type Mode = 'gateway' | 'ingress';
@@ -19,7 +20,7 @@ type Mode = 'gateway' | 'ingress';
 function synth(routes: RouteSpec[], mode: Mode = 'gateway', extra: Partial<IngressRoutesProps> = {}): { routes: IngressRoutes; manifests: Manifest[] } {
   const chart = Testing.chart();
   const gateway = mode === 'gateway' ? new SharedGateway(chart, 'gateway', { name: 'ml-gateway', namespace: 'gateway', hostnames: ['ml.example.com'], tls }) : undefined;
-  const construct = new IngressRoutes(chart, 'routes', mode === 'gateway' ? { routes, backends, gateway, ...extra } : { routes, backends, ingress, tls, ...extra });
+  const construct = new IngressRoutes(chart, 'routes', mode === 'gateway' ? { routes, backends, gateway, ...extra } : { routes, backends, ingress, tls: ingressTls, ...extra });
   const manifests = (Testing.synth(chart) as Manifest[]).filter((m) => !['Gateway', 'GatewayClass'].includes(m.kind) && !m.metadata.name.startsWith('ml-gateway'));
   return { routes: construct, manifests };
 }
@@ -34,7 +35,7 @@ describe('IngressRoutes', () => {
     const chart = Testing.chart();
     const props: Required<IngressRoutesProps> = {
       routes: [{ ...featurespace, pathType: 'Exact', rewrite: '/featurespace', timeoutSeconds: 30, maxBodySize: '64Mi' }],
-      backends, gateway: undefined as never, ingress, tls, defaultTimeoutSeconds: 90,
+      backends, gateway: undefined as never, ingress, tls: ingressTls, defaultTimeoutSeconds: 90,
     };
     new IngressRoutes(chart, 'routes', { ...props, gateway: undefined });
     const manifests = Testing.synth(chart) as Manifest[];
@@ -44,7 +45,6 @@ describe('IngressRoutes', () => {
       'nginx.ingress.kubernetes.io/proxy-send-timeout': '30',
       'nginx.ingress.kubernetes.io/rewrite-target': '/featurespace',
       'nginx.ingress.kubernetes.io/proxy-body-size': '64m',
-      'cert-manager.io/cluster-issuer': 'letsencrypt',
     });
     expect(object.spec.rules[0].http.paths[0]).toEqual({ path: '/featurespace', pathType: 'Exact', backend: { service: { name: 'featurespace', port: { number: 6000 } } } });
   });
@@ -142,7 +142,7 @@ describe('IngressRoutes', () => {
       const object = findManifest(manifests, 'Ingress', 'featurespace', 'microservices');
       expect(object.spec).toEqual({
         ingressClassName: 'webapprouting.kubernetes.azure.com',
-        tls: [{ hosts: ['ml.example.com'], secretName: 'ml-tls' }],
+        tls: [{ hosts: ['ml.example.com'] }], // the controller's default certificate: one Secret for every namespace
         rules: [{ host: 'ml.example.com', http: { paths: [{ path: '/featurespace', pathType: 'Prefix', backend: { service: { name: 'featurespace', port: { number: 6000 } } } }] } }],
       });
       expect(object.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout']).toBe('60');
@@ -204,6 +204,7 @@ describe('IngressRoutes', () => {
       const gateway = new SharedGateway(chart, 'gateway', { name: 'g', namespace: 'gateway', hostnames: ['ml.example.com'], tls });
       expect(() => new IngressRoutes(chart, 'both', { routes: [], backends, gateway, ingress, tls })).toThrow(/gateway and ingress are mutually exclusive/);
       expect(() => new IngressRoutes(chart, 'no-tls', { routes: [], backends, ingress })).toThrow(/'tls' is required with 'ingress'/);
+      expect(() => new IngressRoutes(chart, 'issuer', { routes: [], backends, ingress, tls })).toThrow(/'tls.clusterIssuer' \(letsencrypt\) cannot be used with 'ingress': one certificate serves every namespace/);
     });
     test('a host the gateway has no listener for', () => {
       expect(() => synth([{ ...featurespace, host: 'api.example.com' }])).toThrow(/'routes\[0\].host' \("api.example.com"\) has no HTTPS listener on gateway 'ml-gateway'/);

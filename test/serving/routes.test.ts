@@ -64,7 +64,7 @@ function ingressMode(): PlatformConfig {
   const config = exampleConfig();
   config.clusters.serving.serving!.routing = {
     ...config.clusters.serving.serving!.routing,
-    mode: 'ingress', gateway: undefined,
+    mode: 'ingress', gateway: undefined, tls: { secretName: 'ml-gateway-tls' },
     ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' },
   };
   return config;
@@ -82,7 +82,7 @@ describe.each<[string, () => PlatformConfig, string]>([
     expect(targets.map((t) => t.service).sort()).toEqual([
       'adult-income-predictor', 'featurespace', 'gpamatching', 'hardskill', 'iris-predictor', 'mlflow', 'rankingrec', 'wine-quality-predictor',
     ]);
-    for (const ingress of manifests.filter((m) => m.kind === 'Ingress')) expect(ingress.spec.tls).toEqual([{ hosts: ['ml.example.com'], secretName: 'ml-gateway-tls' }]);
+    for (const ingress of manifests.filter((m) => m.kind === 'Ingress')) expect(ingress.spec.tls).toEqual([{ hosts: ['ml.example.com'] }]); // served with the controller's default certificate (one Secret)
     for (const route of manifests.filter((m) => m.kind === 'HTTPRoute' && m.spec.hostnames)) {
       const gateway = manifests.find((m) => m.kind === 'Gateway' && m.metadata.name === route.spec.parentRefs[0].name)!;
       const listener = gateway.spec.listeners.find((l: { name: string }) => l.name === route.spec.parentRefs[0].sectionName);

@@ -6,6 +6,7 @@ import { CleanPodPolicy, PyTorchJob, PyTorchJobProps, RendezvousBackend, Replica
 import { findManifest, Manifest } from '../util';
 
 const GPU_POOL: NodePoolPlacement = { name: 'gpu', mode: NodePoolMode.USER, minCount: 0, taints: ['sku=gpu:NoSchedule'], gpusPerNode: 2 };
+const CPU_POOL: NodePoolPlacement = { name: 'cpu', mode: NodePoolMode.USER, minCount: 0, taints: ['workload=training:NoSchedule'] };
 const required: PyTorchJobProps = { name: 'iris', namespace: 'training', image: 'registry.example/iris:1.0.0', master: { cpu: '2', memory: '8Gi' } };
 const gpuJob: PyTorchJobProps = { ...required, master: { cpu: '4', memory: '32Gi', gpus: 1 }, worker: { replicas: 2, cpu: '4', memory: '32Gi', gpus: 2 }, gpuPool: GPU_POOL };
 
@@ -23,6 +24,22 @@ describe('PyTorchJob', () => {
     expect(Testing.synth(chart)).toMatchSnapshot();
   });
 
+  test('CPU-only replicas go to cpuPool, and never to System or GPU nodes (issue 13)', () => {
+    const chart = Testing.chart();
+    new PyTorchJob(chart, 'job', { ...required, master: { cpu: '4', memory: '8Gi' }, worker: { replicas: 2, cpu: '4', memory: '8Gi' }, cpuPool: CPU_POOL });
+    const spec = findManifest(Testing.synth(chart) as Manifest[], 'PyTorchJob', 'iris', 'training').spec.pytorchReplicaSpecs.Worker.template.spec;
+    expect(spec.nodeSelector).toEqual({ 'kubernetes.azure.com/agentpool': 'cpu' });
+    expect(spec.tolerations).toEqual([{ key: 'workload', operator: 'Equal', value: 'training', effect: 'NoSchedule' }]);
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions)
+      .toEqual(expect.arrayContaining([{ key: 'kubernetes.azure.com/mode', operator: 'NotIn', values: ['system'] }]));
+    const withoutPool = Testing.chart();
+    new PyTorchJob(withoutPool, 'job', { ...required, master: { cpu: '4', memory: '8Gi' } });
+    const master = findManifest(Testing.synth(withoutPool) as Manifest[], 'PyTorchJob', 'iris', 'training').spec.pytorchReplicaSpecs.Master.template.spec;
+    expect(master.nodeSelector).toBeUndefined();
+    expect(master.affinity.nodeAffinity).toBeDefined();
+    expect(() => new PyTorchJob(Testing.chart(), 'job', { ...required, master: { cpu: '4', memory: '8Gi' }, cpuPool: GPU_POOL })).toThrow(/'cpuPool' \('gpu'\) is a GPU pool/);
+  });
+
   test('all props', () => {
     // GIVEN
     const chart = Testing.chart();
@@ -38,6 +55,7 @@ describe('PyTorchJob', () => {
       env: { TRAINING_DATA_URL: 'abfss://data@lake.dfs.core.windows.net/iris/', MODEL_OUTPUT_URL: 'abfss://models@lake.dfs.core.windows.net/iris/' },
       secretEnv: { HF_TOKEN: { secretName: 'huggingface', key: 'token' } },
       gpuPool: GPU_POOL,
+      cpuPool: CPU_POOL,
       nprocPerNode: 'gpu',
       sharedMemory: '8Gi',
       runPolicy: { cleanPodPolicy: CleanPodPolicy.ALL, ttlSecondsAfterFinished: 600, activeDeadlineSeconds: 7200, backoffLimit: 1 },
@@ -63,7 +81,7 @@ describe('PyTorchJob', () => {
     expect(job.spec.pytorchReplicaSpecs.Worker).toMatchObject({ replicas: 3, restartPolicy: 'Never' });
     const container = job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0];
     expect(container).toMatchObject({ command: ['torchrun'], args: ['/app/train.py', '--epochs', '10'], ports: [{ name: 'pytorchjob-port', containerPort: 29500, protocol: 'TCP' }] });
-    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['HF_TOKEN', 'MODEL_OUTPUT_URL', 'TRAINING_DATA_URL']);
+    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['HF_TOKEN', 'MODEL_OUTPUT_URL', 'TRAINING_DATA_URL', 'TRITON_CACHE_DIR', 'XDG_CACHE_HOME']);
     expect(container.env[0]).toEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'huggingface', key: 'token' } } });
     expect(job.spec.pytorchReplicaSpecs.Worker.template.spec.securityContext.runAsUser).toBe(1001);
     expect(job.spec.pytorchReplicaSpecs.Master.template.spec.serviceAccountName).toBe('training-data');
@@ -100,13 +118,15 @@ describe('PyTorchJob', () => {
     }
   });
 
-  test('the container is named pytorch, hardened, and mounts an in-memory /dev/shm', () => {
+  test('the container is named pytorch, hardened with a read-only root, and mounts an in-memory /dev/shm and a writable /tmp', () => {
     const { job } = synthJob(required);
     const pod = job.spec.pytorchReplicaSpecs.Master.template.spec;
     expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['pytorch']);
-    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'dshm', mountPath: '/dev/shm' }]);
-    expect(pod.volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } }]);
-    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'dshm', mountPath: '/dev/shm' }, { name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } }, { name: 'tmp', emptyDir: {} }]);
+    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    // caches that default below HOME (read-only for a uid without a home) move to /tmp
+    expect(pod.containers[0].env).toEqual([{ name: 'TRITON_CACHE_DIR', value: '/tmp/.triton/cache' }, { name: 'XDG_CACHE_HOME', value: '/tmp/.cache' }]);
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
