@@ -77,6 +77,7 @@ function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs
     executor: job.executor,
     serviceAccountName: rbac.serviceAccountName,
     podTemplates: rbac.podTemplates,
+    networkFlows: rbac.jobFlows,
     hadoopConf: {
       ...(hdfs ? { 'fs.defaultFS': hdfs.defaultFs } : {}),
       ...(job.azureStorage && identityConfig

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { DeclaredFlow, declareFlow } from '../core/flows';
 import { Construct } from 'constructs';
 import * as spark from '../../imports/sparkoperator.k8s.io';
 import { SPARK_PORTS } from './spark-network-policies';
@@ -53,6 +54,11 @@ export interface SparkJobProps {
   readonly serviceAccountName: string;
   /** Driver and executor pod templates (`SparkRbac.podTemplates`): placement, co-location, identity labels. */
   readonly podTemplates: SparkPodTemplates;
+  /**
+   * Network flows the job's pods need (`SparkRbac.jobFlows`), declared for the verifier's network-flows rule.
+   * @default - none
+   */
+  readonly networkFlows?: readonly DeclaredFlow[];
   /**
    * Main class (Scala and Java).
    * @default - none
@@ -157,6 +163,7 @@ export class SparkJob extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.scheduled = props.schedule !== undefined;
+    for (const flow of props.networkFlows ?? []) declareFlow(this, flow);
     const metadata = { name: props.name, namespace: props.namespace };
     const template = this.applicationSpec(props);
     if (props.schedule === undefined) {

@@ -52,6 +52,7 @@ describe('SparkJob', () => {
       arguments: ['--day', 'yesterday'],
       schedule: '0 2 * * *',
       hadoopConf: { 'fs.defaultFS': 'hdfs://nn:8020' },
+      networkFlows: [{ purpose: 'spark driver to the API server', from: { namespace: 'spark', podLabels: { 'spark-role': 'driver' } }, to: { cidr: '203.0.113.10/32' }, port: 443 }],
       sparkConf: { 'spark.sql.shuffle.partitions': '64' },
       volumes: [{ volumeName: 'lookup-tables', claimName: 'lookup-tables', mountPath: '/mnt/lookup', readOnly: true }],
       timeToLiveSeconds: 3600,
