@@ -7,6 +7,7 @@ import { sparkOperatorSettings } from '../lib/data-processing/config';
 import { strimziOperatorSettings } from '../lib/streaming/config';
 import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
+import { operatorCallsApiServer, operatorWebhooks, portsAdmittedElsewhere } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 
@@ -50,8 +51,11 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
       podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
       quota: context.cluster.namespaceDefaults.quota,
       containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+      ingressPorts: info.ingressPorts.map((p) => p.port).filter((port) => !portsAdmittedElsewhere(operator, operator, info.defaultChart).includes(port)),
     } : undefined,
     labels: { [OPERATOR_LABEL]: operator },
+    webhooks: operatorWebhooks(operator, chart.releaseName, chart.chart),
+    callsApiServer: operatorCallsApiServer(operator, chart.chart),
   });
   installed.set(operator, created);
   return created;
@@ -153,6 +157,7 @@ export const airflowComposition: ClusterComposition = (context) => {
     namespace,
     chart: { repository: pin.repository, chart: pin.chart, version: pin.version },
     imageTag: config.imageTag,
+    imageDigest: config.imageDigest,
     airflowVersion: config.airflowVersion,
     dags: config.dags,
     remoteLogs: { storageAccount: config.logs.storageAccount, container: config.logs.container, folder: config.logs.folder ?? context.clusterName },

@@ -6,6 +6,7 @@
 import { ContainerServiceClient, ContainerServiceClientOptionalParams } from '@azure/arm-containerservice';
 import { AccessToken, DefaultAzureCredential, TokenCredential } from '@azure/identity';
 import { ArmEndpoint } from './arm-endpoint';
+import { armTimeoutPolicy, ArmTimeouts, DEFAULT_ARM_TIMEOUTS } from './arm-timeouts';
 
 type PipelinePolicy = NonNullable<ContainerServiceClientOptionalParams['additionalPolicies']>[number]['policy'];
 
@@ -28,6 +29,8 @@ export interface ArmClientOptions {
   readonly credential: TokenCredential;
   /** @default 3 retries, 1 s first delay, 30 s longest delay */
   readonly retry?: RetryBounds;
+  /** Per-attempt connect and response timeouts. @default 10 s to connect, 30 s to answer */
+  readonly timeouts?: ArmTimeouts;
 }
 
 /** A credential holding a token that was issued elsewhere (a CI job that already holds one). */
@@ -62,6 +65,7 @@ export function createArmClient(options: ArmClientOptions): ContainerServiceClie
   const maxRetryDelayInMs = retry.maxRetryDelayInMs ?? 30_000;
   const additionalPolicies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [
     { policy: capRetryAfterPolicy(maxRetryDelayInMs), position: 'perRetry' },
+    { policy: armTimeoutPolicy(options.timeouts ?? DEFAULT_ARM_TIMEOUTS, options.endpoint.url), position: 'perRetry' },
   ];
   if (options.endpoint.insecureLoopback) {
     additionalPolicies.push({ policy: loopbackBearerPolicy(options.credential, options.endpoint.scope), position: 'perCall' });

@@ -10,6 +10,8 @@ export interface AzureCliOptions {
   readonly env: string;
   readonly cluster?: string;
   readonly armEndpoint?: string;
+  /** `--arm-timeout`: response timeout of each ARM request (see arm-timeouts.ts). */
+  readonly armTimeout?: string;
   readonly configDir: string;
   readonly distDir: string;
   readonly json: boolean;
@@ -23,7 +25,7 @@ export interface AzureCliOptions {
 }
 
 const FLAGS = { 'json': 'json', 'dry-run': 'dryRun', 'via-flux': 'viaFlux', 'help': 'help', 'role-assignments': 'roleAssignments' } as const;
-const VALUES = { 'env': 'env', 'cluster': 'cluster', 'arm-endpoint': 'armEndpoint', 'config-dir': 'configDir', 'dist-dir': 'distDir', 'kubectl': 'kubectl', 'timeout': 'timeout' } as const;
+const VALUES = { 'env': 'env', 'cluster': 'cluster', 'arm-endpoint': 'armEndpoint', 'arm-timeout': 'armTimeout', 'config-dir': 'configDir', 'dist-dir': 'distDir', 'kubectl': 'kubectl', 'timeout': 'timeout' } as const;
 
 type FlagName = keyof typeof FLAGS;
 type ValueName = keyof typeof VALUES;

@@ -6,15 +6,17 @@
 import * as path from 'path';
 import { createArmClient, resolveCredential } from './arm-client';
 import { resolveArmEndpoint } from './arm-endpoint';
+import { resolveArmTimeouts } from './arm-timeouts';
 import { AzureCliOptions, loadNamedEnvironment, parseAzureCliArgs, selectClusters } from './cli-options';
 import { assertRunning, readClusterFacts } from './cluster-reader';
 import { CommandRunner, spawnRunner } from './command-runner';
 import { planDeploy } from './deploy-plan';
 import { EXIT, ToolFailure } from './errors';
 import { fetchUserKubeconfig, PrivateKubeconfig } from './kubeconfig';
+import { privateKubeconfigRoot } from './kubeconfig-dir';
 import { AzureToolDeps, reportFailure } from './tool-deps';
 
-export const DEPLOY_USAGE = 'usage: npm run deploy -- --cluster <name> [--env <env>] [--dry-run] [--via-flux] [--timeout 10m] [--arm-endpoint URL] [--kubectl PATH] [--dist-dir DIR] [--config-dir DIR]';
+export const DEPLOY_USAGE = 'usage: npm run deploy -- --cluster <name> [--env <env>] [--dry-run] [--via-flux] [--timeout 10m] [--arm-endpoint URL] [--arm-timeout 30s] [--kubectl PATH] [--dist-dir DIR] [--config-dir DIR]';
 
 /** What is shown instead of the kubeconfig path: the file is private and its location is not printed. */
 export const KUBECONFIG_PLACEHOLDER = '<private temporary kubeconfig>';
@@ -22,7 +24,7 @@ export const KUBECONFIG_PLACEHOLDER = '<private temporary kubeconfig>';
 export interface DeployDeps extends AzureToolDeps {
   /** @default spawns the commands */
   readonly runner?: CommandRunner;
-  /** Parent folder of the temporary kubeconfig folder. @default os.tmpdir() */
+  /** Private folder of the kubeconfig. @default $XDG_RUNTIME_DIR/ml-platform-manifests, else .cache/kubeconfig (kubeconfig-dir.ts) */
   readonly tmpRoot?: string;
 }
 
@@ -30,7 +32,7 @@ export interface DeployDeps extends AzureToolDeps {
 export async function runDeploy(argv: readonly string[], deps: DeployDeps): Promise<number> {
   let options: AzureCliOptions;
   try {
-    options = parseAzureCliArgs(argv, ['env', 'cluster', 'dry-run', 'via-flux', 'timeout', 'arm-endpoint', 'kubectl', 'dist-dir', 'config-dir']);
+    options = parseAzureCliArgs(argv, ['env', 'cluster', 'dry-run', 'via-flux', 'timeout', 'arm-endpoint', 'arm-timeout', 'kubectl', 'dist-dir', 'config-dir']);
     if (!options.help && options.cluster === undefined) throw new ToolFailure('usage', 'deploy needs --cluster <name> (one cluster at a time)');
   } catch (error) {
     return reportFailure('deploy', error, deps, DEPLOY_USAGE);
@@ -48,9 +50,10 @@ export async function runDeploy(argv: readonly string[], deps: DeployDeps): Prom
     const { azure } = cluster;
     const client = createArmClient({
       subscriptionId: azure.subscriptionId, endpoint: resolveArmEndpoint(options.armEndpoint, deps.env), credential: deps.credential ?? resolveCredential(deps.env), retry: deps.retry,
+      timeouts: resolveArmTimeouts(options.armTimeout, deps.env),
     });
     assertRunning(await readClusterFacts(client, azure), azure);
-    kubeconfig = PrivateKubeconfig.create(await fetchUserKubeconfig(client, azure), { tmpRoot: deps.tmpRoot, onSignal: (signal) => runner.stop(signal as NodeJS.Signals) });
+    kubeconfig = PrivateKubeconfig.create(await fetchUserKubeconfig(client, azure), { tmpRoot: deps.tmpRoot ?? privateKubeconfigRoot(deps.env), onSignal: (signal) => runner.stop(signal as NodeJS.Signals) });
     deps.out(`${options.dryRun ? 'Would deploy' : 'Deploying'} ${environment.name}/${clusterName} to AKS cluster ${azure.name} (resource group ${azure.resourceGroup}): ${plan.folders.join(' -> ')}`);
     for (const skipped of plan.skipped) deps.out(`  not applied: ${skipped}`);
     for (const [i, step] of plan.steps.entries()) {

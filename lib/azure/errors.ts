@@ -18,7 +18,7 @@ export const EXIT = {
   FORBIDDEN: 5,
   /** ARM answered 404: the resource group or the cluster does not exist. */
   NOT_FOUND: 6,
-  /** Throttling (429), transient 5xx or an unreachable endpoint, still failing after the bounded retries. */
+  /** Throttling (429), transient 5xx, an unreachable endpoint or one that does not answer in time, still failing after the bounded retries. */
   TRANSIENT: 7,
   /** The AKS cluster is stopped (`az aks stop`). */
   CLUSTER_STOPPED: 8,
@@ -82,6 +82,11 @@ export function classifyAzureError(error: unknown, context: FailureContext): Too
   if (error instanceof ToolFailure) return error;
   const err = error as RestErrorLike;
   const where = `${context.action} '${context.clusterName}' in resource group '${context.resourceGroup}' (subscription ${context.subscriptionId})`;
+  if (err && (err as { armTimeout?: unknown }).armTimeout === true) {
+    const timeout = err as RestErrorLike & { attempts?: number };
+    const attempts = timeout.attempts ?? 1;
+    return new ToolFailure('transient', `${firstLine(err.message)} (--arm-timeout / AZURE_ARM_TIMEOUT) while ${where}, after ${attempts} attempt${attempts === 1 ? '' : 's'}; check the network, the endpoint (--arm-endpoint / AZURE_ARM_ENDPOINT) or give a longer --arm-timeout`);
+  }
   if (err && CREDENTIAL_ERROR_NAMES.has(err.name)) {
     return new ToolFailure('not-logged-in', `not logged in to Azure: no credential of the default chain could get a token while ${where}; run 'az login' (or set AZURE_ACCESS_TOKEN, or the AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_FEDERATED_TOKEN_FILE of a workload identity)`);
   }

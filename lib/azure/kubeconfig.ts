@@ -1,15 +1,16 @@
 /**
- * The cluster's user kubeconfig: fetched through ARM, checked, and written to a private temporary file
- * (directory 0700, file 0600) that is removed on every path: success, failure, process exit and signals.
- * Its content and its path are never printed.
+ * The cluster's user kubeconfig: fetched through ARM, checked, and written to a private file (folder 0700, file
+ * 0600) under the user's private kubeconfig folder (kubeconfig-dir.ts, never the shared temporary folder), removed
+ * on every path: success, failure, process exit and signals. SIGKILL runs no handler: the next run removes the
+ * folders of dead runs first. Its content and its path are never printed.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { AzureClusterConfig } from './config';
 import { classifyAzureError, ToolFailure } from './errors';
+import { ensurePrivateRoot, privateKubeconfigRoot, RUN_FOLDER_PREFIX, sweepDeadKubeconfigs } from './kubeconfig-dir';
 
 /** Fetches the user kubeconfig (exec format: kubelogin does the Entra ID login on AAD clusters). */
 export async function fetchUserKubeconfig(client: ContainerServiceClient, azure: AzureClusterConfig): Promise<string> {
@@ -41,9 +42,15 @@ const SIGNAL_EXIT: Record<(typeof SIGNALS)[number], number> = { SIGINT: 130, SIG
 
 /** A kubeconfig in a private temporary folder. Call dispose() in a finally; exits and signals also remove it. */
 export class PrivateKubeconfig {
-  /** Writes `content` under `<tmpRoot>/mlp-kubeconfig-XXXXXX/kubeconfig`, readable by the owner only. */
-  public static create(content: string, options: { readonly tmpRoot?: string; readonly onSignal?: (signal: string) => void } = {}): PrivateKubeconfig {
-    const dir = fs.mkdtempSync(path.join(options.tmpRoot ?? os.tmpdir(), 'mlp-kubeconfig-'));
+  /**
+   * Writes `content` under `<tmpRoot>/kubeconfig-<pid>-XXXXXX/kubeconfig`, readable by the owner only, after
+   * removing the folders that dead runs left in `tmpRoot` (reported to `onSweep`).
+   */
+  public static create(content: string, options: { readonly tmpRoot?: string; readonly onSignal?: (signal: string) => void; readonly onSweep?: (name: string) => void } = {}): PrivateKubeconfig {
+    const root = options.tmpRoot ?? privateKubeconfigRoot(process.env);
+    ensurePrivateRoot(root);
+    for (const name of sweepDeadKubeconfigs(root)) options.onSweep?.(name);
+    const dir = fs.mkdtempSync(path.join(root, `${RUN_FOLDER_PREFIX}${process.pid}-`));
     fs.chmodSync(dir, 0o700);
     const file = path.join(dir, 'kubeconfig');
     const kubeconfig = new PrivateKubeconfig(dir, file, options.onSignal);

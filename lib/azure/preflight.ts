@@ -5,6 +5,7 @@
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { createArmClient, resolveCredential } from './arm-client';
 import { resolveArmEndpoint } from './arm-endpoint';
+import { resolveArmTimeouts } from './arm-timeouts';
 import { AzureCliOptions, loadNamedEnvironment, parseAzureCliArgs, selectClusters } from './cli-options';
 import { checkCluster } from './cluster-checks';
 import { roleAssignmentsDocument } from '../models/role-assignments';
@@ -14,13 +15,13 @@ import { EXIT, firstLine, ToolFailure } from './errors';
 import { AzureToolDeps, reportFailure } from './tool-deps';
 import { ClusterOutcome, formatJson, formatTable } from './preflight-report';
 
-export const PREFLIGHT_USAGE = 'usage: npm run preflight -- [--env <env>] [--cluster <name>] [--json] [--role-assignments] [--arm-endpoint URL] [--config-dir DIR]';
+export const PREFLIGHT_USAGE = 'usage: npm run preflight -- [--env <env>] [--cluster <name>] [--json] [--role-assignments] [--arm-endpoint URL] [--arm-timeout 30s] [--config-dir DIR]';
 
 /** Runs preflight for a command line; never throws. */
 export async function runPreflight(argv: readonly string[], deps: AzureToolDeps): Promise<number> {
   let options: AzureCliOptions;
   try {
-    options = parseAzureCliArgs(argv, ['env', 'cluster', 'json', 'role-assignments', 'arm-endpoint', 'config-dir']);
+    options = parseAzureCliArgs(argv, ['env', 'cluster', 'json', 'role-assignments', 'arm-endpoint', 'arm-timeout', 'config-dir']);
   } catch (error) {
     return reportFailure('preflight', error, deps, PREFLIGHT_USAGE);
   }
@@ -32,13 +33,14 @@ export async function runPreflight(argv: readonly string[], deps: AzureToolDeps)
     const environment = loadNamedEnvironment(options);
     const clusters = selectClusters(environment, options.cluster);
     const endpoint = resolveArmEndpoint(options.armEndpoint, deps.env);
+    const timeouts = resolveArmTimeouts(options.armTimeout, deps.env);
     const credential = deps.credential ?? resolveCredential(deps.env);
     const clients = new Map<string, ContainerServiceClient>();
     const outcomes: ClusterOutcome[] = [];
     for (const [name, cluster] of clusters) {
       const { azure } = cluster;
       if (!clients.has(azure.subscriptionId)) {
-        clients.set(azure.subscriptionId, createArmClient({ subscriptionId: azure.subscriptionId, endpoint, credential, retry: deps.retry }));
+        clients.set(azure.subscriptionId, createArmClient({ subscriptionId: azure.subscriptionId, endpoint, credential, retry: deps.retry, timeouts }));
       }
       try {
         const facts = await readClusterFacts(clients.get(azure.subscriptionId)!, azure);

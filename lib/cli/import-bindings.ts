@@ -19,6 +19,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { compareText } from '../core/sort';
 import { EXTRA_CRD_FOLDERS } from '../validation/importer/import-schemas';
+import { runMain } from '../core/cli-main';
 
 /** Upstream releases the CRD folders of ../shared/crds were taken from (see its SOURCES.md). */
 const PINNED_RELEASES: Record<string, string> = {
@@ -126,10 +127,8 @@ function main(argv: string[]): void {
 }
 
 if (require.main === module) {
-  try {
+  runMain('import-bindings', () => {
     main(process.argv.slice(2));
-  } catch (error) {
-    console.error(`import failed: ${(error as Error).message}`);
-    process.exitCode = 1;
-  }
+    return 0;
+  });
 }

@@ -4,6 +4,7 @@
  * Defaults (relative to the working directory): ../shared/k8s-schemas, ../shared (CRDs under crds/ and crds-extra/, charts/), imports/schemas.
  */
 import * as path from 'path';
+import { runMain } from '../core/cli-main';
 import { parseArgs, UsageError } from '../validation/cli-args';
 import { generateSchemaFiles, writeSchemaFiles } from '../validation/importer/import-schemas';
 
@@ -38,9 +39,4 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  console.error(`import-schemas: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+runMain('import-schemas', () => main(process.argv.slice(2)));

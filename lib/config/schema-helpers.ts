@@ -39,6 +39,17 @@ export const Guid = (description: string) =>
 export const Quantity = (description: string) =>
   Pattern('^([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$', `${description}: a Kubernetes quantity such as 500m, 2, 512Mi or 16Gi`);
 
+/**
+ * A container image reference: registry/path with a tag, a digest, or both (`app:1.2.0`, `app@sha256:<64 hex>`,
+ * `app:1.2.0@sha256:<64 hex>`, the last pinning the exact image while the tag stays readable). The container
+ * runtime pulls by digest when one is given (the tag is then informational).
+ */
+export const IMAGE_REFERENCE_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$';
+
+/** A container image pinned by tag, by digest (opt-in, `@sha256:`) or by both. */
+export const ContainerImage = (description: string) => Pattern(IMAGE_REFERENCE_PATTERN,
+  `${description}: a container image pinned to a tag or digest (or both), such as example.azurecr.io/app:1.2.0 or example.azurecr.io/app:1.2.0@sha256:<64 hex digits>`);
+
 /** An https URL. */
 export const HttpsUrl = (description: string) => Pattern('^https://[^\\s]+$', `${description}: an https:// URL`);
 

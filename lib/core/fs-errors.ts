@@ -12,7 +12,7 @@ const REASONS: Readonly<Record<string, string>> = {
   EROFS: 'is on a read-only file system',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
-  EEXIST: 'already exists',
+  EEXIST: 'already exists, and is not a folder where one is needed',
   ENOTEMPTY: 'is a folder that is not empty',
   EBUSY: 'is busy (in use, or a mount point)',
   ELOOP: 'has too many levels of symbolic links',

@@ -1,5 +1,6 @@
 /** Namespaces and their baseline: Pod Security level, quota and container defaults. */
-import { Closed, DNS_LABEL_PATTERN, NameMap, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, NameMap, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { NAME_RULES, nameKeyDescription } from './names';
 
 export const POD_SECURITY_LEVELS = ['restricted', 'baseline', 'privileged'] as const;
 
@@ -49,7 +50,7 @@ export const NamespaceDefaultsSchema = Closed({
   containerDefaults: ContainerDefaultsSchema,
 }, { description: 'quota and container defaults for every namespace that does not set its own' });
 
-export const NamespacesSchema = NameMap(NamespaceSchema, DNS_LABEL_PATTERN, 'namespace names (DNS labels)');
+export const NamespacesSchema = NameMap(NamespaceSchema, NAME_RULES.dns1123Label.pattern, nameKeyDescription('namespace names', 'a Namespace', { ...NAME_RULES.dns1123Label, objectKind: 'Namespace' }));
 
 export type PodSecurityLevel = typeof POD_SECURITY_LEVELS[number];
 export type QuotaConfig = Static<typeof QuotaSchema>;

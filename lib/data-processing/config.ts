@@ -2,12 +2,12 @@
  * The data-processing section of a cluster: HDFS next to Spark, Spark RBAC and network access, Spark jobs
  * (run by the Spark operator) and shared RWX volumes for lookup tables and results.
  */
-import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 
 const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';
 const Cidrs = (description: string) => Type.Array(Pattern(CIDR_PATTERN, 'an IPv4 CIDR such as 10.224.0.0/16'), { minItems: 1, description });
 const NodePoolName = (description: string) => Pattern('^[a-z][a-z0-9]{0,11}$', `${description}: the name of a pool under nodePools`);
-const Image = (description: string) => Pattern('^[a-z0-9][-a-z0-9._/:]*[a-z0-9](@sha256:[a-f0-9]{64})?$', `${description}: an image reference such as example.azurecr.io/hadoop:3.4.1`);
+const Image = ContainerImage;
 const AbsolutePath = (description: string) => Pattern('^/[^\\s]*$', `${description}: an absolute path`);
 
 const ResourcesSchema = Closed({

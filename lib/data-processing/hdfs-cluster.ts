@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareFlows } from '../core/flows';
 import { ContainerResources } from '../core/container-security';
 import { configChecksum, HDFS_PORTS, managedCoreSite, managedHdfsSite, renderSiteFiles, HdfsSiteInputs } from './hdfs-config';
 import { dataNodePodSpec, HdfsPodInputs, nameNodePodSpec, NAME_VOLUME, smokeTestPodSpec } from './hdfs-pods';
@@ -253,6 +254,10 @@ export class HdfsCluster extends Construct {
 
   private addSmokeTest(pods: HdfsPodInputs, labels: Record<string, string>, nodeCidrs: readonly string[], checksum: string): k8s.KubeJob {
     const port = (p: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
+    for (const cidr of nodeCidrs) {
+      declareFlows(this, { purpose: 'hdfs smoke test to the namenode and datanodes (host network)', from: { namespace: this.namespace, podLabels: labels }, to: { cidr } },
+        [HDFS_PORTS.nameNodeRpc, HDFS_PORTS.dataNodeData]);
+    }
     new k8s.KubeNetworkPolicy(this, 'smoke-test-egress', {
       metadata: { name: `${this.name}-smoke-test-egress`, namespace: this.namespace },
       spec: {

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { DeclaredFlow, declareFlow } from '../core/flows';
 import { Construct } from 'constructs';
 import * as spark from '../../imports/sparkoperator.k8s.io';
 import { SPARK_PORTS } from './spark-network-policies';
@@ -54,6 +55,11 @@ export interface SparkJobProps {
   /** Driver and executor pod templates (`SparkRbac.podTemplates`): placement, co-location, identity labels. */
   readonly podTemplates: SparkPodTemplates;
   /**
+   * Network flows the job's pods need (`SparkRbac.jobFlows`), declared for the verifier's network-flows rule.
+   * @default - none
+   */
+  readonly networkFlows?: readonly DeclaredFlow[];
+  /**
    * Main class (Scala and Java).
    * @default - none
    */
@@ -85,9 +91,16 @@ export interface SparkJobProps {
   readonly volumes?: readonly SharedVolumeMount[];
   /**
    * Seconds a finished application is kept before the operator deletes it.
-   * @default 86400
+   * @default 86400 (no TTL with restart policy Always: a long-running application is never finished)
    */
   readonly timeToLiveSeconds?: number;
+  /**
+   * `OnFailure`: a batch job, retried twice. `Always`: a long-running application (Structured Streaming) that the
+   * operator resubmits whenever it ends, with a linear back-off of attempts x the retry interval
+   * (spark-operator v2.5.2 pkg/util/sparkapplication.go ShouldRetry and TimeUntilNextRetryDue); not with a schedule.
+   * @default 'OnFailure'
+   */
+  readonly restartPolicy?: 'OnFailure' | 'Always';
 }
 
 const JOB_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
@@ -150,6 +163,7 @@ export class SparkJob extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.scheduled = props.schedule !== undefined;
+    for (const flow of props.networkFlows ?? []) declareFlow(this, flow);
     const metadata = { name: props.name, namespace: props.namespace };
     const template = this.applicationSpec(props);
     if (props.schedule === undefined) {
@@ -187,14 +201,20 @@ export class SparkJob extends Construct {
         'spark.blockManager.port': String(SPARK_PORTS.blockManager),
       },
       hadoopConf: props.hadoopConf ? { ...props.hadoopConf } : undefined,
-      restartPolicy: {
-        type: spark.SparkApplicationSpecRestartPolicyType.ON_FAILURE,
-        onFailureRetries: 2,
-        onFailureRetryInterval: 60,
-        onSubmissionFailureRetries: 3,
-        onSubmissionFailureRetryInterval: 60,
-      },
-      timeToLiveSeconds: props.timeToLiveSeconds ?? 86400,
+      restartPolicy: props.restartPolicy === 'Always'
+        ? {
+          type: spark.SparkApplicationSpecRestartPolicyType.ALWAYS,
+          onFailureRetryInterval: 30,
+          onSubmissionFailureRetryInterval: 60,
+        }
+        : {
+          type: spark.SparkApplicationSpecRestartPolicyType.ON_FAILURE,
+          onFailureRetries: 2,
+          onFailureRetryInterval: 60,
+          onSubmissionFailureRetries: 3,
+          onSubmissionFailureRetryInterval: 60,
+        },
+      timeToLiveSeconds: props.restartPolicy === 'Always' ? undefined : props.timeToLiveSeconds ?? 86400,
       driver: {
         cores: props.driver.cores,
         coreLimit: String(props.driver.cores),
@@ -230,6 +250,8 @@ export class SparkJob extends Construct {
       if (!SPARK_MEMORY.test(size.memory)) fail(`'${prop}.memory' ("${size.memory}") must be a JVM size such as 512m or 4g`);
     }
     if (!Number.isInteger(props.executor.instances) || props.executor.instances < 1) fail(`'executor.instances' (${props.executor.instances}) must be a whole number >= 1`);
+    if (props.restartPolicy === 'Always' && props.schedule !== undefined) fail(`'restartPolicy' Always runs the application forever; it cannot also have a 'schedule' ("${props.schedule}")`);
+    if (props.restartPolicy === 'Always' && props.timeToLiveSeconds !== undefined) fail(`'timeToLiveSeconds' (${props.timeToLiveSeconds}) would delete a long-running application; remove it with restart policy Always`);
     if (props.schedule !== undefined && !CRON.test(props.schedule.trim())) fail(`'schedule' ("${props.schedule}") must be a cron expression with five fields, such as "0 2 * * *", or a macro such as @daily`);
     const clash = Object.keys(props.sparkConf ?? {}).filter((key) => MANAGED_SPARK_CONF.includes(key));
     if (clash.length > 0) fail(`'sparkConf' sets ${clash.join(', ')}, which the job fixes so the namespace's NetworkPolicies match; remove them`);

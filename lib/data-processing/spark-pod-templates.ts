@@ -22,6 +22,17 @@ export interface SparkPodTemplateInputs {
   readonly coLocateDriverWith?: { readonly namespace: string; readonly labels: { readonly [key: string]: string } };
 }
 
+/**
+ * Writable folders of a Spark pod whose root file system is read-only (apache/spark images, Spark 3.x/4.x):
+ * - /tmp: the JVM (hsperfdata), spark-submit in the driver (spark-* upload folders) and PySpark workers;
+ * - /opt/spark/work-dir: the image's WORKDIR (resource-managers/kubernetes/docker/.../Dockerfile: `WORKDIR
+ *   /opt/spark/work-dir`, made group-writable), where executors fetch the job's files (SparkFiles root on
+ *   executors is the working directory).
+ * Spark itself adds an emptyDir for its local directories (`spark-local-dir-1`, SPARK_LOCAL_DIRS), and the
+ * entrypoint only appends to /etc/passwd when it is writable (`[ -w /etc/passwd ]`), so a read-only root is fine.
+ */
+export const SPARK_WRITABLE_PATHS: { readonly [volume: string]: string } = { 'spark-tmp': '/tmp', 'spark-work-dir': '/opt/spark/work-dir' };
+
 function template(inputs: SparkPodTemplateInputs, containerName: string, podAffinity?: k8s.PodAffinity): { [key: string]: any } {
   const spec: k8s.PodTemplateSpec = {
     metadata: { labels: Object.keys(inputs.podLabels).length > 0 ? { ...inputs.podLabels } : undefined },
@@ -31,7 +42,12 @@ function template(inputs: SparkPodTemplateInputs, containerName: string, podAffi
       affinity: { nodeAffinity: notOnSystemOrGpuNodes(), podAffinity },
       securityContext: nonRootPodSecurity(inputs.runAsUser),
       enableServiceLinks: false,
-      containers: [{ name: containerName, securityContext: restrictedContainerSecurity() }],
+      containers: [{
+        name: containerName,
+        securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
+        volumeMounts: Object.entries(SPARK_WRITABLE_PATHS).map(([name, mountPath]) => ({ name, mountPath })),
+      }],
+      volumes: Object.keys(SPARK_WRITABLE_PATHS).map((name) => ({ name, emptyDir: {} })),
     },
   };
   return k8s.toJson_PodTemplateSpec(spec)!;

@@ -45,6 +45,7 @@ export interface AirflowValues {
   readonly executor: 'KubernetesExecutor';
   /** The image tag (may carry a suffix such as `-python3.12`). */
   readonly defaultAirflowTag?: string;
+  readonly defaultAirflowDigest?: string;
   /** The pure X.Y.Z Airflow version: the chart's semver gates read it (never the image tag). */
   readonly airflowVersion: string;
   readonly labels: { readonly [key: string]: string };
@@ -113,6 +114,7 @@ export interface AirflowValues {
 export interface AirflowValuesInput {
   readonly releaseName: string;
   readonly imageTag?: string;
+  readonly imageDigest?: string;
   /** The X.Y.Z Airflow version (resolved: given, from the image tag, or the chart's default). */
   readonly airflowVersion: string;
   readonly dags: {
@@ -144,6 +146,7 @@ export function airflowValues(input: AirflowValuesInput): AirflowValues {
     executor: 'KubernetesExecutor',
     defaultAirflowTag: input.imageTag,
     airflowVersion: input.airflowVersion,
+    defaultAirflowDigest: input.imageDigest,
     labels: { ...input.identityPodLabels },
     securityContexts: {
       pod: { runAsNonRoot: true, runAsUser: AIRFLOW_UID, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },

@@ -62,6 +62,7 @@ export const AirflowSchema = Closed({
   identity: Type.String({ minLength: 1, description: 'key under identities of the managed identity Airflow uses (remote logs, DAG tasks)' }),
   imageTag: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+(-[-a-z0-9.]+)?$', 'Airflow image tag such as 3.0.2 or 3.0.2-python3.12. Default: the chart\'s own Airflow version')),
   airflowVersion: Type.Optional(Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+$', 'Airflow version X.Y.Z the chart\'s version gates use (never a suffixed tag). Default: the leading X.Y.Z of imageTag, else the chart\'s Airflow version')),
+  imageDigest: Type.Optional(Pattern('^sha256:[a-f0-9]{64}$', 'digest of the Airflow image (sha256:<64 hex digits>), pinning it exactly; the chart then pulls by digest (values defaultAirflowDigest, which takes precedence over the tag). Default: none (by tag)')),
   dags: Closed({
     repository: Pattern('^(https|ssh)://[^\\s]+$', 'Git URL of the DAG repository (https:// or ssh://)'),
     branch: Type.Optional(Type.String({ minLength: 1, description: 'branch git-sync follows. Default: main' })),

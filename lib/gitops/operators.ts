@@ -43,6 +43,19 @@ export interface OperatorInfo {
   readonly dependsOn: readonly Operator[];
   /** Pod Security of its namespace. */
   readonly podSecurity: OperatorPodSecurity;
+  /**
+   * Pod ports that must accept connections (TCP) in the operator namespace: the admission webhook ports the API
+   * server calls (its addresses are not pods, so from anywhere), and ports other namespaces' pods need. Nothing
+   * else is admitted: metrics stay unreachable until a scraper is set up, and kubelet probes are not subject to
+   * NetworkPolicy. Empty: the operator serves nothing.
+   */
+  readonly ingressPorts: readonly OperatorPort[];
+}
+
+/** A port an operator serves, and why (the upstream fact at the pinned version). */
+export interface OperatorPort {
+  readonly port: number;
+  readonly why: string;
 }
 
 /** Every operator, in install order. */
@@ -50,6 +63,7 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
   [Operator.CERT_MANAGER]: {
     configKey: 'certManager', namespace: 'cert-manager', defaultChart: 'cert-manager',
     apiGroups: ['cert-manager.io', 'acme.cert-manager.io'], dependsOn: [], podSecurity: { level: 'restricted' },
+    ingressPorts: [{ port: 10250, why: 'webhook: cert-manager v1.18.2 values.yaml webhook.securePort 10250' }],
   },
   [Operator.GATEWAY_CONTROLLER]: {
     configKey: 'gatewayController', namespace: 'envoy-gateway-system', defaultChart: 'gateway-helm',
@@ -60,30 +74,42 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
     // defaults (internal/infrastructure/kubernetes/resource/resource.go DefaultSecurityContext) and run in the
     // Gateway's namespace anyway (GatewayNamespace deploy mode, envoyGatewayValues).
     podSecurity: { level: 'restricted' },
+    ingressPorts: [
+      { port: 9443, why: 'topology injector webhook: envoyproxy/gateway v1.5.0 charts/gateway-helm/templates/envoy-gateway-deployment.yaml containerPort 9443 (name webhook); values topologyInjector.enabled true' },
+      { port: 18000, why: 'xDS for the proxies, which run in the Gateway namespaces (GatewayNamespace mode): values.yaml deployment.ports grpc 18000' },
+    ],
   },
   [Operator.KSERVE]: {
     configKey: 'kserve', namespace: 'kserve', defaultChart: 'kserve',
     apiGroups: ['serving.kserve.io'], dependsOn: [Operator.CERT_MANAGER],
     podSecurity: { level: 'baseline', reason: 'the upstream chart does not set a seccomp profile on every container; audit and warn stay at restricted' },
+    ingressPorts: [{ port: 9443, why: 'webhook: kserve v0.16.0 charts/kserve-resources/templates/deployment.yaml containerPort 9443 (webhook-server); Service kserve-webhook-server-service 443 -> 9443' }],
   },
   [Operator.SPARK_OPERATOR]: {
     configKey: 'sparkOperator', namespace: 'spark-operator', defaultChart: 'spark-operator',
     apiGroups: ['sparkoperator.k8s.io'], dependsOn: [], podSecurity: { level: 'restricted' },
+    ingressPorts: [{ port: 9443, why: 'webhook: spark-operator 2.5.2 values.yaml webhook.port 9443' }],
   },
   [Operator.TRAINING_OPERATOR]: {
     configKey: 'trainingOperator', namespace: 'kubeflow', defaultChart: './manifests/overlays/standalone',
     apiGroups: ['kubeflow.org'], dependsOn: [], podSecurity: { level: 'restricted' },
+    // Its namespace and policies come from the upstream manifests (no HelmRelease namespace of ours).
+    ingressPorts: [{ port: 9443, why: 'webhook: kubeflow/trainer v1.9.4 manifests, container port webhook-server 9443' }],
   },
   [Operator.AAD_POD_IDENTITY]: {
     configKey: 'aadPodIdentity', namespace: 'aad-pod-identity', defaultChart: 'aad-pod-identity',
     apiGroups: ['aadpodidentity.k8s.io'], dependsOn: [],
     podSecurity: { level: 'privileged', reason: 'NMI intercepts the instance metadata endpoint with hostNetwork and NET_ADMIN on every node' },
+    // MIC serves no webhook; NMI runs with hostNetwork, where NetworkPolicies do not apply.
+    ingressPorts: [],
   },
   // Chart strimzi-kafka-operator 1.2.0 sets a restricted container securityContext by default (CHANGELOG 1.2.0,
   // values.yaml `securityContext`); its CRDs serve only kafka.strimzi.io/v1 (and core.strimzi.io StrimziPodSet).
   [Operator.STRIMZI]: {
     configKey: 'strimzi', namespace: 'strimzi', defaultChart: 'strimzi-kafka-operator',
     apiGroups: ['kafka.strimzi.io', 'core.strimzi.io'], dependsOn: [], podSecurity: { level: 'restricted' },
+    // The cluster operator serves no webhook (values.yaml 1.2.0 declares none); it only calls the API server and Kafka.
+    ingressPorts: [],
   },
 };
 

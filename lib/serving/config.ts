@@ -2,7 +2,7 @@
  * The serving section of a cluster: KServe models, HTTP microservices, MLflow tracking, and how callers reach
  * them (a shared Gateway API gateway, or an Ingress class as a fallback).
  */
-import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 import { NAME_RULES, nameKeyDescription } from '../core/names';
 
 /** KServe deployment modes, by their current names (KServe 0.16 and later); older names are derived per version. */
@@ -24,9 +24,8 @@ export const GATEWAY_CONTROLLERS = ['envoy-gateway'] as const;
 export const NGINX_SIZE_PATTERN = '^[0-9]+([kKmMgG]|Ki|Mi|Gi)?$';
 
 const HOSTNAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$';
-const IMAGE_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}|@sha256:[a-f0-9]{64})$';
 
-const Image = (description: string) => Pattern(IMAGE_PATTERN, `${description}: a container image with a tag or digest, such as example.azurecr.io/app:v1`);
+const Image = ContainerImage;
 
 const CpuMemory = Closed({
   cpu: Quantity('CPU'),

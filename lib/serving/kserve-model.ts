@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { NAME_RULES, nameProblem } from '../core/names';
+import { declareFlow } from '../core/flows';
 import * as kserve from '../../imports/serving.kserve.io';
 import { ContainerResources, restrictedContainerSecurity, nonRootPodSecurity } from '../core/container-security';
 import * as k8s from '../core/k8s';
@@ -185,8 +186,12 @@ export class KServeModel extends Construct {
               requests: mapValues(requests, kserve.InferenceServiceSpecPredictorModelResourcesRequests.fromString),
               limits: mapValues(limits, kserve.InferenceServiceSpecPredictorModelResourcesLimits.fromString),
             },
-            securityContext: restrictedContainerSecurity(),
+            // Read-only root: the runtime writes to /tmp only (runtime-specific folders moved there, below).
+            securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            env: runtimeWritableEnv(props.runtime ?? defaults.runtime),
           },
+          volumes: [{ name: 'tmp', emptyDir: {} }],
         },
       },
     });
@@ -202,6 +207,9 @@ export class KServeModel extends Construct {
       };
     }
     if (props.allowAzureEgress ?? true) {
+      // The storage initializer (an init container of the predictor pod, kserve v0.16.0
+      // pkg/webhook/admission/pod/storage_initializer_injector.go) downloads the model; the predictor reads Azure too.
+      declareFlow(this, { purpose: 'predictor and its storage initializer to Azure Storage and Entra ID', from: { namespace: props.namespace, podLabels }, to: { cidr: '0.0.0.0/0' }, port: 443 });
       this.azureEgress = allowEgressTo(this, 'azure-egress', {
         name: `${props.name}-azure-egress`, namespace: props.namespace, podLabels, ...AZURE_HTTPS_EGRESS,
       });
@@ -249,4 +257,16 @@ export class KServeModel extends Construct {
 
 function mapValues<T>(values: { readonly [key: string]: string }, convert: (value: string) => T): { [key: string]: T } {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, convert(value)]));
+}
+
+/**
+ * Environment that moves a runtime's writes below /tmp when its root file system is read-only. MLServer keeps its
+ * Prometheus multiprocess folder and unpacked model environments under the working directory by default
+ * (SeldonIO/MLServer settings: metrics_dir `<cwd>/.metrics`, environments_dir `<cwd>/.envs`; env prefix MLSERVER_).
+ * The Hugging Face server caches below HF_HOME (default ~/.cache/huggingface). Triton writes nothing outside /tmp.
+ */
+function runtimeWritableEnv(runtime: string | undefined): kserve.InferenceServiceSpecPredictorModelEnv[] | undefined {
+  if (runtime === 'kserve-mlserver') return [{ name: 'MLSERVER_ENVIRONMENTS_DIR', value: '/tmp/.envs' }, { name: 'MLSERVER_METRICS_DIR', value: '/tmp/.metrics' }];
+  if (runtime === 'kserve-huggingfaceserver') return [{ name: 'HF_HOME', value: '/tmp/huggingface' }];
+  return undefined;
 }

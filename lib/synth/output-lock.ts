@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeFsError, fsErrorCode } from '../core/fs-errors';
+import { isProcessAlive } from '../core/pids';
 
 /** How long a run waits for another run writing the same output. */
 export const DEFAULT_LOCK_WAIT_MS = 120_000;
@@ -21,17 +22,7 @@ export const DEFAULT_LOCK_WAIT_MS = 120_000;
 /** Thrown when the lock cannot be taken or the leftovers cannot be removed; nothing was written. */
 export class OutputLockError extends Error {}
 
-/** True when a process with this pid exists (EPERM: it exists, but belongs to another user). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return fsErrorCode(error) === 'EPERM';
-  }
-}
+export { isProcessAlive };
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

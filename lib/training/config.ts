@@ -1,5 +1,5 @@
 /** The training section of a cluster: distributed PyTorch jobs on a GPU pool, with an Azure identity for data. */
-import { Closed, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, ContainerImage, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 
 const ReplicaProperties = {
   cpu: Quantity('CPU per pod (request = limit)'),
@@ -16,7 +16,7 @@ export const TrainingWorkersSchema = Closed({
 }, { description: 'the Worker replicas' });
 
 export const TrainingJobSchema = Closed({
-  image: Pattern('^\\S+(:[\\w][\\w.-]{0,127}|@sha256:[0-9a-f]{64})$', 'training image pinned to a tag or digest, such as example.azurecr.io/train:1.2.0'),
+  image: ContainerImage('training image'),
   command: Type.Optional(Type.Array(Type.String(), { description: 'command of the pytorch container. Default: the image entrypoint' })),
   args: Type.Optional(Type.Array(Type.String(), { description: 'arguments of the pytorch container. Default: the image command' })),
   master: Type.Optional(TrainingReplicaSchema),

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareFlow } from '../core/flows';
 import * as kubeflow from '../../imports/kubeflow.org';
 import * as k8s from '../core/k8s';
 import { isSystemOrGpuPool, NodePoolPlacement } from '../core/node-pool';
@@ -298,6 +299,10 @@ export class PyTorchJob extends Construct {
   private createNetworkPolicy(props: PyTorchJobProps): k8s.KubeNetworkPolicy {
     const jobPods = { podSelector: { matchLabels: { [TRAINING_JOB_LABEL]: props.name } } };
     const https = { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] };
+    const pods = { namespace: props.namespace, podLabels: { [TRAINING_JOB_LABEL]: props.name } };
+    // The rendezvous (MASTER_PORT) and NCCL pick ports at run time: replicas reach each other on every TCP port.
+    declareFlow(this, { purpose: 'pytorch replicas to each other (rendezvous, NCCL)', from: pods, to: pods, port: 1, endPort: 65535 });
+    if (props.allowHttpsEgress ?? true) declareFlow(this, { purpose: 'pytorch replicas to Azure Storage, Entra ID and registries', from: pods, to: { cidr: '0.0.0.0/0' }, port: 443 });
     return new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: { name: `${props.name}-pytorch`, namespace: props.namespace },
       spec: {

@@ -46,6 +46,15 @@ export function gpuTolerations(pool: NodePoolPlacement): Toleration[] {
   return fromPool.some((t) => t.key === NVIDIA_GPU_RESOURCE) ? fromPool : [...fromPool, gpu];
 }
 
+/**
+ * Caches that Python ML stacks write below HOME, which for a uid without a passwd entry is `/` (read-only here):
+ * moved to the writable /tmp unless the job's env sets them. XDG_CACHE_HOME holds torch hub and pip caches
+ * (torch.hub.get_dir: $TORCH_HOME, else $XDG_CACHE_HOME/torch); TRITON_CACHE_DIR the kernels torch.compile
+ * builds (triton/runtime/cache.py: TRITON_CACHE_DIR, else ~/.triton/cache). torch.compile's own cache
+ * (TORCHINDUCTOR_CACHE_DIR) and torchelastic's log folders already default to the temporary folder.
+ */
+export const READ_ONLY_ROOT_CACHE_ENV: { readonly [name: string]: string } = { XDG_CACHE_HOME: '/tmp/.cache', TRITON_CACHE_DIR: '/tmp/.triton/cache' };
+
 /** The pod template of a replica type. GPU replicas land on the GPU pool; CPU-only replicas stay off it. */
 export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResources): Template {
   const quantities = {
@@ -54,9 +63,12 @@ export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResou
     ...(resources.gpus > 0 ? { [NVIDIA_GPU_RESOURCE]: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersResourcesLimits.fromString(String(resources.gpus)) } : {}),
   };
   const onGpuPool = resources.gpus > 0 && input.gpuPool !== undefined;
+  const given = new Set([...Object.keys(input.env), ...Object.keys(input.secretEnv)]);
+  const cacheEnv = Object.keys(READ_ONLY_ROOT_CACHE_ENV).filter((name) => !given.has(name));
   const onCpuPool = resources.gpus === 0 && input.cpuPool !== undefined;
   const env: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecContainersEnv[] = [
     ...Object.keys(input.env).map((name) => ({ name, value: input.env[name] })),
+    ...cacheEnv.map((name) => ({ name, value: READ_ONLY_ROOT_CACHE_ENV[name] })),
     ...Object.keys(input.secretEnv).map((name) => ({ name, valueFrom: { secretKeyRef: { name: input.secretEnv[name].secretName, key: input.secretEnv[name].key } } })),
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
@@ -76,8 +88,9 @@ export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResou
         env: env.length > 0 ? env : undefined,
         ports: [{ name: PYTORCH_PORT_NAME, containerPort: input.port, protocol: 'TCP' }],
         resources: { requests: quantities, limits: quantities },
-        securityContext: restrictedContainerSecurity(),
-        volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }],
+        // Read-only root: the job writes to /tmp (and the caches above, moved there) and /dev/shm only.
+        securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
+        volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }, { name: 'tmp', mountPath: '/tmp' }],
       }],
       volumes: [{
         name: 'dshm',
@@ -85,7 +98,7 @@ export function replicaTemplate(input: PodTemplateInput, resources: ReplicaResou
           medium: 'Memory',
           sizeLimit: kubeflow.PyTorchJobSpecPytorchReplicaSpecsTemplateSpecVolumesEmptyDirSizeLimit.fromString(input.sharedMemory),
         },
-      }],
+      }, { name: 'tmp', emptyDir: {} }],
     },
   };
 }

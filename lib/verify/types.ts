@@ -54,7 +54,16 @@ export interface PoolFacts {
 
 /** One end of a flow: pods of a namespace (a matchLabels selector), or an address range outside the cluster. */
 export type FlowEndpoint =
-  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }
+  | {
+    readonly namespace: string;
+    readonly podLabels: Readonly<Record<string, string>>;
+    /**
+     * Why the pods are not in the output (for example Kafka clients that their teams deploy): the rule then takes
+     * them as declared instead of reporting that the end selects no pod.
+     * @default - the pods must be in the output
+     */
+    readonly deployedElsewhere?: string;
+  }
   | { readonly cidr: string };
 
 /**

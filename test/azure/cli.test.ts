@@ -87,17 +87,17 @@ test('SIGTERM during kubectl: deploy stops kubectl, removes the kubeconfig and e
   const kubectl = path.join(work, 'fake-kubectl');
   fs.writeFileSync(kubectl, `#!/bin/sh\necho "$$ $2" > '${marker}.tmp' && mv '${marker}.tmp' '${marker}'\nexec sleep 30\n`, { mode: 0o755 });
 
-  const { child, done } = start('deploy.js', ['--cluster', 'training', '--dist-dir', dist, '--kubectl', kubectl, '--arm-endpoint', fake.url], { AZURE_ACCESS_TOKEN: TOKEN, TMPDIR: tmp });
+  const { child, done } = start('deploy.js', ['--cluster', 'training', '--dist-dir', dist, '--kubectl', kubectl, '--arm-endpoint', fake.url], { AZURE_ACCESS_TOKEN: TOKEN, XDG_RUNTIME_DIR: tmp });
   const deadline = Date.now() + 20_000;
   while (!fs.existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const [kubectlPid, kubeconfigFile] = fs.readFileSync(marker, 'utf8').trim().split(' ');
-  expect(path.dirname(path.dirname(kubeconfigFile))).toBe(tmp);
+  expect(path.dirname(path.dirname(kubeconfigFile))).toBe(path.join(tmp, 'ml-platform-manifests')); // private, never the shared TMPDIR
   expect(fs.statSync(kubeconfigFile).mode & 0o777).toBe(0o600);
 
   child.kill('SIGTERM');
   const { code, stdout, stderr } = await done;
   expect(code).toBe(EXIT.SIGTERM);
-  expect(fs.readdirSync(tmp)).toEqual([]);
+  expect(fs.readdirSync(path.join(tmp, 'ml-platform-manifests'))).toEqual([]);
   expect(await exited(Number(kubectlPid))).toBe(true); // kubectl was stopped too
   expect(stdout + stderr).not.toContain('SYNTHETIC-KUBECONFIG-TOKEN');
   expect(stdout + stderr).not.toContain(kubeconfigFile);

@@ -86,7 +86,7 @@ describe('platform config loading', () => {
     const file = writeConfig((t) => t.replace('      models: {}', '      Models_V2: {}'));
     const [issue] = issuesOf(file);
     expect(formatPath(issue.path)).toBe('clusters.serving.namespaces.Models_V2');
-    expect(issue.message).toMatch(/invalid key 'Models_V2': expected a map whose keys are namespace names \(DNS labels\)/);
+    expect(issue.message).toMatch(/invalid key 'Models_V2': expected a map whose keys are namespace names \(each becomes a Namespace, so it must be a DNS-1123 label: lowercase letters, digits and '-'/);
   });
 
   test('an enum value outside the allowed set lists the allowed values', () => {

@@ -81,7 +81,7 @@ describe('PyTorchJob', () => {
     expect(job.spec.pytorchReplicaSpecs.Worker).toMatchObject({ replicas: 3, restartPolicy: 'Never' });
     const container = job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0];
     expect(container).toMatchObject({ command: ['torchrun'], args: ['/app/train.py', '--epochs', '10'], ports: [{ name: 'pytorchjob-port', containerPort: 29500, protocol: 'TCP' }] });
-    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['HF_TOKEN', 'MODEL_OUTPUT_URL', 'TRAINING_DATA_URL']);
+    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['HF_TOKEN', 'MODEL_OUTPUT_URL', 'TRAINING_DATA_URL', 'TRITON_CACHE_DIR', 'XDG_CACHE_HOME']);
     expect(container.env[0]).toEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'huggingface', key: 'token' } } });
     expect(job.spec.pytorchReplicaSpecs.Worker.template.spec.securityContext.runAsUser).toBe(1001);
     expect(job.spec.pytorchReplicaSpecs.Master.template.spec.serviceAccountName).toBe('training-data');
@@ -118,13 +118,15 @@ describe('PyTorchJob', () => {
     }
   });
 
-  test('the container is named pytorch, hardened, and mounts an in-memory /dev/shm', () => {
+  test('the container is named pytorch, hardened with a read-only root, and mounts an in-memory /dev/shm and a writable /tmp', () => {
     const { job } = synthJob(required);
     const pod = job.spec.pytorchReplicaSpecs.Master.template.spec;
     expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['pytorch']);
-    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'dshm', mountPath: '/dev/shm' }]);
-    expect(pod.volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } }]);
-    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'dshm', mountPath: '/dev/shm' }, { name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } }, { name: 'tmp', emptyDir: {} }]);
+    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    // caches that default below HOME (read-only for a uid without a home) move to /tmp
+    expect(pod.containers[0].env).toEqual([{ name: 'TRITON_CACHE_DIR', value: '/tmp/.triton/cache' }, { name: 'XDG_CACHE_HOME', value: '/tmp/.cache' }]);
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
