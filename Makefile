@@ -84,8 +84,8 @@ import-bindings: build/cli/import-bindings.js
 import-schemas: build/cli/import-schemas.js
 	node build/cli/import-schemas.js --k8s-schemas $(K8S_SCHEMAS) --shared $(SHARED) --out imports/schemas
 
-## bench: time synth against the default cdk8s path, on the example and a 100x config
-bench: build/main.js build/bench/synth-bench.js
+## bench: time synth against the default cdk8s path (example, 100x config), and the large case (1,000 models, 200 services, 200 Spark jobs)
+bench: build/main.js build/bench/synth-bench.js build/cli/validate.js
 	node build/bench/synth-bench.js $(BENCH_ARGS)
 
 build/bench/%.js: bench/%.ts $(DEPS) $(TS_SOURCES)

@@ -50,6 +50,12 @@ function externalSecrets(context: ClusterContext): Record<string, string> {
     out[`${ns}/${airflow.database.secretName}`] = `clusters.${context.clusterName}.airflow.database.secretName (created outside dist/)`;
     if (airflow.dags.credentialsSecret) out[`${ns}/${airflow.dags.credentialsSecret}`] = `clusters.${context.clusterName}.airflow.dags.credentialsSecret (created outside dist/)`;
   }
+  const streaming = (context.cluster as { streaming?: { clients?: Record<string, { namespace: string; credentialsSecret?: string }>; nifi?: { namespace?: string; credentialsSecret?: string } } }).streaming;
+  for (const [name, client] of Object.entries(streaming?.clients ?? {})) {
+    if (client.credentialsSecret) out[`${client.namespace}/${client.credentialsSecret}`] = `clusters.${context.clusterName}.streaming.clients.${name}.credentialsSecret (created outside dist/)`;
+  }
+  const nifi = streaming?.nifi;
+  if (nifi?.credentialsSecret) out[`${nifi.namespace ?? 'nifi'}/${nifi.credentialsSecret}`] = `clusters.${context.clusterName}.streaming.nifi.credentialsSecret (created outside dist/)`;
   return out;
 }
 
