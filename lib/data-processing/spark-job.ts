@@ -172,7 +172,8 @@ export class SparkJob extends Construct {
     const metadata = { name: props.name, namespace: props.namespace };
     const template = this.applicationSpec(props);
     if (props.schedule === undefined) {
-      const annotations = { [RERUN_ANNOTATION]: `a finished SparkApplication stays finished: to run it again, delete it (kubectl delete sparkapplication ${props.name} -n ${props.namespace}) and Flux re-creates it at its next reconcile, or give it a schedule` };
+      // A long-running application (restart policy Always) never finishes, so it needs no way to run again.
+      const annotations = props.restartPolicy === 'Always' ? undefined : { [RERUN_ANNOTATION]: `a finished SparkApplication stays finished: to run it again, delete it (kubectl delete sparkapplication ${props.name} -n ${props.namespace}) and Flux re-creates it at its next reconcile, or give it a schedule` };
       this.resource = new spark.SparkApplication(this, 'Resource', { metadata: { ...metadata, annotations }, spec: template });
     } else {
       this.resource = new spark.ScheduledSparkApplication(this, 'Resource', {

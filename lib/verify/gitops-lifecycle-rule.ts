@@ -37,7 +37,9 @@ export const gitopsLifecycleRule: VerifyRule = (cluster) => {
           `${ttl.upstream}; ${FLUX_RECREATE}`, `remove ${ttl.path.slice(1).join('.')} from the Flux-managed object (the config option that sets it), or run the job on a schedule (ScheduledSparkApplication/CronJob templates may keep a TTL: their children are not in Git)`);
       }
     }
-    if (ONE_SHOT_KINDS.includes(placed.obj.kind)) {
+    // A SparkApplication with restart policy Always is resubmitted whenever it ends: not a one-shot job.
+    const longRunning = placed.obj.kind === 'SparkApplication' && at(placed.obj, 'spec', 'restartPolicy', 'type') === 'Always';
+    if (ONE_SHOT_KINDS.includes(placed.obj.kind) && !longRunning) {
       const annotations = (placed.obj.metadata.annotations as Record<string, string> | undefined) ?? {};
       if (!annotations[RERUN_ANNOTATION]) {
         add(placed, `one-shot ${placed.obj.kind} without a documented way to run it again: once finished it stays finished, and changing its spec in Git cannot restart it`,
