@@ -1,17 +1,26 @@
 import { NamespaceBaseline, PodSecurityLevel } from '../lib/core/namespace-baseline';
 import { sparkOperatorSettings } from '../lib/data-processing/config';
+import { strimziOperatorSettings } from '../lib/streaming/config';
 import { ClusterComposition } from '../lib/synth/cluster-context';
 
 /**
  * Every namespace of the cluster with its Pod Security level, default-deny policies, quota and limits, in the
  * platform layer. Spark job namespaces go to the operators layer: the spark-operator chart renders a Role and
  * RoleBinding into each of them at install (kubeflow/spark-operator v2.5.2 charts/spark-operator-chart/templates/
- * controller/rbac.yaml, webhook/rbac.yaml), so they must exist before the HelmRelease installs.
+ * controller/rbac.yaml, webhook/rbac.yaml), so they must exist before the HelmRelease installs. The namespaces
+ * the Strimzi cluster operator watches (the Kafka namespace) go there too, for the same reason: chart
+ * strimzi-kafka-operator 1.2.0 renders RoleBindings into every `watchNamespaces` entry (helm-charts/helm3/
+ * strimzi-kafka-operator/templates/020-, 023-RoleBinding-strimzi-cluster-operator.yaml and
+ * 031-RoleBinding-strimzi-cluster-operator-entity-operator-delegation.yaml, via `strimzi.watchNamespacesList` in
+ * _helpers.tpl), and `helm install` fails with namespace not found otherwise.
  */
 export const baselineComposition: ClusterComposition = ({ cluster, layers }) => {
-  const sparkJobNamespaces = sparkOperatorSettings(cluster.dataProcessing)?.jobNamespaces ?? [];
+  const renderedIntoByOperators = [
+    ...(sparkOperatorSettings(cluster.dataProcessing)?.jobNamespaces ?? []),
+    ...(strimziOperatorSettings(cluster.streaming)?.watchNamespaces ?? []),
+  ];
   for (const [name, ns] of Object.entries(cluster.namespaces)) {
-    new NamespaceBaseline(sparkJobNamespaces.includes(name) ? layers.operators : layers.platform, `ns-${name}`, {
+    new NamespaceBaseline(renderedIntoByOperators.includes(name) ? layers.operators : layers.platform, `ns-${name}`, {
       name,
       quota: ns.quota ?? cluster.namespaceDefaults.quota,
       containerDefaults: ns.containerDefaults ?? cluster.namespaceDefaults.containerDefaults,

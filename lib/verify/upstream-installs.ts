@@ -99,6 +99,15 @@ export const HELM_CHARTS: readonly HelmChartFacts[] = [
   {
     chart: 'strimzi-kafka-operator', versions: /^(0\.4[0-9]|1)\./,
     crdGroups: () => ['kafka.strimzi.io', 'core.strimzi.io'],
+    // With rbac.create (default true) and without watchAnyNamespace, three templates emit a namespaced
+    // RoleBinding into every entry of `strimzi.watchNamespacesList` (watchNamespaces plus the release namespace).
+    rendersInto: (v) => {
+      if (!enabled(get(v, 'rbac', 'create'), true) || get(v, 'watchAnyNamespace') === true) return { namespaces: [], upstream: '' };
+      return {
+        namespaces: ((get(v, 'watchNamespaces') as string[] | undefined) ?? []),
+        upstream: 'strimzi/strimzi-kafka-operator 1.2.0 helm-charts/helm3/strimzi-kafka-operator/templates/020-RoleBinding-strimzi-cluster-operator.yaml, 023-RoleBinding-strimzi-cluster-operator.yaml, 031-RoleBinding-strimzi-cluster-operator-entity-operator-delegation.yaml (a RoleBinding in every watchNamespaces entry, _helpers.tpl strimzi.watchNamespacesList)',
+      };
+    },
     upstream: 'strimzi/strimzi-kafka-operator 1.2.0 helm-charts/helm3/strimzi-kafka-operator/crds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser, StrimziPodSet, ...)',
   },
   {

@@ -84,6 +84,16 @@ describe('apply-order', () => {
     expect(faults[0].folder).toBe('operators');
   });
 
+  test('strimzi-kafka-operator chart rendering RoleBindings into the watched Kafka namespace created in a later folder', () => {
+    const c = cluster('data-processing');
+    move(c, 'Namespace', undefined, 'kafka', 'platform');
+    const faults = faultsOn(applyOrderRule, c, 'HelmRelease/strimzi/strimzi');
+    expect(faults).toHaveLength(1);
+    expect(faults[0].message).toMatch(/renders objects into namespace 'kafka'/);
+    expect(faults[0].upstream).toMatch(/strimzi-kafka-operator 1.2.0 .*020-RoleBinding.*023-RoleBinding.*031-RoleBinding/);
+    expect(faults[0].folder).toBe('operators');
+  });
+
   test('cert-manager with Gateway API support not waiting for the Gateway API CRDs', () => {
     const c = cluster('serving');
     delete object(c, 'HelmRelease', 'cert-manager', 'cert-manager').spec.dependsOn;
