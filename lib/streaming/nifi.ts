@@ -24,6 +24,26 @@ export const NIFI_IMAGE_FACTS = {
 export const NIFI_REPOSITORIES = ['conf', 'content_repository', 'database_repository', 'flowfile_repository', 'provenance_repository', 'state'] as const;
 export type NifiRepository = typeof NIFI_REPOSITORIES[number];
 
+/**
+ * Folders NiFi 2.x creates and writes at start under its home that the image does not declare as VOLUMEs (so with
+ * a read-only root file system they must be volumes, else the framework fails at start). apache/nifi
+ * rel/nifi-2.11.0, nifi-framework-bundle/nifi-framework/nifi-resources/pom.xml (the defaults of conf/nifi.properties):
+ * - `nifi.nar.persistence.provider.properties.directory=./nar_repository`: StandardNarPersistenceProvider
+ *   (nifi-framework-core .../nar/StandardNarPersistenceProvider.java) mkdirs `temp/` and `installed/` in it and
+ *   throws "Unable to create temp storage location" otherwise; it keeps the NARs uploaded through the NAR Manager.
+ * - `nifi.asset.manager.properties.directory=./assets` and `nifi.connector.asset.manager.properties.directory=
+ *   ./connector_assets`: StandardAssetManager and StandardConnectorAssetManager (nifi-framework-components
+ *   .../asset/) `Files.createDirectories` them at initialize and throw otherwise; they keep uploaded parameter assets.
+ * nifi-docker/dockerhub/Dockerfile creates none of them. They are claims, not emptyDirs: the flow (conf/flow.json.gz,
+ * persistent) refers to the uploaded NARs and assets, which must survive a restart.
+ * The other writable paths: conf/ (start.sh rewrites conf/nifi.properties on every start), the repositories and
+ * state/ (claims above); logs/, run/, work/ (NAR unpacking `./work/nar`, Jetty `./work/jetty`, Python
+ * `./work/python`, uploads `./work/uploads`) and /tmp (SCRATCH emptyDirs). The status history repository is the
+ * in-memory VolatileComponentStatusRepository by default, so ./status_repository is not written.
+ */
+export const NIFI_UPLOAD_FOLDERS = ['nar_repository', 'assets', 'connector_assets'] as const;
+export type NifiUploadFolder = typeof NIFI_UPLOAD_FOLDERS[number];
+
 /** Properties for `Nifi`. */
 export interface NifiProps {
   /** Name of the StatefulSet, Services and pods. */
@@ -38,6 +58,11 @@ export interface NifiProps {
   readonly storageClassName: string;
   /** Size of each repository's volume. */
   readonly repositorySizes: { readonly [R in NifiRepository]: string };
+  /**
+   * Size of each volume of uploaded extensions (`nar_repository`, `assets`, `connector_assets`).
+   * @default '1Gi'
+   */
+  readonly uploadsSize?: string;
   /**
    * Secret created outside dist/ with keys `username` and `password` (single-user sign-in; NiFi requires at least
    * 12 characters) and `sensitive-props-key` (the key that encrypts sensitive flow properties; keep it stable).
@@ -124,7 +149,11 @@ export class Nifi extends Construct {
       automountServiceAccountToken: apiAccess,
     });
 
-    const mounts = NIFI_REPOSITORIES.map((repo) => ({ name: claimName(repo), mountPath: `${home}/${repo}` }));
+    const claims: { folder: string; size: string }[] = [
+      ...NIFI_REPOSITORIES.map((repo) => ({ folder: repo as string, size: props.repositorySizes[repo] })),
+      ...NIFI_UPLOAD_FOLDERS.map((folder) => ({ folder: folder as string, size: props.uploadsSize ?? '1Gi' })),
+    ];
+    const mounts = claims.map(({ folder }) => ({ name: claimName(folder), mountPath: `${home}/${folder}` }));
     this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
       spec: {
@@ -171,8 +200,9 @@ export class Nifi extends Construct {
                 { name: 'MODEL_SERVING_PORT', value: String(props.httpEndpoint.port) },
                 { name: 'MODEL_SERVING_PATH', value: props.httpEndpoint.path },
               ],
-              // Everything NiFi writes is a volume: conf/ and the repositories (claims), logs, run, work (NAR
-              // unpacking, Jetty) and /tmp (emptyDirs); the image's own files stay read-only.
+              // Everything NiFi writes is a volume: conf/, the repositories and the uploaded NARs and assets
+              // (claims), logs, run, work (NAR unpacking, Jetty) and /tmp (emptyDirs); the image's own files stay
+              // read-only (see NIFI_UPLOAD_FOLDERS).
               volumeMounts: [...mounts, ...SCRATCH.map((dir) => ({ name: dir.name, mountPath: dir.path(home) }))],
               resources: toResourceRequirements(props.resources),
               securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
@@ -183,12 +213,12 @@ export class Nifi extends Construct {
             volumes: SCRATCH.map((dir) => ({ name: dir.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(dir.size) } })),
           },
         },
-        volumeClaimTemplates: NIFI_REPOSITORIES.map((repo) => ({
-          metadata: { name: claimName(repo) },
+        volumeClaimTemplates: claims.map(({ folder, size }) => ({
+          metadata: { name: claimName(folder) },
           spec: {
             accessModes: ['ReadWriteOnce'],
             storageClassName: props.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(props.repositorySizes[repo]) } },
+            resources: { requests: { storage: k8s.Quantity.fromString(size) } },
           },
         })),
       },
@@ -249,7 +279,7 @@ const SCRATCH: readonly { name: string; path: (home: string) => string; size: st
   { name: 'tmp', path: () => '/tmp', size: '1Gi' },
 ];
 
-function claimName(repo: NifiRepository): string {
+function claimName(repo: string): string {
   return repo.replace(/_/g, '-');
 }
 

@@ -32,7 +32,7 @@ describe('Nifi', () => {
     const manifests = synth();
     const sts = findManifest(manifests, 'StatefulSet', 'nifi', 'nifi');
     expect(sts.spec.volumeClaimTemplates.map((c: { metadata: { name: string } }) => c.metadata.name))
-      .toEqual(['conf', 'content-repository', 'database-repository', 'flowfile-repository', 'provenance-repository', 'state']);
+      .toEqual(['conf', 'content-repository', 'database-repository', 'flowfile-repository', 'provenance-repository', 'state', 'nar-repository', 'assets', 'connector-assets']);
     const pod = sts.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -48,6 +48,23 @@ describe('Nifi', () => {
     const svc = findManifest(manifests, 'Service', 'nifi', 'nifi');
     expect(svc.spec.ports.map((p: { port: number }) => p.port)).toEqual([8443, 9192]);
     expect(manifests.filter((m) => m.kind === 'NetworkPolicy')).toEqual([]); // nobody is admitted unless named
+  });
+
+  test('with a read-only root file system, every folder NiFi 2.x creates at start is a volume (apache/nifi rel/nifi-2.11.0 nifi-resources pom.xml)', () => {
+    const sts = findManifest(synth(), 'StatefulSet', 'nifi', 'nifi');
+    const nifi = sts.spec.template.spec.containers[0];
+    expect(nifi.securityContext.readOnlyRootFilesystem).toBe(true);
+    const mounted = nifi.volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+    const home = '/opt/nifi/nifi-current';
+    // NAR persistence provider, asset managers (uploaded content: persistent claims), conf rewritten by start.sh,
+    // repositories, state, logs, run, work (nar, jetty, python, uploads) and /tmp.
+    for (const dir of ['nar_repository', 'assets', 'connector_assets', 'conf', 'content_repository', 'database_repository', 'flowfile_repository',
+      'provenance_repository', 'state', 'logs', 'run', 'work']) expect(mounted).toContain(`${home}/${dir}`);
+    expect(mounted).toContain('/tmp');
+    const claims = sts.spec.volumeClaimTemplates.map((c: { metadata: { name: string }; spec: { resources: { requests: { storage: string } } } }) => [c.metadata.name, c.spec.resources.requests.storage]);
+    expect(claims).toEqual(expect.arrayContaining([['nar-repository', '1Gi'], ['assets', '1Gi'], ['connector-assets', '1Gi']]));
+    const sized = findManifest(synth({ ...required, uploadsSize: '3Gi' }), 'StatefulSet', 'nifi', 'nifi');
+    expect(sized.spec.volumeClaimTemplates.find((c: { metadata: { name: string } }) => c.metadata.name === 'assets').spec.resources.requests.storage).toBe('3Gi');
   });
 
   test('callers are admitted from the named namespaces on the UI and endpoint ports only', () => {
