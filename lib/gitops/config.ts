@@ -54,6 +54,7 @@ export const OperatorsSchema = Closed({
   aadPodIdentity: Type.Optional(HelmChartPinSchema),
   airflow: Type.Optional(HelmChartPinSchema),
   strimzi: Type.Optional(HelmChartPinSchema),
+  jupyterhub: Type.Optional(HelmChartPinSchema),
 }, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, Airflow, Strimzi)' });
 
 /** Airflow with the KubernetesExecutor, on the official chart. */
