@@ -14,6 +14,7 @@ import { ServingSchema } from '../serving/config';
 import { StreamingSchema } from '../streaming/config';
 import { NotebooksSchema } from '../notebooks/config';
 import { TrainingSchema } from '../training/config';
+import { AcceptedFaultsSchema } from '../verify/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
 export const ClusterSchema = Closed({
@@ -29,6 +30,7 @@ export const ClusterSchema = Closed({
   operators: Type.Optional(OperatorsSchema),
   airflow: Type.Optional(AirflowSchema),
   serving: Type.Optional(ServingSchema),
+  acceptedFaults: Type.Optional(AcceptedFaultsSchema),
   streaming: Type.Optional(StreamingSchema),
   notebooks: Type.Optional(NotebooksSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { DeclaredFlow, declareFlow } from '../core/flows';
 import { Construct } from 'constructs';
 import * as spark from '../../imports/sparkoperator.k8s.io';
+import { RERUN_ANNOTATION } from '../core/labels';
 import { SPARK_PORTS } from './spark-network-policies';
 import { SparkPodTemplates } from './spark-pod-templates';
 import { SharedVolumeMount } from './shared-volume';
@@ -90,8 +91,10 @@ export interface SparkJobProps {
    */
   readonly volumes?: readonly SharedVolumeMount[];
   /**
-   * Seconds a finished application is kept before the operator deletes it.
-   * @default 86400 (no TTL with restart policy Always: a long-running application is never finished)
+   * Seconds a finished application is kept before the operator deletes it. Only for scheduled jobs (the
+   * operator deletes the runs, which are not in Git); on a one-shot SparkApplication Flux would re-create the
+   * deleted object and the job would run again (the verifier reports it).
+   * @default - 86400 for scheduled jobs; never for one-shot jobs and for restart policy Always (never finished)
    */
   readonly timeToLiveSeconds?: number;
   /**
@@ -127,7 +130,9 @@ export class SparkJob extends Construct {
       'fs.azure.account.oauth.provider.type': 'org.apache.hadoop.fs.azurebfs.oauth2.WorkloadIdentityTokenProvider',
       'fs.azure.account.oauth2.client.id': clientId,
       'fs.azure.account.oauth2.msi.tenant': tenantId,
-      'fs.azure.account.oauth2.token.file': '/var/run/secrets/azure/tokens/azure-identity-token',
+      // Hadoop Configuration expands ${env.NAME} (apache/hadoop Configuration.substituteVars, 3.0+); the webhook sets
+      // AZURE_FEDERATED_TOKEN_FILE in every container, and its path moved in v1.6.0 (azure-workload-identity pkg/webhook/consts.go).
+      'fs.azure.account.oauth2.token.file': '${env.AZURE_FEDERATED_TOKEN_FILE}',
     };
   }
 
@@ -167,7 +172,9 @@ export class SparkJob extends Construct {
     const metadata = { name: props.name, namespace: props.namespace };
     const template = this.applicationSpec(props);
     if (props.schedule === undefined) {
-      this.resource = new spark.SparkApplication(this, 'Resource', { metadata, spec: template });
+      // A long-running application (restart policy Always) never finishes, so it needs no way to run again.
+      const annotations = props.restartPolicy === 'Always' ? undefined : { [RERUN_ANNOTATION]: `a finished SparkApplication stays finished: to run it again, delete it (kubectl delete sparkapplication ${props.name} -n ${props.namespace}) and Flux re-creates it at its next reconcile, or give it a schedule` };
+      this.resource = new spark.SparkApplication(this, 'Resource', { metadata: { ...metadata, annotations }, spec: template });
     } else {
       this.resource = new spark.ScheduledSparkApplication(this, 'Resource', {
         metadata,
@@ -214,7 +221,7 @@ export class SparkJob extends Construct {
           onSubmissionFailureRetries: 3,
           onSubmissionFailureRetryInterval: 60,
         },
-      timeToLiveSeconds: props.restartPolicy === 'Always' ? undefined : props.timeToLiveSeconds ?? 86400,
+      timeToLiveSeconds: props.restartPolicy === 'Always' ? undefined : props.timeToLiveSeconds ?? (props.schedule === undefined ? undefined : 86400),
       driver: {
         cores: props.driver.cores,
         coreLimit: String(props.driver.cores),

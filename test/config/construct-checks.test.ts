@@ -224,6 +224,9 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'name': { schema: `clusters.${C}.streaming.clients.${C}` },
     'produce': { rule: 'a Kafka client that neither produces nor consumes' },
   },
+  'lib/training/pytorch-init-template.ts': {
+    'runAsUser': { code: 'the operators composition always uses the default non-root user 65534' },
+  },
   'lib/training/pytorch-job.ts': {
     "'….gpus' (…) exceeds the … GPU(s) per no": { rule: 'more GPUs per pod than a node has' },
     "'….gpus' (…) must be a whole number >= 0": { schema: `clusters.${C}.training.jobs.${C}.master.gpus` },
