@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
+import { declareFlows } from '../core/flows';
 import { ContainerResources } from '../core/container-security';
 import { configChecksum, HDFS_PORTS, managedCoreSite, managedHdfsSite, renderSiteFiles, HdfsSiteInputs } from './hdfs-config';
 import { dataNodePodSpec, HdfsPodInputs, nameNodePodSpec, NAME_VOLUME, smokeTestPodSpec } from './hdfs-pods';
 import * as k8s from '../core/k8s';
+import { RERUN_ANNOTATION } from '../core/labels';
 import { isSystemOrGpuPool, NodePoolPlacement, preferredCoLocation } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
 
@@ -253,6 +255,10 @@ export class HdfsCluster extends Construct {
 
   private addSmokeTest(pods: HdfsPodInputs, labels: Record<string, string>, nodeCidrs: readonly string[], checksum: string): k8s.KubeJob {
     const port = (p: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
+    for (const cidr of nodeCidrs) {
+      declareFlows(this, { purpose: 'hdfs smoke test to the namenode and datanodes (host network)', from: { namespace: this.namespace, podLabels: labels }, to: { cidr } },
+        [HDFS_PORTS.nameNodeRpc, HDFS_PORTS.dataNodeData]);
+    }
     new k8s.KubeNetworkPolicy(this, 'smoke-test-egress', {
       metadata: { name: `${this.name}-smoke-test-egress`, namespace: this.namespace },
       spec: {
@@ -269,7 +275,10 @@ export class HdfsCluster extends Construct {
     const spec = smokeTestPodSpec(pods);
     const hash = configChecksum({ pod: JSON.stringify(k8s.toJson_PodSpec(spec)), config: checksum });
     return new k8s.KubeJob(this, 'smoke-test', {
-      metadata: { name: `${this.name}-smoke-test-${hash.slice(0, 8)}`, namespace: this.namespace, labels },
+      metadata: {
+        name: `${this.name}-smoke-test-${hash.slice(0, 8)}`, namespace: this.namespace, labels,
+        annotations: { [RERUN_ANNOTATION]: `runs again when the HDFS pods or configuration change (the name carries their checksum); to run it now, delete the Job: Flux re-creates it at its next reconcile` },
+      },
       spec: {
         backoffLimit: 2,
         activeDeadlineSeconds: 900,

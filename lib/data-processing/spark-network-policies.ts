@@ -2,6 +2,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../core/k8s';
 import { NAMESPACE_NAME_LABEL } from '../core/labels';
+import type { DeclaredFlow } from '../core/flows';
 
 /** Label Spark puts on its pods: `driver` or `executor`. */
 export const SPARK_ROLE_LABEL = 'spark-role';
@@ -51,19 +52,33 @@ export function sparkRoles(...roles: string[]): k8s.LabelSelector {
 export function addSparkNetworkPolicies(scope: Construct, inputs: SparkNetworkInputs): k8s.KubeNetworkPolicy[] {
   const namespace = inputs.namespace;
   const sparkPods = sparkRoles('driver', 'executor');
+  const drivers = sparkRoles('driver');
+  const executors = sparkRoles('executor');
   const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
     new k8s.KubeNetworkPolicy(scope, id, { metadata: { name, namespace }, spec });
-  const clusterPorts = [tcp(SPARK_PORTS.driverRpc), tcp(SPARK_PORTS.blockManager)];
+  const driverPorts = [tcp(SPARK_PORTS.driverRpc), tcp(SPARK_PORTS.blockManager)];
+  const blockManager = [tcp(SPARK_PORTS.blockManager)];
 
+  // Executors call the driver (RPC and its block manager); the driver and other executors fetch blocks from an
+  // executor's block manager. Each role admits exactly those peers and ports.
   const policies = [
     policy('allow-driver-executor', 'spark-allow-driver-executor', {
-      podSelector: sparkPods,
+      podSelector: drivers,
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: sparkPods }], ports: clusterPorts }],
-      egress: [{ to: [{ podSelector: sparkPods }], ports: clusterPorts }],
+      ingress: [{ from: [{ podSelector: executors }], ports: driverPorts }],
+      egress: [{ to: [{ podSelector: executors }], ports: blockManager }],
+    }),
+    policy('allow-executor-traffic', 'spark-allow-executor-traffic', {
+      podSelector: executors,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: sparkPods }], ports: blockManager }],
+      egress: [
+        { to: [{ podSelector: drivers }], ports: driverPorts },
+        { to: [{ podSelector: executors }], ports: blockManager },
+      ],
     }),
     policy('allow-api-server', 'spark-allow-driver-api-server', {
-      podSelector: sparkRoles('driver'),
+      podSelector: drivers,
       policyTypes: ['Egress'],
       egress: [{ to: ipBlocks(inputs.apiServerCidrs), ports: [tcp(443)] }],
     }),
@@ -93,4 +108,34 @@ export function addSparkNetworkPolicies(scope: Construct, inputs: SparkNetworkIn
     }));
   }
   return policies;
+}
+
+/**
+ * The flows Spark jobs of a namespace need, for `declareFlow` by each job (the policies above allow them):
+ * executors to the driver (RPC 7078, block manager 7079), driver and executors to executors' block managers,
+ * the driver to the API server (it creates the executor pods), driver and executors to Azure Storage and to
+ * HDFS on the node addresses (HDFS uses the host network), and the UI peers to the driver.
+ */
+export function sparkJobFlows(inputs: SparkNetworkInputs): DeclaredFlow[] {
+  const pods = (role: 'driver' | 'executor') => ({ namespace: inputs.namespace, podLabels: { [SPARK_ROLE_LABEL]: role } });
+  const flows: DeclaredFlow[] = [
+    { purpose: 'spark executors to the driver RPC endpoint', from: pods('executor'), to: pods('driver'), port: SPARK_PORTS.driverRpc },
+    { purpose: 'spark executors to the driver block manager', from: pods('executor'), to: pods('driver'), port: SPARK_PORTS.blockManager },
+    { purpose: 'spark driver to the executors\' block managers', from: pods('driver'), to: pods('executor'), port: SPARK_PORTS.blockManager },
+    { purpose: 'spark executors to other executors\' block managers (shuffle)', from: pods('executor'), to: pods('executor'), port: SPARK_PORTS.blockManager },
+    ...inputs.apiServerCidrs.map((cidr) => ({ purpose: 'spark driver to the API server (creates executor pods)', from: pods('driver'), to: { cidr }, port: 443 })),
+  ];
+  for (const role of ['driver', 'executor'] as const) {
+    for (const cidr of inputs.azureStorageCidrs) flows.push({ purpose: `spark ${role} to Azure Storage (ABFS) and Entra ID`, from: pods(role), to: { cidr }, port: 443 });
+    for (const cidr of inputs.hdfs?.nodeCidrs ?? []) {
+      for (const port of inputs.hdfs!.ports) flows.push({ purpose: `spark ${role} to HDFS on the nodes (host network)`, from: pods(role), to: { cidr }, port });
+    }
+  }
+  for (const namespace of inputs.uiAccessFrom?.namespaces ?? []) {
+    flows.push({ purpose: 'spark UI access from a configured namespace', from: { namespace, podLabels: {} }, to: pods('driver'), port: SPARK_PORTS.ui });
+  }
+  for (const cidr of inputs.uiAccessFrom?.cidrs ?? []) {
+    flows.push({ purpose: 'spark UI access from a configured address range', from: { cidr }, to: pods('driver'), port: SPARK_PORTS.ui });
+  }
+  return flows;
 }

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
 import * as k8s from '../core/k8s';
 import { isSystemOrGpuPool, NodePoolPlacement } from '../core/node-pool';
-import { addSparkNetworkPolicies, HdfsClientAccess, SPARK_PORTS, SPARK_ROLE_LABEL, SparkUiAccess } from './spark-network-policies';
+import { addSparkNetworkPolicies, HdfsClientAccess, SPARK_PORTS, SPARK_ROLE_LABEL, sparkJobFlows, SparkUiAccess } from './spark-network-policies';
+import type { DeclaredFlow } from '../core/flows';
 import { podTemplateFile, sparkPodTemplates, SparkPodTemplates } from './spark-pod-templates';
 import { CoLocationTarget } from './hdfs-cluster';
 
@@ -113,6 +114,8 @@ export class SparkRbac extends Construct {
   public readonly podTemplatesConfigMap: k8s.KubeConfigMap;
   /** The NetworkPolicies. */
   public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+  /** The flows the namespace's jobs need (each `SparkJob` declares them; the policies allow them). */
+  public readonly jobFlows: readonly DeclaredFlow[];
   /**
    * The pod template of a client-mode driver (`client-driver.yaml` in the pod-templates ConfigMap): the driver
    * template plus `clientModeDriverLabels` (`spark-role: driver`, `platform.ml/spark-client-driver`), when the
@@ -169,13 +172,15 @@ export class SparkRbac extends Construct {
       },
     });
 
-    this.networkPolicies = addSparkNetworkPolicies(this, {
+    const network = {
       namespace,
       apiServerCidrs: props.apiServerCidrs,
       azureStorageCidrs: props.azureStorageCidrs ?? ['0.0.0.0/0'],
       hdfs: props.hdfs,
       uiAccessFrom: props.uiAccessFrom,
-    });
+    };
+    this.networkPolicies = addSparkNetworkPolicies(this, network);
+    this.jobFlows = sparkJobFlows(network);
 
     if (clientMode) {
       this.clientModeService = new k8s.KubeService(this, 'client-driver-service', {

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareFlow, declareFlows } from '../core/flows';
 import * as k8s from '../core/k8s';
 import { AirflowValues, airflowValues, airflowVersionOfTag, AIRFLOW_POD_SELECTOR_LABEL, CHART_AIRFLOW_VERSIONS } from './airflow-values';
 import { PinnedHelmRelease } from './helm-release-pinned';
@@ -136,6 +137,11 @@ export interface AirflowProps {
   readonly labels?: { readonly [key: string]: string };
 }
 
+/** Ports of the Airflow chart's pods (chart 1.18.0 values `ports.apiServer`, `ports.workerLogs`, `ports.triggererLogs`). */
+export const AIRFLOW_PORTS = { apiServer: 8080, workerLogs: 8793, triggererLogs: 8794 } as const;
+/** Components that call the API server's execution API. */
+const AIRFLOW_API_CLIENTS = ['scheduler', 'dag-processor', 'triggerer', 'worker'];
+
 /**
  * Airflow on the official Helm chart as a Flux HelmRelease, set up for GitOps: the KubernetesExecutor (one pod
  * per task), DAGs from git-sync, remote task logs on Azure Blob through the pods' Azure identity, an external
@@ -152,6 +158,10 @@ export class Airflow extends Construct {
   public readonly values: AirflowValues;
   /** Traffic between Airflow pods. */
   public readonly internalPolicy: k8s.KubeNetworkPolicy;
+  /** Ingress of the API server (execution API) from the other components. */
+  public readonly apiServerPolicy: k8s.KubeNetworkPolicy;
+  /** Ingress of the workers' and the triggerer's log servers from the API server. */
+  public readonly logServersPolicy: k8s.KubeNetworkPolicy;
   /** Traffic from Airflow pods to Azure, Git, the API server and Postgres. */
   public readonly egressPolicy: k8s.KubeNetworkPolicy;
   /** The Secret names Airflow reads. */
@@ -186,26 +196,57 @@ export class Airflow extends Construct {
     this.resource = this.release.resource;
 
     const airflowPods = { matchLabels: { [AIRFLOW_POD_SELECTOR_LABEL]: releaseName } };
+    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+    const component = (...names: string[]) => ({
+      matchLabels: { [AIRFLOW_POD_SELECTOR_LABEL]: releaseName },
+      matchExpressions: [{ key: 'component', operator: 'In', values: names }],
+    });
+    // Airflow 3: tasks (worker pods), the triggerer, the DAG processor and the scheduler reach the API server's
+    // execution API on 8080; the API server reads live task logs from the workers' (8793) and the triggerer's
+    // (8794) log servers. Labels `tier: airflow`, `component`, `release` of the chart's pods (chart 1.18.0).
     this.internalPolicy = new k8s.KubeNetworkPolicy(this, 'internal', {
       metadata: { name: `${releaseName}-internal`, namespace: props.namespace },
       spec: {
         podSelector: airflowPods,
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ podSelector: airflowPods }] }],
+        policyTypes: ['Egress'],
         egress: [{ to: [{ podSelector: airflowPods }] }],
       },
     });
-    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    const gitPorts = props.dags.repository.startsWith('ssh://') ? [tcp(22)] : [];
+    this.apiServerPolicy = new k8s.KubeNetworkPolicy(this, 'api-server-ingress', {
+      metadata: { name: `${releaseName}-api-server-ingress`, namespace: props.namespace },
+      spec: {
+        podSelector: component('api-server'),
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: component(...AIRFLOW_API_CLIENTS) }], ports: [tcp(AIRFLOW_PORTS.apiServer)] }],
+      },
+    });
+    this.logServersPolicy = new k8s.KubeNetworkPolicy(this, 'log-servers-ingress', {
+      metadata: { name: `${releaseName}-log-servers-ingress`, namespace: props.namespace },
+      spec: {
+        podSelector: component('worker', 'triggerer'),
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: component('api-server') }], ports: [tcp(AIRFLOW_PORTS.workerLogs), tcp(AIRFLOW_PORTS.triggererLogs)] }],
+      },
+    });
+    const gitPorts = props.dags.repository.startsWith('ssh://') ? [22] : [];
     this.egressPolicy = new k8s.KubeNetworkPolicy(this, 'egress', {
       metadata: { name: `${releaseName}-egress`, namespace: props.namespace },
       spec: {
         podSelector: airflowPods,
         policyTypes: ['Egress'],
         // Azure Storage, Microsoft Entra ID, the Git host and the API server are only known by name: 443 to anywhere.
-        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(443), tcp(5432), ...gitPorts] }],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [443, 5432, ...gitPorts].map(tcp) }],
       },
     });
+
+    const pods = (names: Record<string, string>) => ({ namespace: props.namespace, podLabels: { [AIRFLOW_POD_SELECTOR_LABEL]: releaseName, ...names } });
+    for (const client of AIRFLOW_API_CLIENTS) {
+      declareFlow(this, { purpose: `airflow ${client} to the API server's execution API`, from: pods({ component: client }), to: pods({ component: 'api-server' }), port: AIRFLOW_PORTS.apiServer });
+    }
+    declareFlow(this, { purpose: 'airflow API server to the workers\' log servers', from: pods({ component: 'api-server' }), to: pods({ component: 'worker' }), port: AIRFLOW_PORTS.workerLogs });
+    declareFlow(this, { purpose: 'airflow API server to the triggerer\'s log server', from: pods({ component: 'api-server' }), to: pods({ component: 'triggerer' }), port: AIRFLOW_PORTS.triggererLogs });
+    declareFlows(this, { purpose: 'airflow to Azure Storage, Entra ID, the Git host and the API server', from: pods({}), to: { cidr: '0.0.0.0/0' } }, [443, ...gitPorts]);
+    declareFlow(this, { purpose: 'airflow to its external Postgres metadata database', from: pods({}), to: { cidr: '0.0.0.0/0' }, port: 5432 });
   }
 
   private validateProps(id: string, props: AirflowProps): void {

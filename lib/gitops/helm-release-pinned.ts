@@ -3,6 +3,9 @@ import { Construct } from 'constructs';
 import * as helm from '../../imports/helm.toolkit.fluxcd.io';
 import * as source from '../../imports/source.toolkit.fluxcd.io';
 import * as k8s from '../core/k8s';
+import { ANY_ADDRESS, declareFlow } from '../core/flows';
+import { allowIngressFromAnywhere } from '../core/network-policies';
+import type { OperatorWebhook } from './operator-network';
 import { ContainerDefaults, NamespaceBaseline, PodSecurityLevel } from '../core/namespace-baseline';
 
 /** Pod Security levels an operator namespace can enforce, each value the exact label value. */
@@ -32,6 +35,24 @@ export interface ReleaseNamespace {
    * @default - none: the namespace admits no ingress at all
    */
   readonly ingressPorts?: readonly number[];
+}
+
+/**
+ * On top of the namespace baseline's default deny: ingress from anywhere only on the operator's webhook ports
+ * (the API server's addresses are not published on AKS), and egress to the API server and cloud endpoints over
+ * HTTPS.
+ */
+export function operatorTrafficPolicy(scope: Construct, namespace: string, ingressPorts: readonly number[]): k8s.KubeNetworkPolicy {
+  const ports = [...ingressPorts].sort((a, b) => a - b);
+  return new k8s.KubeNetworkPolicy(scope, 'operator-traffic', {
+    metadata: { name: 'allow-operator-traffic', namespace },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: ports.length > 0 ? [{ ports: ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }] : [],
+      egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+    },
+  });
 }
 
 /** Properties for `PinnedHelmRelease`. */
@@ -75,6 +96,17 @@ export interface PinnedHelmReleaseProps {
    */
   readonly createNamespace?: ReleaseNamespace;
   /**
+   * Admission webhook servers of the release: each gets a NetworkPolicy `allow-webhook-<name>` admitting any
+   * source on its port (AKS does not publish the address the API server's calls come from), declared as a flow.
+   * @default - none
+   */
+  readonly webhooks?: readonly OperatorWebhook[];
+  /**
+   * The release's pods call the API server: declared as a flow (the namespace's operator policy allows it).
+   * @default false
+   */
+  readonly callsApiServer?: boolean;
+  /**
    * How the source-controller authenticates to an `oci://` registry: `azure` uses Flux's own Azure identity
    * (an Azure Container Registry), `generic` the `secretName` or anonymous access (OCIRepository `spec.provider`,
    * Flux source-controller v1.9.1).
@@ -113,8 +145,10 @@ export class PinnedHelmRelease extends Construct {
   public readonly namespace: string;
   /** The namespace with its baseline, when `createNamespace` is set. */
   public readonly namespaceBaseline?: NamespaceBaseline;
-  /** Ingress and HTTPS egress of the operator pods, when `createNamespace` is set. */
+  /** HTTPS egress of the operator pods (API server, cloud endpoints), when `createNamespace` is set. */
   public readonly operatorTraffic?: k8s.KubeNetworkPolicy;
+  /** Ingress of each webhook server from the API server, by webhook name. */
+  public readonly webhookPolicies: ReadonlyMap<string, k8s.KubeNetworkPolicy>;
 
   constructor(scope: Construct, id: string, props: PinnedHelmReleaseProps) {
     super(scope, id);
@@ -137,17 +171,20 @@ export class PinnedHelmRelease extends Construct {
       });
       // On top of the baseline's default deny: operators serve webhooks to the API server, whose addresses AKS
       // does not publish (so from anywhere, but only on the webhook ports), and call the API server and cloud
-      // endpoints over HTTPS.
-      const ingressPorts = [...(ns.ingressPorts ?? [])].sort((a, b) => a - b);
-      this.operatorTraffic = new k8s.KubeNetworkPolicy(this, 'operator-traffic', {
-        metadata: { name: 'allow-operator-traffic', namespace: props.namespace },
-        spec: {
-          podSelector: {},
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: ingressPorts.length > 0 ? [{ ports: ingressPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }] : [],
-          egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
-        },
-      });
+      // endpoints over HTTPS. Webhook servers the release models (`webhooks`) get their own policy instead.
+      this.operatorTraffic = operatorTrafficPolicy(this, props.namespace, ns.ingressPorts ?? []);
+    }
+
+    const webhookPolicies = new Map<string, k8s.KubeNetworkPolicy>();
+    for (const webhook of props.webhooks ?? []) {
+      webhookPolicies.set(webhook.name, allowIngressFromAnywhere(this, `webhook-${webhook.name}`, {
+        name: `allow-webhook-${webhook.name}`, namespace: props.namespace, podLabels: webhook.podLabels, ports: [webhook.port],
+      }));
+      declareFlow(this, { purpose: `API server to the ${webhook.name} admission webhook`, from: { cidr: ANY_ADDRESS }, to: { namespace: props.namespace, podLabels: { ...webhook.podLabels } }, port: webhook.port });
+    }
+    this.webhookPolicies = webhookPolicies;
+    if (props.callsApiServer) {
+      declareFlow(this, { purpose: 'operator pods call the API server', from: { namespace: props.namespace, podLabels: {} }, to: { cidr: ANY_ADDRESS }, port: 443 });
     }
 
     const oci = props.repository.startsWith('oci://');

@@ -12,6 +12,8 @@ export interface GatewayControllerProfile {
   readonly controllerName: string;
   /** Namespace of the control plane (installed by the GitOps layer). */
   readonly controlPlaneNamespace: string;
+  /** Labels of the control-plane pods. */
+  readonly controlPlanePodLabels: { readonly [key: string]: string };
   /** TCP port the proxies fetch their configuration from (xDS), in the control-plane namespace. */
   readonly configPort: number;
   /** Container port a proxy listens on for a Gateway listener port. */
@@ -26,6 +28,8 @@ export interface GatewayControllerProfile {
 const ENVOY_GATEWAY: GatewayControllerProfile = {
   controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
   controlPlaneNamespace: 'envoy-gateway-system',
+  // envoyproxy/gateway v1.5.0 charts/gateway-helm/templates/envoy-gateway-deployment.yaml (pod labels)
+  controlPlanePodLabels: { 'control-plane': 'envoy-gateway' },
   configPort: 18000,
   proxyContainerPort: (port) => port < 1024 ? port + 10000 : port,
 };

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { NAME_RULES, nameProblem } from '../core/names';
+import { declareFlows } from '../core/flows';
 import { ContainerResources, nonRootPodSecurity, restrictedContainerSecurity, toResourceRequirements } from '../core/container-security';
 import * as k8s from '../core/k8s';
 import { allowEgressTo, EgressPeer } from '../core/network-policies';
@@ -212,6 +213,10 @@ export class HttpMicroservice extends Construct {
     }
     if (props.egress) {
       this.egressPolicy = allowEgressTo(this, 'egress', { name: `${name}-egress`, namespace, podLabels: labels, ...props.egress });
+      for (const peer of props.egress.peers) {
+        const to = 'cidr' in peer ? { cidr: peer.cidr } : { namespace: peer.namespace, podLabels: { ...peer.podLabels } };
+        declareFlows(this, { purpose: `${name} to its dependencies`, from: { namespace, podLabels: labels }, to }, props.egress.ports);
+      }
     }
     this.backend = { namespace, serviceName: name, ports: [{ port: servicePort, targetPort: props.containerPort }], podLabels: labels };
   }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareFlows } from '../core/flows';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as k8s from '../core/k8s';
 import { allowEgressToPods, allowIngressFromNamespace } from '../core/network-policies';
@@ -94,12 +95,19 @@ export class IngressRoutes extends Construct {
     const policies = new Map<string, k8s.KubeNetworkPolicy>();
     const backends = usedBackends(routes);
     for (const { backend, ports } of backends) {
-      policies.set(`${backend.namespace}/${backend.serviceName}`, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
+      const key = `${backend.namespace}/${backend.serviceName}`;
+      const targetPorts = ports.map((port) => port.targetPort);
+      declareFlows(this, {
+        purpose: `${props.gateway ? 'gateway proxies' : 'ingress controller'} to route backend ${key}`,
+        from: { namespace: this.trafficSourceNamespace, podLabels: {} },
+        to: { namespace: backend.namespace, podLabels: { ...backend.podLabels } },
+      }, [...new Set(targetPorts)]);
+      policies.set(key, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
         name: `${backend.serviceName}-from-${this.trafficSourceNamespace}`,
         namespace: backend.namespace,
         podLabels: backend.podLabels,
         fromNamespace: this.trafficSourceNamespace,
-        ports: ports.map((port) => port.targetPort),
+        ports: targetPorts,
       }));
     }
     if (props.gateway) {

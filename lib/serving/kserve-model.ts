@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { NAME_RULES, nameProblem } from '../core/names';
+import { declareFlow } from '../core/flows';
 import * as kserve from '../../imports/serving.kserve.io';
 import { ContainerResources, restrictedContainerSecurity, nonRootPodSecurity } from '../core/container-security';
 import * as k8s from '../core/k8s';
@@ -206,6 +207,9 @@ export class KServeModel extends Construct {
       };
     }
     if (props.allowAzureEgress ?? true) {
+      // The storage initializer (an init container of the predictor pod, kserve v0.16.0
+      // pkg/webhook/admission/pod/storage_initializer_injector.go) downloads the model; the predictor reads Azure too.
+      declareFlow(this, { purpose: 'predictor and its storage initializer to Azure Storage and Entra ID', from: { namespace: props.namespace, podLabels }, to: { cidr: '0.0.0.0/0' }, port: 443 });
       this.azureEgress = allowEgressTo(this, 'azure-egress', {
         name: `${props.name}-azure-egress`, namespace: props.namespace, podLabels, ...AZURE_HTTPS_EGRESS,
       });

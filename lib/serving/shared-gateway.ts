@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { GATEWAY_CONTROLLERS, GatewayControllerName, GatewayControllerProfile } from './gateway-controllers';
 import * as k8s from '../core/k8s';
-import { allowEgressTo, allowIngressFromAnywhere } from '../core/network-policies';
+import { allowEgressTo, allowIngressFromAnywhere, allowIngressFromNamespace } from '../core/network-policies';
+import { ANY_ADDRESS, declareFlow, declareFlows } from '../core/flows';
 
 export { GatewayControllerName } from './gateway-controllers';
 
@@ -75,6 +76,8 @@ export class SharedGateway extends Construct {
   public readonly listenerPolicy: k8s.KubeNetworkPolicy;
   /** Lets the proxies fetch configuration from the control plane. */
   public readonly controlPlanePolicy: k8s.KubeNetworkPolicy;
+  /** Admits the proxies on the control plane's xDS port, in the control plane's namespace. */
+  public readonly controlPlaneIngressPolicy: k8s.KubeNetworkPolicy;
   /** Name of the Gateway. */
   public readonly name: string;
   /** Namespace of the Gateway. */
@@ -149,6 +152,19 @@ export class SharedGateway extends Construct {
       peers: [{ namespace: this.controller.controlPlaneNamespace }],
       ports: [this.controller.configPort],
     });
+    // The control plane's namespace is default-deny: it admits this gateway's proxies on the xDS port.
+    this.controlPlaneIngressPolicy = allowIngressFromNamespace(this, 'control-plane-ingress', {
+      name: `xds-from-${props.namespace}`,
+      namespace: this.controller.controlPlaneNamespace,
+      podLabels: this.controller.controlPlanePodLabels,
+      fromNamespace: props.namespace,
+      ports: [this.controller.configPort],
+    });
+    const proxies = { namespace: props.namespace, podLabels: {} };
+    declareFlows(this, { purpose: `clients to the ${props.name} gateway listeners`, from: { cidr: ANY_ADDRESS }, to: proxies },
+      [HTTP_PORT, HTTPS_PORT].map(this.controller.proxyContainerPort));
+    declareFlow(this, { purpose: `${props.name} gateway proxies fetch their configuration (xDS)`, from: proxies,
+      to: { namespace: this.controller.controlPlaneNamespace, podLabels: { ...this.controller.controlPlanePodLabels } }, port: this.controller.configPort });
   }
 
   /** Name of the HTTPS listener of `hostname`, or undefined when the gateway does not serve that host. */

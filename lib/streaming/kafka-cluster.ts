@@ -216,7 +216,7 @@ export class KafkaCluster extends Construct {
       declareFlows(this, { purpose: 'entity operator to the API server', from: entityOperator, to: { cidr } }, API_SERVER_PORTS);
     }
     for (const client of props.clients) {
-      declareFlows(this, { purpose: 'Kafka client to the TLS listener', from: { namespace: client.namespace, podLabels: { ...(client.podLabels ?? {}) } }, to: { namespace: props.namespace, podLabels: { ...this.brokerPodLabels } } }, [this.listenerPort]);
+      declareFlows(this, { purpose: 'Kafka client to the TLS listener', from: { namespace: client.namespace, podLabels: { ...(client.podLabels ?? {}) }, deployedElsewhere: 'a Kafka client of streaming.clients, deployed by its owner unless a workload of the output carries its labels' }, to: { namespace: props.namespace, podLabels: { ...this.brokerPodLabels } } }, [this.listenerPort]);
     }
 
     const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));

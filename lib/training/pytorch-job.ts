@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
+import { declareFlow } from '../core/flows';
 import * as kubeflow from '../../imports/kubeflow.org';
 import * as k8s from '../core/k8s';
+import { RERUN_ANNOTATION } from '../core/labels';
 import { isSystemOrGpuPool, NodePoolPlacement } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
 import { PYTORCH_DEFAULT_PORT, replicaTemplate, TRAINING_JOB_LABEL } from './pytorch-template';
@@ -70,8 +72,9 @@ export interface PyTorchRunPolicy {
    */
   readonly cleanPodPolicy?: CleanPodPolicy;
   /**
-   * Seconds after the job finished before the operator deletes it (and its pods).
-   * @default 3600
+   * Seconds after the job finished before the operator deletes it (and its pods). Under GitOps Flux re-creates a
+   * deleted job and it runs again, so leave it unset for jobs in Git (the verifier reports it).
+   * @default - never deleted
    */
   readonly ttlSecondsAfterFinished?: number;
   /**
@@ -264,7 +267,10 @@ export class PyTorchJob extends Construct {
     const gang = props.gangScheduling;
     const elastic = props.elasticPolicy;
     this.resource = new kubeflow.PyTorchJob(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace },
+      metadata: {
+        name: props.name, namespace: props.namespace,
+        annotations: { [RERUN_ANNOTATION]: `a finished PyTorchJob stays finished: to train again, delete it (kubectl delete pytorchjob ${props.name} -n ${props.namespace}) and Flux re-creates it at its next reconcile` },
+      },
       spec: {
         nprocPerNode: props.nprocPerNode ?? 'auto',
         pytorchReplicaSpecs: Object.fromEntries(replicas.map((r) => [r.type, {
@@ -274,7 +280,7 @@ export class PyTorchJob extends Construct {
         }])),
         runPolicy: {
           cleanPodPolicy: run.cleanPodPolicy ?? CleanPodPolicy.RUNNING,
-          ttlSecondsAfterFinished: run.ttlSecondsAfterFinished ?? 3600,
+          ttlSecondsAfterFinished: run.ttlSecondsAfterFinished,
           activeDeadlineSeconds: run.activeDeadlineSeconds ?? 86400,
           backoffLimit: run.backoffLimit ?? 3,
           schedulingPolicy: gang ? {
@@ -298,6 +304,10 @@ export class PyTorchJob extends Construct {
   private createNetworkPolicy(props: PyTorchJobProps): k8s.KubeNetworkPolicy {
     const jobPods = { podSelector: { matchLabels: { [TRAINING_JOB_LABEL]: props.name } } };
     const https = { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] };
+    const pods = { namespace: props.namespace, podLabels: { [TRAINING_JOB_LABEL]: props.name } };
+    // The rendezvous (MASTER_PORT) and NCCL pick ports at run time: replicas reach each other on every TCP port.
+    declareFlow(this, { purpose: 'pytorch replicas to each other (rendezvous, NCCL)', from: pods, to: pods, port: 1, endPort: 65535 });
+    if (props.allowHttpsEgress ?? true) declareFlow(this, { purpose: 'pytorch replicas to Azure Storage, Entra ID and registries', from: pods, to: { cidr: '0.0.0.0/0' }, port: 443 });
     return new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: { name: `${props.name}-pytorch`, namespace: props.namespace },
       spec: {

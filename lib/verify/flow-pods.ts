@@ -18,6 +18,9 @@
  * | Envoy Gateway controller | `control-plane: envoy-gateway`, `app.kubernetes.io/name: gateway-helm`, `app.kubernetes.io/instance: <release>`; xDS 18000, rate limit 18001, wasm 18002, metrics 19001, topology injector webhook 9443 | envoyproxy/gateway v1.5.0 `charts/gateway-helm/templates/envoy-gateway-deployment.yaml`, `_helpers.tpl` l.48 |
  * | training operator | `control-plane: kubeflow-training-operator` in `kubeflow`, webhook-server 9443 | kubeflow/trainer v1.9.4 `manifests/base/deployment.yaml` (see /tmp research notes of issue 10, Q2) |
  * | Airflow | `tier: airflow`, `component: <scheduler|api-server|dag-processor|triggerer|worker>`, `release: <release>`; api-server 8080, triggerer log server 8794, worker log server 8793 | apache/airflow helm-chart 1.18.0 templates: NOT checked from source (the repository was too large to fetch); from the chart's documented labels |
+ * | Strimzi Kafka nodes | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-kafka`, `strimzi.io/kind: Kafka`, `strimzi.io/pool-name`, `strimzi.io/broker-role|controller-role: "true"`; 9090, 9091, 8443 and the listener ports | strimzi/strimzi-kafka-operator 1.2.0 (as cited in `lib/streaming/kafka-cluster.ts`: ResourceLabels, KafkaCluster.java); not re-read in this session |
+ * | Strimzi entity operator | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-entity-operator`, `strimzi.io/kind: Kafka` | same |
+ * | Strimzi cluster operator | `name: strimzi-cluster-operator`, `strimzi.io/kind: cluster-operator` | strimzi-kafka-operator chart 1.2.0 `templates/060-Deployment-strimzi-cluster-operator.yaml`; not re-read in this session |
  * | CoreDNS | `k8s-app: kube-dns` in `kube-system`, 53 UDP and TCP | AKS-managed; the selector Kubernetes' own manifests use (kubernetes/kubernetes `cluster/addons/dns/coredns`) |
  */
 import { ManifestJson } from '../synth/cluster-context';
@@ -63,6 +66,9 @@ const CHART_PODS: { readonly [chart: string]: (release: string, values: Json) =>
   ],
   'gateway-helm': (release) => [
     { name: 'envoy-gateway', labels: { 'control-plane': 'envoy-gateway', 'app.kubernetes.io/name': 'gateway-helm', 'app.kubernetes.io/instance': release }, ports: [tcp(18000, 'grpc'), tcp(18001, 'ratelimit'), tcp(18002, 'wasm'), tcp(19001, 'metrics'), tcp(9443, 'webhook')] },
+  ],
+  'strimzi-kafka-operator': () => [
+    { name: 'cluster-operator', labels: { 'name': 'strimzi-cluster-operator', 'strimzi.io/kind': 'cluster-operator' }, ports: [tcp(8080, 'http')] },
   ],
   'airflow': (release) => [
     ...['scheduler', 'dag-processor'].map((component) => ({ name: component, labels: airflowLabels(release, component), ports: [] })),
@@ -181,6 +187,25 @@ export function clusterPods(cluster: VerifiedCluster): { pods: PodGroup[]; unkno
         }
         break;
       }
+      case 'KafkaNodePool': {
+        if (!obj.apiVersion.startsWith('kafka.strimzi.io/')) break;
+        const cluster = obj.metadata.labels?.['strimzi.io/cluster'];
+        const kafka = all.find(({ obj: k }) => k.kind === 'Kafka' && k.metadata.name === cluster && k.metadata.namespace === namespace)?.obj;
+        const roles: string[] = obj.spec?.roles ?? [];
+        const labels: Record<string, string> = {
+          'strimzi.io/cluster': cluster, 'strimzi.io/name': `${cluster}-kafka`, 'strimzi.io/kind': 'Kafka', 'strimzi.io/pool-name': obj.metadata.name,
+          ...(roles.includes('broker') ? { 'strimzi.io/broker-role': 'true' } : {}),
+          ...(roles.includes('controller') ? { 'strimzi.io/controller-role': 'true' } : {}),
+        };
+        const listeners = (kafka?.spec?.kafka?.listeners ?? []).map((l: Json) => tcp(Number(l.port), l.name));
+        add(labels, [tcp(9090, 'tcp-ctrlplane'), tcp(9091, 'tcp-replication'), tcp(8443, 'tcp-kafkaagent'), ...listeners], `KafkaNodePool ${namespace}/${obj.metadata.name} (Kafka nodes)`);
+        break;
+      }
+      case 'Kafka':
+        if (obj.apiVersion.startsWith('kafka.strimzi.io/') && obj.spec?.entityOperator) {
+          add({ 'strimzi.io/cluster': obj.metadata.name, 'strimzi.io/name': `${obj.metadata.name}-entity-operator`, 'strimzi.io/kind': 'Kafka' }, [], `Kafka ${namespace}/${obj.metadata.name} entity operator`);
+        }
+        break;
       case 'Kustomization':
         if (obj.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && obj.metadata.name === 'training-operator') {
           add({ 'control-plane': 'kubeflow-training-operator' }, [tcp(9443, 'webhook-server'), tcp(8080, 'monitoring-port')], 'training operator', false, 'kubeflow');

@@ -27,6 +27,8 @@ export interface FlowModel {
   /** Folders by object ref, for faults. */
   readonly folderOf: ReadonlyMap<string, string>;
   readonly unknownCharts: readonly { owner: string; folder: string; chart: string }[];
+  /** Namespaces the output creates (Namespace objects). */
+  readonly managedNamespaces: ReadonlySet<string>;
 }
 
 /** Builds the pods, policies and namespace labels of a cluster. */
@@ -35,6 +37,7 @@ export function buildFlowModel(cluster: VerifiedCluster): FlowModel {
   const policies: CompiledPolicy[] = [];
   const namespaceLabels = new Map<string, Record<string, string>>();
   const folderOf = new Map<string, string>();
+  const managedNamespaces = new Set<string>();
   for (const name of Object.keys(cluster.facts.preexistingNamespaces)) namespaceLabels.set(name, { 'kubernetes.io/metadata.name': name });
   for (const folder of cluster.folders) {
     for (const obj of folder.manifests) {
@@ -42,6 +45,7 @@ export function buildFlowModel(cluster: VerifiedCluster): FlowModel {
       if (obj.kind === 'Namespace' && obj.apiVersion === 'v1') {
         const labels = (obj.metadata.labels ?? {}) as Record<string, string>;
         namespaceLabels.set(obj.metadata.name, { ...labels, 'kubernetes.io/metadata.name': obj.metadata.name });
+        managedNamespaces.add(obj.metadata.name);
       }
     }
   }
@@ -50,7 +54,7 @@ export function buildFlowModel(cluster: VerifiedCluster): FlowModel {
     if (!namespaceLabels.has(pod.namespace)) namespaceLabels.set(pod.namespace, { 'kubernetes.io/metadata.name': pod.namespace });
   }
   for (const policy of policies) folderOf.set(policy.ref, policy.folder);
-  return { pods, index: new PolicyIndex(policies, namespaceLabels), policies, folderOf, unknownCharts };
+  return { pods, index: new PolicyIndex(policies, namespaceLabels), policies, folderOf, unknownCharts, managedNamespaces };
 }
 
 /** The rule. */
@@ -61,9 +65,22 @@ export const networkFlowRule: VerifyRule = (cluster) => {
 
 type Resolved = { endpoints: { endpoint: Endpoint; pod?: PodGroup }[]; hostNetwork: PodGroup[] };
 
-function resolve(end: FlowEndpoint, pods: readonly PodGroup[]): Resolved {
+/**
+ * The pod groups an end selects. Pods of a namespace the output neither creates nor knows pods of (an AKS add-on's,
+ * such as application routing) cannot be checked: they stand in as one group with the declared labels.
+ */
+function resolve(end: FlowEndpoint, model: FlowModel): Resolved {
   if ('cidr' in end) return { endpoints: [{ endpoint: { cidr: end.cidr } }], hostNetwork: [] };
+  const pods = model.pods;
   const matching = pods.filter((pod) => pod.namespace === end.namespace && Object.entries(end.podLabels).every(([k, v]) => pod.labels[k] === v));
+  const elsewhere = end.deployedElsewhere !== undefined;
+  if (matching.length === 0 && (elsewhere || (!model.managedNamespaces.has(end.namespace) && !pods.some((pod) => pod.namespace === end.namespace)))) {
+    const outside: PodGroup = {
+      namespace: end.namespace, labels: { ...end.podLabels }, ports: [], hostNetwork: false, owner: `Namespace/${end.namespace}`, folder: '',
+      description: `pods ${JSON.stringify(end.podLabels)} of namespace ${end.namespace} (${elsewhere ? `deployed elsewhere: ${end.deployedElsewhere}` : 'outside the output'}, taken as declared)`,
+    };
+    return { endpoints: [{ endpoint: { pods: outside }, pod: outside }], hostNetwork: [] };
+  }
   return {
     endpoints: matching.filter((pod) => !pod.hostNetwork).map((pod) => ({ endpoint: { pods: pod }, pod })),
     hostNetwork: matching.filter((pod) => pod.hostNetwork),
@@ -90,8 +107,8 @@ function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[
   });
   for (const flow of facts.flows) {
     const protocol = flow.protocol ?? 'TCP';
-    const from = resolve(flow.from, model.pods);
-    const to = resolve(flow.to, model.pods);
+    const from = resolve(flow.from, model);
+    const to = resolve(flow.to, model);
     let unresolved = false;
     for (const [side, resolved, end] of [['source', from, flow.from], ['destination', to, flow.to]] as const) {
       if (resolved.hostNetwork.length > 0) {
@@ -164,6 +181,12 @@ function admittedSources(rule: PolicyRule, policy: CompiledPolicy, model: FlowMo
 
 function checkUndeclaredIngress(facts: ClusterFacts, model: FlowModel): VerifyFault[] {
   const faults: VerifyFault[] = [];
+  const resolved = new Map<DeclaredFlow, Resolved>();
+  const sourcesOf = (flow: DeclaredFlow): Resolved => {
+    let r = resolved.get(flow);
+    if (!r) resolved.set(flow, r = resolve(flow.from, model));
+    return r;
+  };
   const flowsInto = flowsByDestinationNamespace(facts.flows);
   for (const policy of model.policies) {
     if (policy.ingress.length === 0) continue;
@@ -173,13 +196,21 @@ function checkUndeclaredIngress(facts: ClusterFacts, model: FlowModel): VerifyFa
     for (const rule of policy.ingress) {
       const undeclared: string[] = [];
       const usedPorts = new Set<number>();
+      const sources = admittedSources(rule, policy, model);
       for (const destination of destinations) {
         const flows = candidates.filter((flow) => targets(flow.to, destination));
-        for (const source of admittedSources(rule, policy, model)) {
-          const needed = flows.filter((flow) => covers(flow.from, source)
+        for (const source of sources) {
+          const needed = flows.some((flow) => covers(flow.from, source)
             && model.index.ruleAdmits(rule, policy.namespace, source, flow.port, flow.protocol ?? 'TCP', { pods: destination }, flow.endPort ?? flow.port));
-          if (needed.length === 0) undeclared.push(`${describeEndpoint(source)} -> ${destination.description}`);
-          for (const flow of needed) (rule.ports ?? []).forEach((entry, i) => { if (portEntryAdmits(entry, flow.port, flow.protocol ?? 'TCP', { pods: destination }, flow.endPort ?? flow.port)) usedPorts.add(i); });
+          if (!needed) undeclared.push(`${describeEndpoint(source)} -> ${destination.description}`);
+        }
+        // Ports: a listed port is used when a declared flow into this destination passes the rule with it (its
+        // source resolved as for the flow check, so pods deployed elsewhere count too).
+        for (const flow of flows) {
+          const admitted = sourcesOf(flow).endpoints.some(({ endpoint }) =>
+            model.index.ruleAdmits(rule, policy.namespace, endpoint, flow.port, flow.protocol ?? 'TCP', { pods: destination }, flow.endPort ?? flow.port));
+          if (!admitted) continue;
+          (rule.ports ?? []).forEach((entry, i) => { if (portEntryAdmits(entry, flow.port, flow.protocol ?? 'TCP', { pods: destination }, flow.endPort ?? flow.port)) usedPorts.add(i); });
         }
       }
       const unusedPorts = (rule.ports ?? []).filter((_, i) => !usedPorts.has(i)).map((entry) => `${entry.port ?? 'all'}${entry.endPort ? `-${entry.endPort}` : ''}/${entry.protocol}`);

@@ -34,6 +34,15 @@ describe('SparkJob', () => {
     expect(manifests).toMatchSnapshot();
   });
 
+  test('restart policy Always: a long-running application with back-off and no TTL', () => {
+    const { manifests } = synth({ ...required, restartPolicy: 'Always' });
+    const app = findManifest(manifests, 'SparkApplication', 'feature-space', 'spark');
+    expect(app.spec.restartPolicy).toEqual({ type: 'Always', onFailureRetryInterval: 30, onSubmissionFailureRetryInterval: 60 });
+    expect(app.spec.timeToLiveSeconds).toBeUndefined();
+    expect(() => synth({ ...required, restartPolicy: 'Always', schedule: '@daily' })).toThrow(/'restartPolicy' Always runs the application forever; it cannot also have a 'schedule'/);
+    expect(() => synth({ ...required, restartPolicy: 'Always', timeToLiveSeconds: 60 })).toThrow(/'timeToLiveSeconds' \(60\) would delete a long-running application/);
+  });
+
   test('all props (scheduled)', () => {
     // GIVEN
     const props: Required<SparkJobProps> = {
@@ -43,9 +52,11 @@ describe('SparkJob', () => {
       arguments: ['--day', 'yesterday'],
       schedule: '0 2 * * *',
       hadoopConf: { 'fs.defaultFS': 'hdfs://nn:8020' },
+      networkFlows: [{ purpose: 'spark driver to the API server', from: { namespace: 'spark', podLabels: { 'spark-role': 'driver' } }, to: { cidr: '203.0.113.10/32' }, port: 443 }],
       sparkConf: { 'spark.sql.shuffle.partitions': '64' },
       volumes: [{ volumeName: 'lookup-tables', claimName: 'lookup-tables', mountPath: '/mnt/lookup', readOnly: true }],
       timeToLiveSeconds: 3600,
+      restartPolicy: 'OnFailure',
     };
     // WHEN
     const { job, manifests } = synth(props);

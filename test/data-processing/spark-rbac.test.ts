@@ -88,14 +88,22 @@ describe('SparkRbac', () => {
     });
   });
 
-  test('network policies: driver and executors talk on 7078/7079; the API server, HDFS and storage are reachable', () => {
-    const { manifests } = synth({ ...required, hdfs: { nodeCidrs: ['10.224.0.0/16'], ports: [8020, 9866] } });
-    const cluster = findManifest(manifests, 'NetworkPolicy', 'spark-allow-driver-executor', 'spark');
-    const sparkPods = { matchExpressions: [{ key: 'spark-role', operator: 'In', values: ['driver', 'executor'] }] };
-    expect(cluster.spec.podSelector).toEqual(sparkPods);
-    expect(cluster.spec.ingress[0].from).toEqual([{ podSelector: sparkPods }]);
-    expect(ports(cluster.spec.ingress)).toEqual(['TCP/7078', 'TCP/7079']);
-    expect(ports(cluster.spec.egress)).toEqual(['TCP/7078', 'TCP/7079']);
+  test('network policies: executors reach the driver on 7078/7079, driver and executors the executors on 7079; the API server, HDFS and storage are reachable', () => {
+    const { rbac, manifests } = synth({ ...required, hdfs: { nodeCidrs: ['10.224.0.0/16'], ports: [8020, 9866] } });
+    const role = (...values: string[]) => ({ matchExpressions: [{ key: 'spark-role', operator: 'In', values }] });
+    const driver = findManifest(manifests, 'NetworkPolicy', 'spark-allow-driver-executor', 'spark');
+    expect(driver.spec.podSelector).toEqual(role('driver'));
+    expect(driver.spec.ingress).toEqual([{ from: [{ podSelector: role('executor') }], ports: [{ protocol: 'TCP', port: 7078 }, { protocol: 'TCP', port: 7079 }] }]);
+    expect(driver.spec.egress).toEqual([{ to: [{ podSelector: role('executor') }], ports: [{ protocol: 'TCP', port: 7079 }] }]);
+    const executor = findManifest(manifests, 'NetworkPolicy', 'spark-allow-executor-traffic', 'spark');
+    expect(executor.spec.podSelector).toEqual(role('executor'));
+    expect(executor.spec.ingress).toEqual([{ from: [{ podSelector: role('driver', 'executor') }], ports: [{ protocol: 'TCP', port: 7079 }] }]);
+    expect(ports(executor.spec.egress)).toEqual(['TCP/7078', 'TCP/7079', 'TCP/7079']);
+    // The same needs, declared for the network-flows rule.
+    expect(rbac.jobFlows.map((f) => `${f.purpose} ${'cidr' in f.to ? f.to.cidr : ''}:${f.port}`)).toEqual(expect.arrayContaining([
+      'spark executors to the driver RPC endpoint :7078', 'spark driver to the API server (creates executor pods) 203.0.113.10/32:443',
+      'spark executor to HDFS on the nodes (host network) 10.224.0.0/16:9866',
+    ]));
 
     const api = findManifest(manifests, 'NetworkPolicy', 'spark-allow-driver-api-server', 'spark');
     expect(api.spec.podSelector.matchExpressions[0].values).toEqual(['driver']);

@@ -133,6 +133,12 @@ describe('Airflow', () => {
     new Airflow(chart, 'airflow', required);
     const manifests = Testing.synth(chart);
     expect(findManifest(manifests, 'NetworkPolicy', 'airflow-internal', 'airflow').spec.podSelector).toEqual({ matchLabels: { release: 'airflow' } });
+    // Ingress only where Airflow 3 needs it: the execution API (8080) and the log servers (8793, 8794).
+    const api = findManifest(manifests, 'NetworkPolicy', 'airflow-api-server-ingress', 'airflow').spec;
+    expect(api.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    expect(api.ingress[0].from[0].podSelector.matchExpressions[0].values).toEqual(['scheduler', 'dag-processor', 'triggerer', 'worker']);
+    const logs = findManifest(manifests, 'NetworkPolicy', 'airflow-log-servers-ingress', 'airflow').spec;
+    expect(logs.ingress[0].ports.map((p: { port: number }) => p.port)).toEqual([8793, 8794]);
     const egress = findManifest(manifests, 'NetworkPolicy', 'airflow-egress', 'airflow').spec.egress;
     expect(egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 5432 }]);
   });

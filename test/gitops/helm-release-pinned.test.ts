@@ -1,4 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
+import { collectDeclaredFlows } from '../../lib/core/flows';
 import { PinnedHelmRelease, PinnedHelmReleaseProps } from '../../lib/gitops/helm-release-pinned';
 import { findManifest } from '../util';
 
@@ -33,6 +34,8 @@ describe('PinnedHelmRelease', () => {
       dependsOn: [first],
       createNamespace: { podSecurityLevel: 'baseline', podSecurityReason: 'upstream pods set no seccomp profile', ...baseline },
       labels: { 'platform.ml/operator': 'cert-manager' },
+      webhooks: [{ name: 'cert-manager', podLabels: { 'app.kubernetes.io/name': 'webhook' }, port: 10250 }],
+      callsApiServer: true,
       provider: 'azure',
       secretName: undefined as unknown as string,
     };
@@ -48,6 +51,11 @@ describe('PinnedHelmRelease', () => {
     expect(findManifest(manifests, 'ResourceQuota', 'namespace-quota', 'cert-manager').spec.hard).toEqual({ pods: 20 });
     const traffic = findManifest(manifests, 'NetworkPolicy', 'allow-operator-traffic', 'cert-manager').spec;
     expect(traffic.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+    expect(traffic.ingress).toEqual([]);
+    // Only the webhook server admits ingress, on its port, from any address (the API server's is not published).
+    const webhook = findManifest(manifests, 'NetworkPolicy', 'allow-webhook-cert-manager', 'cert-manager').spec;
+    expect(webhook).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'webhook' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 10250 }] }] });
+    expect(collectDeclaredFlows(chart).map((f) => `${f.purpose} ${f.port}`)).toEqual(['API server to the cert-manager admission webhook 10250', 'operator pods call the API server 443']);
   });
 
   test.each([
