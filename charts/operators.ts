@@ -7,6 +7,7 @@ import { sparkOperatorSettings } from '../lib/data-processing/config';
 import { strimziOperatorSettings } from '../lib/streaming/config';
 import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
+import { ANY_ADDRESS, declareFlow } from '../lib/core/flows';
 import { operatorCallsApiServer, operatorWebhooks, portsAdmittedElsewhere } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
@@ -59,6 +60,15 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
   });
   installed.set(operator, created);
   return created;
+}
+
+/** Flows of an operator installed from upstream manifests (no `PinnedHelmRelease` to declare them). */
+function declareOperatorFlows(context: ClusterContext, operator: Operator): void {
+  const namespace = OPERATORS[operator].namespace;
+  for (const webhook of operatorWebhooks(operator, operator, OPERATORS[operator].defaultChart)) {
+    declareFlow(context.layers.operators, { purpose: `API server to the ${webhook.name} admission webhook`, from: { cidr: ANY_ADDRESS }, to: { namespace, podLabels: { ...webhook.podLabels } }, port: webhook.port });
+  }
+  declareFlow(context.layers.operators, { purpose: 'operator pods call the API server', from: { namespace, podLabels: {} }, to: { cidr: ANY_ADDRESS }, port: 443 });
 }
 
 /** The HelmRelease of an operator with a single chart, when the cluster pins it (a missing pin is a config error). */
@@ -122,6 +132,7 @@ export const operatorsComposition: ClusterComposition = (context) => {
             interval: context.platform.gitops?.intervals?.helmReleases,
             labels: { [OPERATOR_LABEL]: operator },
           });
+          declareOperatorFlows(context, operator);
         }
         break;
       case Operator.AAD_POD_IDENTITY:

@@ -77,6 +77,13 @@ describe('mutations: the rule reports the fault with the right rule and object',
     expect(faults.every((f) => /^Job\/hdfs\/hdfs-smoke-test-/.test(f.object))).toBe(true);
   });
 
+  test('a default deny in the training operator namespace: the API server cannot call its webhook', () => {
+    const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny-all', namespace: 'kubeflow' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } } as ManifestJson;
+    const faults = networkFlowRule(editCluster(cluster('training'), (manifests, folder) => folder === 'operators' ? [...manifests, deny] : manifests));
+    expect(faults.map((f) => f.object)).toEqual(['Kustomization/flux-system/training-operator', 'Kustomization/flux-system/training-operator']);
+    expect(faults.map((f) => f.message).join('\n')).toContain('API server to the training-operator admission webhook');
+  });
+
   test('a declared flow whose destination selects no pod', () => {
     const flows = cluster('serving').facts.flows.map((f) => f.purpose.includes('route backend models/iris-predictor') && !('cidr' in f.to)
       ? { ...f, to: { namespace: f.to.namespace, podLabels: { ...f.to.podLabels, component: 'transformer' } } } : f);
