@@ -46,11 +46,12 @@ export function operatorWebhooks(operator: Operator, releaseName: string, chart:
 
 /**
  * Whether the pods of a release call the API server (controllers and webhooks watch their objects): every
- * operator chart the platform installs, except the CRD-only `kserve-crd` and aad-pod-identity (legacy mode,
- * whose pods the verifier does not model).
+ * operator chart the platform installs, except the CRD-only `kserve-crd`, aad-pod-identity (legacy mode, whose
+ * pods the verifier does not model) and the NVIDIA device plugin (it registers with the kubelet over a unix socket;
+ * with GFD off it does not watch the API, NVIDIA/k8s-device-plugin v0.20.0 templates/role.yml).
  */
 export function operatorCallsApiServer(operator: Operator, chart: string): boolean {
-  return operator !== Operator.AAD_POD_IDENTITY && chart !== 'kserve-crd';
+  return operator !== Operator.AAD_POD_IDENTITY && operator !== Operator.NVIDIA_DEVICE_PLUGIN && chart !== 'kserve-crd';
 }
 
 /**

@@ -23,10 +23,10 @@ describe('splitting large layers', () => {
   });
 
   test('a layer over the limit is split into balanced, sorted folders named <layer>, <layer>-2, ...', () => {
-    const files = Array.from({ length: 2500 }, (_, i) => `ns_pod_${String(i).padStart(4, '0')}.yaml`);
+    const files = Array.from({ length: 1250 }, (_, i) => `ns_pod_${String(i).padStart(4, '0')}.yaml`);
     const parts = splitIntoFolders('workloads', files);
     expect(parts.map((p) => p.folder)).toEqual(['workloads', 'workloads-2', 'workloads-3']);
-    expect(parts.map((p) => p.files.length)).toEqual([834, 834, 832]);
+    expect(parts.map((p) => p.files.length)).toEqual([417, 417, 416]);
     expect(parts.flatMap((p) => p.files)).toEqual([...files].sort());
   });
 });

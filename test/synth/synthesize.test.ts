@@ -7,6 +7,7 @@ import { PLATFORM_COMPOSITIONS } from '../../charts';
 import { ConfigError } from '../../lib/config/issues';
 import { PlatformConfig } from '../../lib/config/schema';
 import { readTree } from '../../lib/synth/atomic-write';
+import { MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
 import { diffTrees, synthesize } from '../../lib/synth/synthesize';
 import { EXAMPLE_CONFIG } from '../util';
 
@@ -72,6 +73,22 @@ describe('synthesize', () => {
     expect(fs.readFileSync(path.join(out, 'example/serving/platform/kustomization.yaml'), 'utf8')).not.toContain('scratch');
   });
 
+  test('a re-synth links unchanged files from the previous tree and writes changed ones', () => {
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    const unchanged = path.join(out, 'example/training/platform/cluster_namespace_training.yaml');
+    const changed = path.join(out, 'example/serving/platform/kustomization.yaml');
+    const before = { unchanged: fs.statSync(unchanged).ino, changed: fs.statSync(changed).ino };
+    const withScratch = yaml.load(exampleText) as PlatformConfig;
+    (withScratch.clusters.serving.namespaces as Record<string, object>).scratch = {};
+    synthesize({ configDir: configDir(yaml.dump(withScratch)), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    expect(fs.statSync(unchanged).ino).toBe(before.unchanged);
+    expect(fs.statSync(unchanged).nlink).toBe(1); // the previous tree, which shared it, is gone
+    expect(fs.statSync(changed).ino).not.toBe(before.changed);
+    expect(fs.readFileSync(changed, 'utf8')).toContain('cluster_namespace_scratch.yaml');
+    expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist-'))).toEqual([]);
+  });
+
   test('check mode reports differences and writes nothing', () => {
     const out = path.join(work, 'dist');
     const config = configDir(exampleText);
@@ -93,10 +110,10 @@ describe('synthesize', () => {
 });
 
 describe('large outputs', () => {
-  test('a layer with more than 1000 objects is split into folders of at most 1000, each with its own kustomization', () => {
-    // GIVEN one cluster with 250 extra namespaces: 5 baseline objects each puts its platform layer past 1000 objects
+  test(`a layer with more than ${MAX_OBJECTS_PER_FOLDER} objects is split into folders of at most ${MAX_OBJECTS_PER_FOLDER}, each with its own kustomization`, () => {
+    // GIVEN one cluster with 120 extra namespaces: 5 baseline objects each puts its platform layer past 500 objects
     const base = yaml.load(exampleText) as PlatformConfig;
-    const big = scaleConfig(base, { copies: 1, extraNamespaces: 250 }).get('env-001')!;
+    const big = scaleConfig(base, { copies: 1, extraNamespaces: 120 }).get('env-001')!;
     const out = path.join(work, 'dist');
     // WHEN
     synthesize({ configDir: configDir(yaml.dump(big)), outDir: out, compositions: PLATFORM_COMPOSITIONS });
@@ -107,7 +124,7 @@ describe('large outputs', () => {
     expect(folders).toEqual([`example/${clusterName}/platform`, `example/${clusterName}/platform-2`]);
     for (const folder of folders) {
       const objects = [...tree.keys()].filter((f) => path.dirname(f) === folder && f !== `${folder}/kustomization.yaml`);
-      expect(objects.length).toBeLessThanOrEqual(1000);
+      expect(objects.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);
       const listed = (yaml.load(tree.get(`${folder}/kustomization.yaml`)!) as { resources: string[] }).resources;
       expect(listed).toEqual(objects.map((f) => path.basename(f)).sort());
     }
