@@ -19,6 +19,8 @@ import { MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
 import { renderEnvironments } from '../../lib/synth/synthesize';
 import { formatIssues, ManifestValidator, readManifestFolder } from '../../lib/validation';
 import { exampleConfig } from '../util';
+import { networkFlowRule } from '../../lib/verify/network-flows';
+import { exampleFlowCluster } from '../verify/flow-cluster';
 import { applyOrderViolations, OrderedFolder } from './apply-order';
 
 /**
@@ -29,6 +31,7 @@ import { applyOrderViolations, OrderedFolder } from './apply-order';
 const SIZE = process.env.LARGE_PLATFORM_SIZE === 'full' ? LARGE_PLATFORM : { models: 300, microservices: 60, sparkJobs: 40 };
 
 let work: string;
+let config: ReturnType<typeof largePlatform>;
 /** Cluster folder (`large/serving`) to its folders by name. */
 const clusters = new Map<string, Map<string, ManifestJson[]>>();
 
@@ -36,7 +39,9 @@ beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'large-platform-'));
   const configFile = path.join(work, 'large.yaml');
   fs.writeFileSync(configFile, yaml.dump(largePlatform(exampleConfig(), SIZE), { noRefs: true, lineWidth: -1 }));
-  const { tree } = renderEnvironments([loadEnvironment(configFile)], PLATFORM_COMPOSITIONS);
+  const environment = loadEnvironment(configFile);
+  config = environment.config;
+  const { tree } = renderEnvironments([environment], PLATFORM_COMPOSITIONS);
   writeTree(path.join(work, 'dist'), tree);
   for (const [file, text] of tree) {
     const parts = file.split('/');
@@ -85,6 +90,13 @@ test('layers past the folder limit are split, and the Flux chain applies every f
 test('no workload is applied before its ServiceAccount, RBAC, ConfigMaps, claims, network rules, quota or namespace', () => {
   for (const [cluster, folders] of clusters) {
     expect([cluster, applyOrderViolations(fluxOrder(folders))]).toEqual([cluster, []]);
+  }
+});
+
+test('verified like the example: no network-flows fault on any cluster (lib/verify)', () => {
+  for (const name of Object.keys(config.clusters)) {
+    const faults = networkFlowRule(exampleFlowCluster(name, config, 'large'));
+    expect([name, faults.slice(0, 5).map((f) => `${f.object}: ${f.message}`)]).toEqual([name, []]);
   }
 });
 
