@@ -15,7 +15,7 @@ import { loadEnvironment } from '../../lib/config/load';
 import { LAYER_ORDER } from '../../lib/synth/layers';
 import { ManifestJson } from '../../lib/synth/cluster-context';
 import { writeTree } from '../../lib/synth/atomic-write';
-import { MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
+import { MAX_BYTES_PER_FOLDER, MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
 import { renderEnvironments } from '../../lib/synth/synthesize';
 import { formatIssues, ManifestValidator, readManifestFolder } from '../../lib/validation';
 import { exampleConfig } from '../util';
@@ -34,6 +34,8 @@ let work: string;
 let config: ReturnType<typeof largePlatform>;
 /** Cluster folder (`large/serving`) to its folders by name. */
 const clusters = new Map<string, Map<string, ManifestJson[]>>();
+/** `large/<cluster>/<folder>` to the YAML bytes of its objects. */
+const bytes = new Map<string, number>();
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'large-platform-'));
@@ -50,6 +52,7 @@ beforeAll(() => {
     const folders = clusters.get(cluster) ?? new Map<string, ManifestJson[]>();
     clusters.set(cluster, folders);
     folders.set(parts[2], [...(folders.get(parts[2]) ?? []), yaml.load(text) as ManifestJson]);
+    bytes.set(`${cluster}/${parts[2]}`, (bytes.get(`${cluster}/${parts[2]}`) ?? 0) + text.length);
   }
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -83,7 +86,10 @@ test('layers past the folder limit are split, and the Flux chain applies every f
       return LAYER_ORDER.indexOf(layer as never) * 1000 + Number(part ?? 1);
     };
     expect(order).toEqual([...order].sort((a, b) => position(a) - position(b)));
-    for (const folder of layerFolders) expect(folders.get(folder)!.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);
+    for (const folder of layerFolders) {
+      expect(folders.get(folder)!.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);
+      expect([folder, bytes.get(`${cluster}/${folder}`)! <= MAX_BYTES_PER_FOLDER]).toEqual([folder, true]);
+    }
   }
 });
 
