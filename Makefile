@@ -20,7 +20,7 @@ CLIS        := $(patsubst lib/cli/%.ts,build/cli/%.js,$(wildcard lib/cli/*.ts))
 # Keep the generated schema only when its generator succeeded.
 .DELETE_ON_ERROR:
 
-.PHONY: synth synth-check test typecheck architecture unit validate kustomize-check import import-bindings import-schemas build bench clean
+.PHONY: synth synth-check test typecheck architecture unit validate verify kustomize-check import import-bindings import-schemas build bench clean
 
 $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -51,8 +51,8 @@ synth: build/main.js config/platform.schema.json docs/config-reference.md
 synth-check: build/main.js
 	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR) --check
 
-## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder
-test: typecheck architecture unit validate
+## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder, day-one verifier on dist/
+test: typecheck architecture unit validate verify
 
 # Type check with TypeScript 7's native compiler (package alias typescript7): about 5x faster than tsc 5.9, which
 # stays installed as `typescript` because ts-node (the stock `npx cdk8s synth` path) needs its JavaScript API.
@@ -69,6 +69,10 @@ unit: $(DEPS)
 ## validate: strict upstream schema validation of a folder of YAML (default dist/)
 validate: build/cli/validate.js
 	node build/cli/validate.js $(or $(DIR),dist)
+
+## verify: the day-one verifier on a dist tree (default dist/): apply order, admission, quota fit, scheduling, GitOps lifecycle
+verify: build/cli/verify.js
+	node build/cli/verify.js $(or $(DIR),dist)
 
 ## import: regenerate imports/ (cdk8s bindings and validation schemas) from the pinned upstream files
 import: import-bindings import-schemas

@@ -7,6 +7,7 @@ import { ConfigError } from './lib/config/issues';
 import { OutputWriteError } from './lib/synth/atomic-write';
 import { synthesizeWithCdk8s } from './lib/synth/cdk8s-compat';
 import { synthesize } from './lib/synth/synthesize';
+import { VerifyError } from './lib/verify';
 
 function main(argv: readonly string[]): number {
   const option = (name: string, fallback: string) => {
@@ -29,8 +30,9 @@ function main(argv: readonly string[]): number {
     console.error(`dist/ is out of date: ${result.differences.length} file(s) differ; run make synth\n  ${result.differences.slice(0, 20).join('\n  ')}`);
     return 1;
   }
+  if (result.verifyReport) console.log(result.verifyReport);
   const verb = check ? 'checked' : 'wrote';
-  console.log(`${verb} ${result.objects} objects in ${result.files} files for ${result.clusters} clusters of ${result.environments} environment(s) in ${ms.toFixed(0)} ms`);
+  console.log(`${verb} ${result.objects} objects in ${result.files} files for ${result.clusters} clusters of ${result.environments} environment(s) in ${ms.toFixed(0)} ms (verifier ${result.verifyMs.toFixed(0)} ms, 0 faults)`);
   return 0;
 }
 
@@ -40,7 +42,7 @@ const outName = `${outIndex >= 0 && argv[outIndex + 1] ? argv[outIndex + 1] : 'd
 try {
   process.exitCode = main(argv);
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof VerifyError) {
     console.error(`${error.message}\n\nNothing was written: ${outName} is unchanged.`);
   } else if (error instanceof OutputWriteError) {
     // The error knows whether the swap happened: say exactly that.

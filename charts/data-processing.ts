@@ -11,6 +11,8 @@ import { allowEgressTo } from '../lib/core/network-policies';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
 import { compareText } from '../lib/core/sort';
+import { kafkaBootstrapServers, kafkaClientPodLabels, StreamingJobConfig } from '../lib/streaming/config';
+import { SparkStreamingJob } from '../lib/streaming/spark-streaming-job';
 
 /** A configured node pool as the constructs take it. */
 function placement(context: ClusterContext, name: string): NodePoolPlacement {
@@ -136,7 +138,55 @@ export const dataProcessingComposition: ClusterComposition = (context) => {
     const { rbac, identity } = namespaces.get(job.namespace)!;
     addJob(context, name, job, hdfs, rbac, volumes, identity);
   }
+
+  const streaming = context.cluster.streaming;
+  for (const name of Object.keys(streaming?.jobs ?? {}).sort(compareText)) {
+    addStreamingJob(context, name, streaming!.jobs![name], hdfs, namespaces, volumes);
+  }
 };
+
+/**
+ * A Spark Structured Streaming job of the streaming section, in its Kafka client's Spark namespace with that
+ * namespace's ServiceAccount, pod templates and identity (the config rules guarantee the references).
+ */
+function addStreamingJob(context: ClusterContext, name: string, job: StreamingJobConfig, hdfs: HdfsCluster | undefined,
+  namespaces: Map<string, { rbac: SparkRbac; identity?: PodIdentityBinding }>, volumes: Map<string, SharedVolume>): SparkStreamingJob {
+  const streaming = context.cluster.streaming!;
+  const client = streaming.clients![job.kafkaClient];
+  const { rbac, identity } = namespaces.get(client.namespace)!;
+  const identityConfig = identity && context.platform.identities[identity.identityName];
+  const checkpointVolume = job.checkpoint.volume === undefined ? undefined : volumes.get(job.checkpoint.volume)!.mount();
+  const location = job.checkpoint.abfs ?? `file://${checkpointVolume!.mountPath}/${job.checkpoint.subPath ?? name}`;
+  const abfs = job.checkpoint.abfs !== undefined || job.azureStorage === true;
+  const streamingJob = new SparkStreamingJob(context.layers.workloads, `spark-streaming-job-${name}`, {
+    name,
+    namespace: client.namespace,
+    type: job.type as SparkApplicationType,
+    image: job.image,
+    mainApplicationFile: job.mainApplicationFile,
+    mainClass: job.mainClass,
+    arguments: job.arguments,
+    sparkVersion: job.sparkVersion,
+    driver: job.driver,
+    executor: job.executor,
+    serviceAccountName: rbac.serviceAccountName,
+    podTemplates: rbac.podTemplates,
+    hadoopConf: {
+      ...(hdfs ? { 'fs.defaultFS': hdfs.defaultFs } : {}),
+      ...(abfs && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),
+    },
+    sparkConf: job.sparkConf,
+    kafka: {
+      bootstrapServers: kafkaBootstrapServers(streaming.kafka, context.cluster.clusterDomain),
+      username: job.kafkaClient,
+      credentialsSecretName: client.credentialsSecret,
+      podLabels: kafkaClientPodLabels(job.kafkaClient, client),
+    },
+    checkpoint: { location, volume: checkpointVolume },
+  });
+  identity?.bind(streamingJob.job.resource);
+  return streamingJob;
+}
 
 /**
  * `uiAccessFrom.namespaces` opens the Spark UI (4040) of the drivers to those namespaces; under their own default

@@ -1,11 +1,19 @@
-import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, sparkOperatorValues, strimziValues } from '../lib/gitops/operator-values';
+import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, nvidiaDevicePluginValues, sparkOperatorValues, strimziValues } from '../lib/gitops/operator-values';
+import { poolFacts } from '../lib/verify/cluster-facts';
 import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/gitops/operators';
 import { deploymentModeValue, KServeDeploymentMode } from '../lib/serving/kserve-versions';
 import { Airflow } from '../lib/gitops/airflow';
 import { HelmChartPin } from '../lib/gitops/config';
 import { sparkOperatorSettings } from '../lib/data-processing/config';
+import { CertManagerSolverEgress } from '../lib/gitops/cert-manager-egress';
+import { FluxGitManifests, FluxPatch } from '../lib/gitops/flux-git-manifests';
+import { NamespaceBaseline, PodSecurityLevel } from '../lib/core/namespace-baseline';
+import { operatorTrafficPolicy } from '../lib/gitops/helm-release-pinned';
+import { PyTorchInitContainerTemplate } from '../lib/training/pytorch-init-template';
 import { strimziOperatorSettings } from '../lib/streaming/config';
-import { FluxGitManifests } from '../lib/gitops/flux-git-manifests';
+import { Construct } from 'constructs';
+import { ANY_ADDRESS, declareFlow } from '../lib/core/flows';
+import { allowIngressFromAnywhere } from '../lib/core/network-policies';
 import { PinnedHelmRelease } from '../lib/gitops/helm-release-pinned';
 import { operatorCallsApiServer, operatorWebhooks, portsAdmittedElsewhere } from '../lib/gitops/operator-network';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
@@ -85,6 +93,39 @@ function kserveReleases(context: ClusterContext, installed: Releases): void {
 }
 
 /**
+ * The training operator's namespace with the platform baseline (the upstream overlay's own Namespace, which has
+ * no Pod Security labels, is deleted by a patch), and the init-pytorch template in it, mounted into the
+ * operator by a patch: Workers of PyTorchJobs then pass the restricted level of the training namespace.
+ * Returns the Flux patches of the training-operator Kustomization.
+ */
+function trainingOperatorNamespace(context: ClusterContext): FluxPatch[] {
+  const info = OPERATORS[Operator.TRAINING_OPERATOR];
+  new NamespaceBaseline(context.layers.operators, 'operator-training-operator-namespace', {
+    name: info.namespace,
+    podSecurityLevel: info.podSecurity.level as PodSecurityLevel,
+    podSecurityReason: info.podSecurity.reason,
+    podSecurityVersion: `v${context.cluster.kubernetesVersion}`,
+    quota: context.cluster.namespaceDefaults.quota,
+    containerDefaults: context.cluster.namespaceDefaults.containerDefaults,
+    labels: { [OPERATOR_LABEL]: Operator.TRAINING_OPERATOR },
+  });
+  // The same traffic as a PinnedHelmRelease namespace: the webhook on its own pods only, declared as flows.
+  const network = new Construct(context.layers.operators, 'operator-training-operator-network');
+  const name = Operator.TRAINING_OPERATOR as string;
+  operatorTrafficPolicy(network, info.namespace, info.ingressPorts.map((p) => p.port).filter((port) => !portsAdmittedElsewhere(Operator.TRAINING_OPERATOR, name, info.defaultChart).includes(port)));
+  for (const webhook of operatorWebhooks(Operator.TRAINING_OPERATOR, name, info.defaultChart)) {
+    allowIngressFromAnywhere(network, `webhook-${webhook.name}`, { name: `allow-webhook-${webhook.name}`, namespace: info.namespace, podLabels: webhook.podLabels, ports: [webhook.port] });
+    declareFlow(network, { purpose: `API server to the ${webhook.name} admission webhook`, from: { cidr: ANY_ADDRESS }, to: { namespace: info.namespace, podLabels: { ...webhook.podLabels } }, port: webhook.port });
+  }
+  declareFlow(network, { purpose: 'operator pods call the API server', from: { namespace: info.namespace, podLabels: {} }, to: { cidr: ANY_ADDRESS }, port: 443 });
+  const template = new PyTorchInitContainerTemplate(context.layers.operators, 'operator-training-operator-pytorch-init', { namespace: info.namespace });
+  return [
+    { patch: `$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${info.namespace}\n`, target: { kind: 'Namespace', name: info.namespace } },
+    ...template.patches,
+  ];
+}
+
+/**
  * The operators the cluster's config sections need (see `requiredOperators`), each from its pinned chart, in
  * the operators layer: HelmReleases (helm.toolkit.fluxcd.io/v2) with their HelmRepository or OCIRepository and
  * namespace; the Kubeflow training operator, which publishes no chart, from its upstream manifests at a Git tag.
@@ -99,6 +140,7 @@ export const operatorsComposition: ClusterComposition = (context) => {
     switch (operator) {
       case Operator.CERT_MANAGER:
         pinnedRelease(context, operator, pins.certManager, certManagerValues(OPERATORS[operator].namespace, gatewayApi), installed);
+        if (pins.certManager) new CertManagerSolverEgress(context.layers.operators, 'operator-cert-manager-solver-egress', { namespace: OPERATORS[operator].namespace });
         break;
       case Operator.GATEWAY_CONTROLLER:
         pinnedRelease(context, operator, pins.gatewayController, envoyGatewayValues(), installed);
@@ -113,7 +155,9 @@ export const operatorsComposition: ClusterComposition = (context) => {
       }
       case Operator.TRAINING_OPERATOR:
         if (pins.trainingOperator) {
+          const patches = trainingOperatorNamespace(context);
           new FluxGitManifests(context.layers.operators, `operator-${operator}`, {
+            patches,
             name: operator,
             namespace: context.platform.gitops?.namespace ?? FLUX_NAMESPACE,
             repository: pins.trainingOperator.repository,
@@ -127,6 +171,12 @@ export const operatorsComposition: ClusterComposition = (context) => {
       case Operator.AAD_POD_IDENTITY:
         pinnedRelease(context, operator, pins.aadPodIdentity, aadPodIdentityValues(), installed);
         break;
+      case Operator.NVIDIA_DEVICE_PLUGIN: {
+        const gpuPools = Object.entries(cluster.nodePools).filter(([, pool]) => pool.gpusPerNode !== undefined)
+          .map(([name, pool]) => ({ name, taints: poolFacts(name, pool).taints }));
+        pinnedRelease(context, operator, pins.nvidiaDevicePlugin, nvidiaDevicePluginValues(gpuPools), installed);
+        break;
+      }
       case Operator.STRIMZI: {
         const settings = strimziOperatorSettings(cluster.streaming);
         if (settings) {

@@ -4,6 +4,9 @@ import { DEFAULT_KAFKA_LISTENER_PORT, kafkaClientPodLabels, kafkaTopicObjectName
 import { KafkaCluster } from '../lib/streaming/kafka-cluster';
 import { KafkaTopic } from '../lib/streaming/kafka-topic';
 import { KafkaUser } from '../lib/streaming/kafka-user';
+import { Nifi } from '../lib/streaming/nifi';
+import { SparkSubmitter } from '../lib/data-processing/spark-submitter';
+import { parseQuantity } from '../lib/core/quantity';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { compareText } from '../lib/core/sort';
 
@@ -69,4 +72,46 @@ export const streamingComposition: ClusterComposition = (context) => {
     });
     kafka.allowClientEgress(context.layers.platform, `kafka-client-egress-${name}`, { name, namespace: client.namespace, podLabels: kafkaClientPodLabels(name, client) });
   }
+  if (section.nifi) addNifi(context, section);
 };
+
+/** Size of the smaller repositories: a tenth of the large ones, at least 1Gi. */
+function smallRepository(size: string): string {
+  return `${Math.max(1, Math.ceil(parseQuantity(size) / 10 / 2 ** 30))}Gi`;
+}
+
+/** NiFi (workloads layer) as the Kafka client it is configured as: the client's pod labels admit it to the brokers. */
+function addNifi(context: ClusterContext, section: StreamingConfig): Nifi {
+  const submission = section.nifi!.sparkSubmission;
+  const nifiObject = nifiWorkload(context, section, submission ? (section.kafka.apiServerCidrs ?? context.cluster.dataProcessing?.network.apiServerCidrs) : undefined);
+  if (submission) {
+    new SparkSubmitter(context.layers.platform, `spark-submitter-${submission.namespace}`, {
+      namespace: submission.namespace,
+      submitters: [{ namespace: section.nifi!.namespace, name: nifiObject.serviceAccountName }],
+    });
+  }
+  return nifiObject;
+}
+
+function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServerCidrs: readonly string[] | undefined): Nifi {
+  const nifi = section.nifi!;
+  const client = section.clients![nifi.kafkaClient];
+  const large = nifi.repositorySize ?? '50Gi';
+  const small = smallRepository(large);
+  const domain = context.cluster.clusterDomain ?? 'cluster.local';
+  return new Nifi(context.layers.workloads, 'nifi', {
+    name: 'nifi',
+    namespace: nifi.namespace,
+    image: `${nifi.imageRepository ?? 'apache/nifi'}:${nifi.version}`,
+    nodePool: placement(context, nifi.nodePool),
+    storageClassName: nifi.storageClass,
+    repositorySizes: { content_repository: large, provenance_repository: large, flowfile_repository: small, database_repository: small, state: '1Gi', conf: '1Gi' },
+    credentialsSecretName: nifi.credentialsSecret,
+    // In-cluster names callers use (port-forward and Services); a gateway hostname joins them once NiFi is routed.
+    proxyHosts: [`nifi.${nifi.namespace}.svc.${domain}:8443`, `nifi.${nifi.namespace}.svc:8443`, 'localhost:8443'],
+    httpEndpoint: nifi.httpEndpoint,
+    resources: nifi.resources ?? { request: { cpu: '1', memory: '4Gi' }, limit: { cpu: '2', memory: '4Gi' } },
+    podLabels: kafkaClientPodLabels(nifi.kafkaClient, client),
+    apiServerCidrs,
+  });
+}

@@ -13,6 +13,7 @@ import { SharedModelsSchema } from '../models/config';
 import { ServingSchema } from '../serving/config';
 import { StreamingSchema } from '../streaming/config';
 import { TrainingSchema } from '../training/config';
+import { AcceptedFaultsSchema } from '../verify/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
 
 export const ClusterSchema = Closed({
@@ -28,6 +29,7 @@ export const ClusterSchema = Closed({
   operators: Type.Optional(OperatorsSchema),
   airflow: Type.Optional(AirflowSchema),
   serving: Type.Optional(ServingSchema),
+  acceptedFaults: Type.Optional(AcceptedFaultsSchema),
   streaming: Type.Optional(StreamingSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 

@@ -12,3 +12,5 @@ export const CLUSTER_LABEL = 'platform.ml/cluster';
 export const POD_SECURITY_REASON_ANNOTATION = 'platform.ml/pod-security-reason';
 /** The label Kubernetes sets on every Namespace with its name. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** Annotation on one-shot jobs (Job, PyTorchJob, SparkApplication) saying how to run them again under GitOps. */
+export const RERUN_ANNOTATION = 'platform.ml/rerun';

@@ -4,6 +4,7 @@ import { ContainerResources } from '../core/container-security';
 import { configChecksum, HDFS_PORTS, managedCoreSite, managedHdfsSite, renderSiteFiles, HdfsSiteInputs } from './hdfs-config';
 import { dataNodePodSpec, HdfsPodInputs, nameNodePodSpec, NAME_VOLUME, smokeTestPodSpec } from './hdfs-pods';
 import * as k8s from '../core/k8s';
+import { RERUN_ANNOTATION } from '../core/labels';
 import { isSystemOrGpuPool, NodePoolPlacement, preferredCoLocation } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
 
@@ -274,7 +275,10 @@ export class HdfsCluster extends Construct {
     const spec = smokeTestPodSpec(pods);
     const hash = configChecksum({ pod: JSON.stringify(k8s.toJson_PodSpec(spec)), config: checksum });
     return new k8s.KubeJob(this, 'smoke-test', {
-      metadata: { name: `${this.name}-smoke-test-${hash.slice(0, 8)}`, namespace: this.namespace, labels },
+      metadata: {
+        name: `${this.name}-smoke-test-${hash.slice(0, 8)}`, namespace: this.namespace, labels,
+        annotations: { [RERUN_ANNOTATION]: `runs again when the HDFS pods or configuration change (the name carries their checksum); to run it now, delete the Job: Flux re-creates it at its next reconcile` },
+      },
       spec: {
         backoffLimit: 2,
         activeDeadlineSeconds: 900,

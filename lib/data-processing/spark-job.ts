@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { DeclaredFlow, declareFlow } from '../core/flows';
 import { Construct } from 'constructs';
 import * as spark from '../../imports/sparkoperator.k8s.io';
+import { RERUN_ANNOTATION } from '../core/labels';
 import { SPARK_PORTS } from './spark-network-policies';
 import { SparkPodTemplates } from './spark-pod-templates';
 import { SharedVolumeMount } from './shared-volume';
@@ -90,10 +91,19 @@ export interface SparkJobProps {
    */
   readonly volumes?: readonly SharedVolumeMount[];
   /**
-   * Seconds a finished application is kept before the operator deletes it.
-   * @default 86400
+   * Seconds a finished application is kept before the operator deletes it. Only for scheduled jobs (the
+   * operator deletes the runs, which are not in Git); on a one-shot SparkApplication Flux would re-create the
+   * deleted object and the job would run again (the verifier reports it).
+   * @default - 86400 for scheduled jobs; never for one-shot jobs and for restart policy Always (never finished)
    */
   readonly timeToLiveSeconds?: number;
+  /**
+   * `OnFailure`: a batch job, retried twice. `Always`: a long-running application (Structured Streaming) that the
+   * operator resubmits whenever it ends, with a linear back-off of attempts x the retry interval
+   * (spark-operator v2.5.2 pkg/util/sparkapplication.go ShouldRetry and TimeUntilNextRetryDue); not with a schedule.
+   * @default 'OnFailure'
+   */
+  readonly restartPolicy?: 'OnFailure' | 'Always';
 }
 
 const JOB_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
@@ -120,7 +130,9 @@ export class SparkJob extends Construct {
       'fs.azure.account.oauth.provider.type': 'org.apache.hadoop.fs.azurebfs.oauth2.WorkloadIdentityTokenProvider',
       'fs.azure.account.oauth2.client.id': clientId,
       'fs.azure.account.oauth2.msi.tenant': tenantId,
-      'fs.azure.account.oauth2.token.file': '/var/run/secrets/azure/tokens/azure-identity-token',
+      // Hadoop Configuration expands ${env.NAME} (apache/hadoop Configuration.substituteVars, 3.0+); the webhook sets
+      // AZURE_FEDERATED_TOKEN_FILE in every container, and its path moved in v1.6.0 (azure-workload-identity pkg/webhook/consts.go).
+      'fs.azure.account.oauth2.token.file': '${env.AZURE_FEDERATED_TOKEN_FILE}',
     };
   }
 
@@ -160,7 +172,9 @@ export class SparkJob extends Construct {
     const metadata = { name: props.name, namespace: props.namespace };
     const template = this.applicationSpec(props);
     if (props.schedule === undefined) {
-      this.resource = new spark.SparkApplication(this, 'Resource', { metadata, spec: template });
+      // A long-running application (restart policy Always) never finishes, so it needs no way to run again.
+      const annotations = props.restartPolicy === 'Always' ? undefined : { [RERUN_ANNOTATION]: `a finished SparkApplication stays finished: to run it again, delete it (kubectl delete sparkapplication ${props.name} -n ${props.namespace}) and Flux re-creates it at its next reconcile, or give it a schedule` };
+      this.resource = new spark.SparkApplication(this, 'Resource', { metadata: { ...metadata, annotations }, spec: template });
     } else {
       this.resource = new spark.ScheduledSparkApplication(this, 'Resource', {
         metadata,
@@ -194,14 +208,20 @@ export class SparkJob extends Construct {
         'spark.blockManager.port': String(SPARK_PORTS.blockManager),
       },
       hadoopConf: props.hadoopConf ? { ...props.hadoopConf } : undefined,
-      restartPolicy: {
-        type: spark.SparkApplicationSpecRestartPolicyType.ON_FAILURE,
-        onFailureRetries: 2,
-        onFailureRetryInterval: 60,
-        onSubmissionFailureRetries: 3,
-        onSubmissionFailureRetryInterval: 60,
-      },
-      timeToLiveSeconds: props.timeToLiveSeconds ?? 86400,
+      restartPolicy: props.restartPolicy === 'Always'
+        ? {
+          type: spark.SparkApplicationSpecRestartPolicyType.ALWAYS,
+          onFailureRetryInterval: 30,
+          onSubmissionFailureRetryInterval: 60,
+        }
+        : {
+          type: spark.SparkApplicationSpecRestartPolicyType.ON_FAILURE,
+          onFailureRetries: 2,
+          onFailureRetryInterval: 60,
+          onSubmissionFailureRetries: 3,
+          onSubmissionFailureRetryInterval: 60,
+        },
+      timeToLiveSeconds: props.restartPolicy === 'Always' ? undefined : props.timeToLiveSeconds ?? (props.schedule === undefined ? undefined : 86400),
       driver: {
         cores: props.driver.cores,
         coreLimit: String(props.driver.cores),
@@ -237,6 +257,8 @@ export class SparkJob extends Construct {
       if (!SPARK_MEMORY.test(size.memory)) fail(`'${prop}.memory' ("${size.memory}") must be a JVM size such as 512m or 4g`);
     }
     if (!Number.isInteger(props.executor.instances) || props.executor.instances < 1) fail(`'executor.instances' (${props.executor.instances}) must be a whole number >= 1`);
+    if (props.restartPolicy === 'Always' && props.schedule !== undefined) fail(`'restartPolicy' Always runs the application forever; it cannot also have a 'schedule' ("${props.schedule}")`);
+    if (props.restartPolicy === 'Always' && props.timeToLiveSeconds !== undefined) fail(`'timeToLiveSeconds' (${props.timeToLiveSeconds}) would delete a long-running application; remove it with restart policy Always`);
     if (props.schedule !== undefined && !CRON.test(props.schedule.trim())) fail(`'schedule' ("${props.schedule}") must be a cron expression with five fields, such as "0 2 * * *", or a macro such as @daily`);
     const clash = Object.keys(props.sparkConf ?? {}).filter((key) => MANAGED_SPARK_CONF.includes(key));
     if (clash.length > 0) fail(`'sparkConf' sets ${clash.join(', ')}, which the job fixes so the namespace's NetworkPolicies match; remove them`);

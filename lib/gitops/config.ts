@@ -52,9 +52,10 @@ export const OperatorsSchema = Closed({
   }, { description: 'where the KServe charts come from; the version is serving.kserve.version' })),
   gatewayController: Type.Optional(HelmChartPinSchema),
   aadPodIdentity: Type.Optional(HelmChartPinSchema),
+  nvidiaDevicePlugin: Type.Optional(HelmChartPinSchema),
   airflow: Type.Optional(HelmChartPinSchema),
   strimzi: Type.Optional(HelmChartPinSchema),
-}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, Airflow, Strimzi)' });
+}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, NVIDIA device plugin, Airflow, Strimzi)' });
 
 /** Airflow with the KubernetesExecutor, on the official chart. */
 export const AirflowSchema = Closed({

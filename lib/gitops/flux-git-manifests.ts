@@ -29,6 +29,20 @@ export interface FluxGitManifestsProps {
    * @default - none
    */
   readonly labels?: { readonly [key: string]: string };
+  /**
+   * Kustomize patches Flux applies to the upstream manifests (`spec.patches`: a strategic merge or JSON 6902
+   * patch and the target it applies to).
+   * @default - none
+   */
+  readonly patches?: readonly FluxPatch[];
+}
+
+/** One entry of a Flux Kustomization's `spec.patches`. */
+export interface FluxPatch {
+  /** The patch, as YAML (strategic merge, `$patch: delete` included) or a JSON 6902 list. */
+  readonly patch: string;
+  /** The objects it applies to. */
+  readonly target: { readonly kind: string; readonly name: string; readonly namespace?: string };
 }
 
 /**
@@ -63,6 +77,7 @@ export class FluxGitManifests extends Construct {
         retryInterval: '2m',
         prune: true,
         wait: true,
+        patches: props.patches?.length ? props.patches.map((p) => ({ patch: p.patch, target: { ...p.target } })) : undefined,
       },
     });
   }

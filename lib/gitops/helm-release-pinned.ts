@@ -37,6 +37,24 @@ export interface ReleaseNamespace {
   readonly ingressPorts?: readonly number[];
 }
 
+/**
+ * On top of the namespace baseline's default deny: ingress from anywhere only on the operator's webhook ports
+ * (the API server's addresses are not published on AKS), and egress to the API server and cloud endpoints over
+ * HTTPS.
+ */
+export function operatorTrafficPolicy(scope: Construct, namespace: string, ingressPorts: readonly number[]): k8s.KubeNetworkPolicy {
+  const ports = [...ingressPorts].sort((a, b) => a - b);
+  return new k8s.KubeNetworkPolicy(scope, 'operator-traffic', {
+    metadata: { name: 'allow-operator-traffic', namespace },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: ports.length > 0 ? [{ ports: ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }] : [],
+      egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+    },
+  });
+}
+
 /** Properties for `PinnedHelmRelease`. */
 export interface PinnedHelmReleaseProps {
   /** Name of the HelmRelease and of the Helm release (a DNS label of at most 53 characters). */
@@ -154,16 +172,7 @@ export class PinnedHelmRelease extends Construct {
       // On top of the baseline's default deny: operators serve webhooks to the API server, whose addresses AKS
       // does not publish (so from anywhere, but only on the webhook ports), and call the API server and cloud
       // endpoints over HTTPS. Webhook servers the release models (`webhooks`) get their own policy instead.
-      const ingressPorts = [...(ns.ingressPorts ?? [])].sort((a, b) => a - b);
-      this.operatorTraffic = new k8s.KubeNetworkPolicy(this, 'operator-traffic', {
-        metadata: { name: 'allow-operator-traffic', namespace: props.namespace },
-        spec: {
-          podSelector: {},
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: ingressPorts.length > 0 ? [{ ports: ingressPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }] : [],
-          egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
-        },
-      });
+      this.operatorTraffic = operatorTrafficPolicy(this, props.namespace, ns.ingressPorts ?? []);
     }
 
     const webhookPolicies = new Map<string, k8s.KubeNetworkPolicy>();

@@ -3,3 +3,4 @@ export * from './flux-git-manifests';
 export * from './flux-layer-chain';
 export * from './helm-release-pinned';
 export * from './airflow';
+export * from './cert-manager-egress';

@@ -8,6 +8,7 @@
  * | cert-manager | `app.kubernetes.io/name: webhook`, `app.kubernetes.io/instance: <release>`, `app.kubernetes.io/component: webhook`; 10250 (`webhook.securePort`) | cert-manager v1.18.2 `deploy/charts/cert-manager/templates/webhook-deployment.yaml`, `values.yaml` l.926 |
  * | KServe | `control-plane: kserve-controller-manager`; 9443 (`webhook-server`) | kserve/kserve v0.16.0 `charts/kserve-resources/templates/deployment.yaml` l.26-29, l.117-120 |
  * | spark-operator | `app.kubernetes.io/name: spark-operator`, `app.kubernetes.io/instance: <release>`, `app.kubernetes.io/component: webhook`; 9443 (`webhook.port`) | kubeflow/spark-operator v2.5.2 `charts/spark-operator-chart/templates/webhook/deployment.yaml` l.32-33, l.97-99 |
+ * | training operator | `control-plane: kubeflow-training-operator`; 9443 (`webhook-server`) | kubeflow/trainer v1.9.4 `manifests/base/deployment.yaml` |
  * | Envoy Gateway | `control-plane: envoy-gateway`, `app.kubernetes.io/name: gateway-helm`, `app.kubernetes.io/instance: <release>`; 9443 (topology injector, `topologyInjector.enabled: true` by default) | envoyproxy/gateway v1.5.0 `charts/gateway-helm/templates/envoy-gateway-deployment.yaml` l.25-27, l.74-76; `values.yaml` l.141-142 |
  *
  * The API server's calls to webhooks reach the pods from an address AKS does not publish (the konnectivity
@@ -34,6 +35,8 @@ export function operatorWebhooks(operator: Operator, releaseName: string, chart:
       return chart === 'kserve-crd' ? [] : [{ name: 'kserve', port: 9443, podLabels: { 'control-plane': 'kserve-controller-manager' } }];
     case Operator.SPARK_OPERATOR:
       return [{ name: 'spark-operator', port: 9443, podLabels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/instance': releaseName, 'app.kubernetes.io/component': 'webhook' } }];
+    case Operator.TRAINING_OPERATOR:
+      return [{ name: 'training-operator', port: 9443, podLabels: { 'control-plane': 'kubeflow-training-operator' } }];
     case Operator.GATEWAY_CONTROLLER:
       return [{ name: 'envoy-gateway', port: 9443, podLabels: { 'control-plane': 'envoy-gateway', 'app.kubernetes.io/name': 'gateway-helm', 'app.kubernetes.io/instance': releaseName } }];
     default:
@@ -43,11 +46,12 @@ export function operatorWebhooks(operator: Operator, releaseName: string, chart:
 
 /**
  * Whether the pods of a release call the API server (controllers and webhooks watch their objects): every
- * operator chart the platform installs, except the CRD-only `kserve-crd` and aad-pod-identity (legacy mode,
- * whose pods the verifier does not model).
+ * operator chart the platform installs, except the CRD-only `kserve-crd`, aad-pod-identity (legacy mode, whose
+ * pods the verifier does not model) and the NVIDIA device plugin (it registers with the kubelet over a unix socket;
+ * with GFD off it does not watch the API, NVIDIA/k8s-device-plugin v0.20.0 templates/role.yml).
  */
 export function operatorCallsApiServer(operator: Operator, chart: string): boolean {
-  return operator !== Operator.AAD_POD_IDENTITY && chart !== 'kserve-crd';
+  return operator !== Operator.AAD_POD_IDENTITY && operator !== Operator.NVIDIA_DEVICE_PLUGIN && chart !== 'kserve-crd';
 }
 
 /**

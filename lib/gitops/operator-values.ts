@@ -197,3 +197,46 @@ export function strimziValues(watchNamespaces: readonly string[], operatorNamesp
     resources: helmResources('200m', '384Mi', '1', '384Mi'),
   };
 }
+
+/** A node taint in the parts a toleration needs. */
+export interface TaintParts {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: string;
+}
+
+/** Values of the NVIDIA device plugin chart (nvidia-device-plugin 0.20.x). */
+export interface NvidiaDevicePluginValues {
+  readonly affinity: {
+    readonly nodeAffinity: {
+      readonly requiredDuringSchedulingIgnoredDuringExecution: {
+        readonly nodeSelectorTerms: readonly { readonly matchExpressions: readonly { readonly key: string; readonly operator: 'In'; readonly values: readonly string[] }[] }[];
+      };
+    };
+  };
+  readonly tolerations: readonly { readonly key: string; readonly operator: 'Equal' | 'Exists'; readonly value?: string; readonly effect?: string }[];
+  readonly resources: HelmResources;
+}
+
+/**
+ * The device plugin on the GPU pools only, tolerating their taints. The chart's default affinity requires
+ * NFD/GFD labels that AKS does not set, so it is replaced by the AKS pool label (Helm replaces lists, so the
+ * nodeSelectorTerms list replaces the default one); its default tolerations (CriticalAddonsOnly,
+ * nvidia.com/gpu) are kept and the pools' taints added (NVIDIA/k8s-device-plugin v0.20.0
+ * deployments/helm/nvidia-device-plugin/values.yaml).
+ */
+export function nvidiaDevicePluginValues(gpuPools: readonly { readonly name: string; readonly taints: readonly TaintParts[] }[]): NvidiaDevicePluginValues {
+  const taints = new Map<string, TaintParts>();
+  for (const pool of gpuPools) for (const taint of pool.taints) taints.set(`${taint.key}=${taint.value}:${taint.effect}`, taint);
+  return {
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{
+      matchExpressions: [{ key: 'kubernetes.azure.com/agentpool', operator: 'In', values: gpuPools.map((pool) => pool.name).sort() }],
+    }] } } },
+    tolerations: [
+      { key: 'CriticalAddonsOnly', operator: 'Exists' },
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      ...[...taints.keys()].sort().map((k) => { const t = taints.get(k)!; return { key: t.key, operator: 'Equal' as const, value: t.value, effect: t.effect }; }),
+    ],
+    resources: helmResources('10m', '64Mi', '100m', '256Mi'),
+  };
+}

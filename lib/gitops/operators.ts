@@ -19,6 +19,8 @@ export enum Operator {
   TRAINING_OPERATOR = 'training-operator',
   /** aad-pod-identity (MIC and NMI), only in the legacy identity mode. */
   AAD_POD_IDENTITY = 'aad-pod-identity',
+  /** NVIDIA device plugin: makes nvidia.com/gpu allocatable on GPU nodes (AKS does not install it). */
+  NVIDIA_DEVICE_PLUGIN = 'nvidia-device-plugin',
   /** Strimzi cluster operator (Kafka, KafkaNodePool, KafkaTopic, KafkaUser). */
   STRIMZI = 'strimzi',
 }
@@ -58,13 +60,8 @@ export interface OperatorPort {
   readonly why: string;
 }
 
-/** Every operator, in install order. */
+/** Every operator, in install order (a dependency comes before the operators that depend on it). */
 export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
-  [Operator.CERT_MANAGER]: {
-    configKey: 'certManager', namespace: 'cert-manager', defaultChart: 'cert-manager',
-    apiGroups: ['cert-manager.io', 'acme.cert-manager.io'], dependsOn: [], podSecurity: { level: 'restricted' },
-    ingressPorts: [{ port: 10250, why: 'webhook: cert-manager v1.18.2 values.yaml webhook.securePort 10250' }],
-  },
   [Operator.GATEWAY_CONTROLLER]: {
     configKey: 'gatewayController', namespace: 'envoy-gateway-system', defaultChart: 'gateway-helm',
     apiGroups: ['gateway.networking.k8s.io', 'gateway.envoyproxy.io'], dependsOn: [],
@@ -79,6 +76,13 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
       { port: 18000, why: 'xDS for the proxies, which run in the Gateway namespaces (GatewayNamespace mode): values.yaml deployment.ports grpc 18000' },
     ],
   },
+  [Operator.CERT_MANAGER]: {
+    configKey: 'certManager', namespace: 'cert-manager', defaultChart: 'cert-manager',
+    apiGroups: ['cert-manager.io', 'acme.cert-manager.io'], // With a Gateway API controller cert-manager gets Gateway API support, and its controller exits at start
+    // while the Gateway API CRDs are missing (cert-manager v1.18.2 pkg/controller/context.go): install it after.
+    dependsOn: [Operator.GATEWAY_CONTROLLER], podSecurity: { level: 'restricted' },
+    ingressPorts: [{ port: 10250, why: 'webhook: cert-manager v1.18.2 values.yaml webhook.securePort 10250' }],
+  },
   [Operator.KSERVE]: {
     configKey: 'kserve', namespace: 'kserve', defaultChart: 'kserve',
     apiGroups: ['serving.kserve.io'], dependsOn: [Operator.CERT_MANAGER],
@@ -92,8 +96,9 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
   },
   [Operator.TRAINING_OPERATOR]: {
     configKey: 'trainingOperator', namespace: 'kubeflow', defaultChart: './manifests/overlays/standalone',
-    apiGroups: ['kubeflow.org'], dependsOn: [], podSecurity: { level: 'restricted' },
-    // Its namespace and policies come from the upstream manifests (no HelmRelease namespace of ours).
+    apiGroups: ['kubeflow.org'], dependsOn: [],
+    podSecurity: { level: 'baseline', reason: 'the upstream Deployment sets only allowPrivilegeEscalation: false (no runAsNonRoot, seccomp profile or dropped capabilities; kubeflow/trainer v1.9.4 manifests/base/deployment.yaml); audit and warn stay at restricted' },
+    // Its namespace comes from the operators layer (the overlay's own Namespace is patched out).
     ingressPorts: [{ port: 9443, why: 'webhook: kubeflow/trainer v1.9.4 manifests, container port webhook-server 9443' }],
   },
   [Operator.AAD_POD_IDENTITY]: {
@@ -101,6 +106,13 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
     apiGroups: ['aadpodidentity.k8s.io'], dependsOn: [],
     podSecurity: { level: 'privileged', reason: 'NMI intercepts the instance metadata endpoint with hostNetwork and NET_ADMIN on every node' },
     // MIC serves no webhook; NMI runs with hostNetwork, where NetworkPolicies do not apply.
+    ingressPorts: [],
+  },
+  [Operator.NVIDIA_DEVICE_PLUGIN]: {
+    configKey: 'nvidiaDevicePlugin', namespace: 'nvidia-device-plugin', defaultChart: 'nvidia-device-plugin',
+    apiGroups: [], dependsOn: [],
+    podSecurity: { level: 'privileged', reason: 'the device plugin mounts hostPath /var/lib/kubelet/device-plugins (the kubelet device plugin socket), /run/nvidia/mps and /var/run/cdi, which baseline forbids (NVIDIA/k8s-device-plugin v0.20.0 templates/daemonset-device-plugin.yml)' },
+    // The plugin talks to the kubelet over a unix socket and serves nothing over the network.
     ingressPorts: [],
   },
   // Chart strimzi-kafka-operator 1.2.0 sets a restricted container securityContext by default (CHANGELOG 1.2.0,
@@ -142,6 +154,7 @@ interface OperatorRelevantSections {
  * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`; a Gateway API
  *   controller when routing uses the Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
  * - `identityMode: aad-pod-identity` -> aad-pod-identity;
+ * - a node pool with `gpusPerNode` -> the NVIDIA device plugin (AKS GPU nodes advertise nvidia.com/gpu only with it);
  * - `streaming` -> Strimzi (Kafka and its topics and users are Strimzi custom resources).
  * Sections that do not exist (yet) simply add nothing. Returned in install order (OPERATORS order).
  */
@@ -158,6 +171,8 @@ export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
   if (sections.serving?.routing?.mode === 'gateway-api') need(Operator.GATEWAY_CONTROLLER, 'serving', 'routing', 'mode');
   if (sections.serving?.routing?.tls?.clusterIssuer) need(Operator.CERT_MANAGER, 'serving', 'routing', 'tls', 'clusterIssuer');
   if (sections.identityMode === 'aad-pod-identity') need(Operator.AAD_POD_IDENTITY, 'identityMode');
+  const gpuPool = Object.entries(cluster.nodePools ?? {}).find(([, pool]) => pool.gpusPerNode !== undefined);
+  if (gpuPool) need(Operator.NVIDIA_DEVICE_PLUGIN, 'nodePools', gpuPool[0], 'gpusPerNode');
   if (sections.streaming) need(Operator.STRIMZI, 'streaming');
   return (Object.keys(OPERATORS) as Operator[]).filter((op) => needs.has(op)).map((operator) => ({ operator, neededBy: needs.get(operator)! }));
 }

@@ -118,10 +118,101 @@ const clientsReferToKnownThings = perSection((section, path, cluster) =>
     return violations;
   }));
 
+const streamingJobsFit = perSection((section, path, cluster, config) =>
+  Object.entries(section.jobs ?? {}).flatMap(([name, job]) => {
+    const at = [...path, 'jobs', name];
+    const violations: RuleViolation[] = [];
+    const dp = cluster.dataProcessing;
+    if (!dp) {
+      return [{ path: at, message: 'streaming jobs run on Spark: the cluster needs a dataProcessing section (Spark namespaces, RBAC and the Spark operator)' }];
+    }
+    const client = section.clients?.[job.kafkaClient];
+    if (!client) {
+      violations.push({ path: [...at, 'kafkaClient'], message: `'${job.kafkaClient}' is not under streaming.clients (known: ${Object.keys(section.clients ?? {}).join(', ') || 'none'}); declare the job's Kafka client there` });
+    } else if (!dp.spark.namespaces[client.namespace]) {
+      violations.push({ path: [...at, 'kafkaClient'], message: `client '${job.kafkaClient}' is in namespace '${client.namespace}', which is not a Spark namespace (known: ${Object.keys(dp.spark.namespaces).join(', ')}); put the client in one` });
+    } else if (dp.jobs?.[name]?.namespace === client.namespace) {
+      violations.push({ path: at, message: `dataProcessing.jobs.${name} is a SparkApplication of the same name in namespace '${client.namespace}'; rename one` });
+    }
+    const checkpoint = job.checkpoint;
+    const forms = [checkpoint.abfs, checkpoint.volume].filter((value) => value !== undefined).length;
+    if (forms !== 1) {
+      violations.push({ path: [...at, 'checkpoint'], message: `a checkpoint is exactly one of abfs (an abfss:// folder) or volume (a shared RWX volume); found ${forms === 0 ? 'neither' : 'both'}` });
+    }
+    if (checkpoint.subPath !== undefined && checkpoint.volume === undefined) {
+      violations.push({ path: [...at, 'checkpoint', 'subPath'], message: 'subPath is a folder inside checkpoint.volume; set volume or remove subPath' });
+    }
+    if (checkpoint.volume !== undefined) {
+      const volume = dp.sharedVolumes?.volumes[checkpoint.volume];
+      if (!volume) {
+        violations.push({ path: [...at, 'checkpoint', 'volume'], message: `shared volume '${checkpoint.volume}' is not under dataProcessing.sharedVolumes.volumes (known: ${Object.keys(dp.sharedVolumes?.volumes ?? {}).join(', ') || 'none'})` });
+      } else if (client && volume.namespace !== client.namespace) {
+        violations.push({ path: [...at, 'checkpoint', 'volume'], message: `shared volume '${checkpoint.volume}' is in namespace '${volume.namespace}', but the job runs in '${client.namespace}'; a pod can only mount claims of its own namespace` });
+      }
+    }
+    if ((checkpoint.abfs !== undefined || job.azureStorage) && !dp.spark.identity) {
+      violations.push({ path: [...at, checkpoint.abfs !== undefined ? 'checkpoint' : 'azureStorage'], message: 'ADLS Gen2 access needs dataProcessing.spark.identity (Workload Identity); set it, or checkpoint on a shared volume' });
+    }
+    if (checkpoint.abfs !== undefined) {
+      const account = /@([a-z0-9]+)\.dfs\.core\.windows\.net/.exec(checkpoint.abfs)?.[1];
+      const known = account === undefined ? undefined : config.azure.storageAccounts[account];
+      if (!known) {
+        violations.push({ path: [...at, 'checkpoint', 'abfs'], message: `storage account '${account}' is not under azure.storageAccounts (known: ${Object.keys(config.azure.storageAccounts).join(', ')})` });
+      } else if (!known.hierarchicalNamespace) {
+        violations.push({ path: [...at, 'checkpoint', 'abfs'], message: `storage account '${account}' has no hierarchical namespace, so abfss:// (ADLS Gen2) does not work there; use an account with hierarchicalNamespace: true` });
+      }
+    }
+    if ((job.type === 'Scala' || job.type === 'Java') && !job.mainClass) {
+      violations.push({ path: [...at, 'mainClass'], message: `a ${job.type} job needs a mainClass` });
+    }
+    const fixed = Object.keys(job.sparkConf ?? {}).filter((key) => PLATFORM_SPARK_CONF.includes(key));
+    if (fixed.length > 0) {
+      violations.push({ path: [...at, 'sparkConf', fixed[0]], message: `${fixed.join(', ')} is set by the platform (the checkpoint comes from checkpoint, the ports match the namespace's NetworkPolicies); remove it` });
+    }
+    return violations;
+  }));
+
+/** Spark properties a streaming job's sparkConf must not set: SparkJob fixes the ports, SparkStreamingJob the checkpoint. */
+const PLATFORM_SPARK_CONF = ['spark.sql.streaming.checkpointLocation', 'spark.driver.port', 'spark.driver.blockManager.port', 'spark.blockManager.port'];
+
+const nifiFits = perSection((section, path, cluster) => {
+  const nifi = section.nifi;
+  if (!nifi) return [];
+  const at = [...path, 'nifi'];
+  const violations: RuleViolation[] = [];
+  const ns = cluster.namespaces[nifi.namespace];
+  if (!ns) {
+    violations.push({ path: [...at, 'namespace'], message: `namespace '${nifi.namespace}' is not under namespaces; declare it there (NiFi runs at Pod Security level restricted)` });
+  } else if (ns.podSecurity && ns.podSecurity.level !== 'restricted') {
+    violations.push({ path: [...at, 'namespace'], message: `namespace '${nifi.namespace}' is at level '${ns.podSecurity.level}'; NiFi runs at restricted, use a restricted namespace` });
+  }
+  const pool = cluster.nodePools[nifi.nodePool];
+  if (!pool) {
+    violations.push({ path: [...at, 'nodePool'], message: `node pool '${nifi.nodePool}' is not under nodePools; use one of: ${Object.keys(cluster.nodePools).join(', ')}` });
+  } else if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
+    violations.push({ path: [...at, 'nodePool'], message: `node pool '${nifi.nodePool}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; NiFi runs on a User pool without GPUs` });
+  }
+  const client = section.clients?.[nifi.kafkaClient];
+  if (!client) {
+    violations.push({ path: [...at, 'kafkaClient'], message: `'${nifi.kafkaClient}' is not under streaming.clients (known: ${Object.keys(section.clients ?? {}).join(', ') || 'none'})` });
+  } else if (client.namespace !== nifi.namespace) {
+    violations.push({ path: [...at, 'kafkaClient'], message: `client '${nifi.kafkaClient}' is in namespace '${client.namespace}', but NiFi runs in '${nifi.namespace}'; the client's Secret and network access are per namespace` });
+  }
+  if (nifi.sparkSubmission && !cluster.dataProcessing?.spark.namespaces[nifi.sparkSubmission.namespace]) {
+    violations.push({ path: [...at, 'sparkSubmission', 'namespace'], message: `'${nifi.sparkSubmission.namespace}' is not a Spark namespace of this cluster (dataProcessing.spark.namespaces: ${Object.keys(cluster.dataProcessing?.spark.namespaces ?? {}).join(', ') || 'none'})` });
+  }
+  if (nifi.httpEndpoint.port === 8443) {
+    violations.push({ path: [...at, 'httpEndpoint', 'port'], message: 'port 8443 is NiFi\'s HTTPS UI; use another port for the endpoint (the seed: 9192)' });
+  }
+  return violations;
+});
+
 /** Every rule of the streaming section, in the order they run. */
 export const STREAMING_RULES: readonly ConfigRule[] = [
   kafkaPlacement,
   kafkaQuorumAndReplication,
   topicsAreValid,
   clientsReferToKnownThings,
+  streamingJobsFit,
+  nifiFits,
 ];

@@ -3,6 +3,7 @@
  * (KRaft, no ZooKeeper), its topics, and one Kafka user with ACLs per client application.
  */
 import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { SparkJobSchema } from '../data-processing/config';
 
 const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';
 
@@ -68,16 +69,57 @@ export const KafkaClientSchema = Closed({
   consumerGroups: Type.Optional(Type.Array(Type.String({ pattern: '^[a-zA-Z0-9._-]{1,249}\\*?$' }), { uniqueItems: true, description: 'consumer groups the client joins: a group name, or a prefix ending in * for generated group ids (such as Spark\'s spark-kafka-source-...)' })),
 }, { description: 'a client application: a KafkaUser (SCRAM-SHA-512) with ACLs for exactly its topics and groups' });
 
+// A streaming job is a Spark job without schedule (it runs until stopped), namespace (its Kafka client's) and
+// shared volumes (only the checkpoint volume), with the Kafka client it connects as and its checkpoint.
+const { schedule: _schedule, namespace: _namespace, volumes: _volumes, ...SPARK_JOB_PROPERTIES } = SparkJobSchema.properties;
+
+/** Where a streaming query keeps its offsets and state, so a restarted application resumes where it stopped. */
+export const CheckpointSchema = Closed({
+  abfs: Type.Optional(Pattern('^abfss://[a-z0-9](-?[a-z0-9]){2,62}@[a-z0-9]{3,24}\\.dfs\\.core\\.windows\\.net(/[^\\s]*)?$',
+    'ADLS Gen2 folder, such as abfss://checkpoints@account.dfs.core.windows.net/scoring (read and written with dataProcessing.spark.identity)')),
+  volume: Type.Optional(DnsLabel('shared RWX volume (a key of dataProcessing.sharedVolumes.volumes in the job\'s namespace)')),
+  subPath: Type.Optional(Pattern('^[^/\\s][^\\s]*$', 'folder inside the volume. Default: the job name')),
+}, { description: 'checkpoint location: abfs, or volume (with an optional subPath); exactly one. Required: without it a restarted query reprocesses or loses data' });
+
+export const StreamingJobSchema = Closed({
+  ...SPARK_JOB_PROPERTIES,
+  kafkaClient: DnsLabel('the client (a key of streaming.clients) the job connects as; the job runs in that client\'s namespace, which must be a Spark namespace'),
+  checkpoint: CheckpointSchema,
+}, { description: 'a Spark Structured Streaming job: a long-running SparkApplication (restart policy Always) reading and writing Kafka' });
+
+export const NifiSchema = Closed({
+  namespace: DnsLabel('namespace of NiFi (declared under namespaces, restricted)'),
+  version: Pattern('^2\\.[0-9]+\\.[0-9]+$', 'NiFi version: the tag of the official apache/nifi image, such as 2.11.0 (NiFi 2: HTTPS and single-user sign-in by default)'),
+  imageRepository: Type.Optional(Pattern('^[a-z0-9][-a-z0-9._/]*/nifi$', 'a mirror of the official image, such as example.azurecr.io/apache/nifi. Default: apache/nifi (Docker Hub)')),
+  nodePool: Pattern('^[a-z][a-z0-9]{0,11}$', 'AKS pool that runs NiFi: the name of a User pool under nodePools'),
+  storageClass: DnsLabel('storage class of the repositories (flowfile, content, provenance, database, state, conf)'),
+  repositorySize: Type.Optional(Quantity('size of the content and provenance repositories (the others get a tenth, at least 1Gi). Default: 50Gi')),
+  credentialsSecret: Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', 'Secret created outside dist/ with keys username, password (at least 12 characters) and sensitive-props-key'),
+  kafkaClient: DnsLabel('the client (a key of streaming.clients) NiFi connects to Kafka as; its namespace must be NiFi\'s'),
+  httpEndpoint: Closed({
+    port: Type.Integer({ minimum: 1024, maximum: 65535, description: 'port of the HandleHttpRequest processor (the seed: 9192)' }),
+    path: Pattern('^/[-a-zA-Z0-9._~/]*$', 'request path of the endpoint (the seed: /model_serving)'),
+  }, { description: 'the seed\'s REST model-serving endpoint, hosted by a NiFi flow' }),
+  resources: Type.Optional(ResourcesSchema),
+  sparkSubmission: Type.Optional(Closed({
+    namespace: DnsLabel('Spark namespace (a key of dataProcessing.spark.namespaces) NiFi submits SparkApplications to'),
+  }, { description: 'Spark batch submission over REST (the seed\'s Livy): NiFi creates SparkApplications through the Kubernetes API with its own ServiceAccount, bound to a Role that allows only that' })),
+}, { description: 'Apache NiFi (official image) as a single-node StatefulSet with persistent repositories and single-user sign-in' });
+
 export const StreamingSchema = Closed({
   kafka: KafkaClusterSchema,
   topics: Type.Optional(NameMap(KafkaTopicSchema, KAFKA_TOPIC_NAME_PATTERN, 'Kafka topic names (letters, digits, ".", "_" and "-")')),
   clients: Type.Optional(NameMap(KafkaClientSchema, DNS_LABEL_PATTERN, 'client names (DNS labels; each is a KafkaUser)')),
-}, { description: 'streaming: Kafka (Strimzi, KRaft) with its topics and per-client users' });
+  jobs: Type.Optional(NameMap(StreamingJobSchema, '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$', 'streaming job names (DNS labels of at most 40 characters)')),
+  nifi: Type.Optional(NifiSchema),
+}, { description: 'streaming: Kafka (Strimzi, KRaft) with its topics, per-client users, and Spark Structured Streaming jobs' });
 
 export type StreamingConfig = Static<typeof StreamingSchema>;
 export type KafkaClusterConfig = Static<typeof KafkaClusterSchema>;
 export type KafkaTopicConfig = Static<typeof KafkaTopicSchema>;
 export type KafkaClientConfig = Static<typeof KafkaClientSchema>;
+export type StreamingJobConfig = Static<typeof StreamingJobSchema>;
+export type NifiConfig = Static<typeof NifiSchema>;
 
 /** Label that marks the pods of a Kafka client (value: the client name) when the config names no pod labels. */
 export const KAFKA_CLIENT_LABEL = 'platform.ml/kafka-client';
@@ -89,6 +131,14 @@ export function kafkaClientPodLabels(name: string, client: KafkaClientConfig): {
 
 /** Port of the TLS listener when the config names none. */
 export const DEFAULT_KAFKA_LISTENER_PORT = 9093;
+
+/**
+ * `host:port` of the Kafka bootstrap Service of the TLS listener: Strimzi names it `<cluster>-kafka-bootstrap`
+ * (KafkaResources.bootstrapServiceName at 1.2.0).
+ */
+export function kafkaBootstrapServers(kafka: Pick<KafkaClusterConfig, 'name' | 'namespace' | 'listenerPort'>, clusterDomain = 'cluster.local'): string {
+  return `${kafka.name}-kafka-bootstrap.${kafka.namespace}.svc.${clusterDomain}:${kafka.listenerPort ?? DEFAULT_KAFKA_LISTENER_PORT}`;
+}
 
 /** Number of nodes with the broker role (the most replicas a topic can have). */
 export function brokerCount(kafka: KafkaClusterConfig): number {

@@ -2,3 +2,4 @@
 export * from './kafka-cluster';
 export * from './kafka-topic';
 export * from './kafka-user';
+export * from './spark-streaming-job';

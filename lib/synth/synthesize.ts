@@ -5,6 +5,10 @@ import { FileTree, readTree, writeTreeAtomically } from './atomic-write';
 import { buildClusterApp } from './cluster-app';
 import { PlatformCompositions, RenderedCluster } from './cluster-context';
 import { renderClusterLayers } from './render-cluster';
+import * as fs from 'fs';
+import { ConfigPath, parseYamlWithPositions } from '../config/yaml-positions';
+import { applyOrder, CLUSTER_FACTS_FILE, clusterFacts, ClusterFacts, formatReport, VerifiedCluster, verifyCluster, VerifyError, VerifyResult } from '../verify';
+import { RenderedFolder } from './cluster-context';
 
 /** Options of a synth run. */
 export interface SynthOptions {
@@ -30,6 +34,23 @@ export interface SynthResult {
   readonly files: number;
   /** With `check`: paths that differ from `outDir` (added, removed or changed). */
   readonly differences: readonly string[];
+  /** The verifier's report when it has something to say (accepted faults); empty otherwise. */
+  readonly verifyReport: string;
+  /** Milliseconds the verifier took (all clusters). */
+  readonly verifyMs: number;
+}
+
+/** The verifier's result on one cluster. */
+export interface ClusterVerification {
+  readonly facts: ClusterFacts;
+  readonly result: VerifyResult;
+}
+
+/** A rendered cluster as the verifier reads it: the Flux folder, then the layer folders in Flux apply order. */
+export function toVerifiedCluster(facts: ClusterFacts, folders: readonly RenderedFolder[]): VerifiedCluster {
+  const flux = folders.find((f) => f.folder === 'flux');
+  const order = applyOrder(flux, folders.map((f) => f.folder));
+  return { facts, folders: [...(flux ? [flux] : []), ...order.map((name) => folders.find((f) => f.folder === name)!)].map((f) => ({ folder: f.folder, manifests: f.manifests })) };
 }
 
 /** The header of `dist/README.md`, so nobody edits generated files by hand. */
@@ -57,8 +78,17 @@ function heapCheck(budget: number, done: string): void {
 }
 
 /** Renders every cluster of every environment into one file tree (nothing is written). */
-export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions, heapBudgetBytes = v8.getHeapStatistics().heap_size_limit * HEAP_BUDGET_SHARE): { tree: Map<string, string>; objects: number; clusters: number } {
+/**
+ * Renders every cluster of every environment into one file tree (nothing is written), with each cluster's facts
+ * file, and runs the verifier on each cluster as soon as it is rendered (so no cluster's objects are kept for
+ * it). `keepVerified` also returns the clusters as the verifier saw them (tests break them on purpose).
+ */
+export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions, heapBudgetBytes = v8.getHeapStatistics().heap_size_limit * HEAP_BUDGET_SHARE, keepVerified = false):
+  { tree: Map<string, string>; objects: number; clusters: number; verifications: ClusterVerification[]; verifyMs: number; verified: VerifiedCluster[] } {
   const tree = new Map<string, string>([['README.md', DIST_README]]);
+  const verifications: ClusterVerification[] = [];
+  const verified: VerifiedCluster[] = [];
+  let verifyNs = 0n;
   let objects = 0;
   let clusters = 0;
   for (const env of environments) {
@@ -70,6 +100,13 @@ export function renderEnvironments(environments: readonly Environment[], composi
       const cluster: RenderedCluster = { context, folders: layers };
       const folders = [...layers, ...compositions.postRenderers.flatMap((render) => render(cluster))];
       rendered.push({ context, folders });
+      const facts = clusterFacts(context);
+      tree.set(`${env.name}/${clusterName}/${CLUSTER_FACTS_FILE}`, JSON.stringify(facts, null, 2) + '\n');
+      const started = process.hrtime.bigint();
+      const verifiedCluster = toVerifiedCluster(facts, folders);
+      verifications.push({ facts, result: verifyCluster(verifiedCluster) });
+      verifyNs += process.hrtime.bigint() - started;
+      if (keepVerified) verified.push(verifiedCluster);
       for (const folder of folders) {
         objects += folder.objectCount;
         for (const [file, content] of folder.files) tree.set(`${env.name}/${clusterName}/${folder.folder}/${file}`, content);
@@ -80,16 +117,37 @@ export function renderEnvironments(environments: readonly Environment[], composi
       for (const [file, content] of produce(env.name, rendered)) tree.set(`${env.name}/${file}`, content);
     }
   }
-  return { tree, objects, clusters };
+  return { tree, objects, clusters, verifications, verifyMs: Number(verifyNs) / 1e6, verified };
+}
+
+/**
+ * The verifier's verdict over all clusters: throws a VerifyError listing every fault of every cluster (and every
+ * accepted-fault entry that matches nothing, with its file and line); returns the report of accepted faults
+ * otherwise (empty when there are none).
+ */
+export function verifyRendered(environments: readonly Environment[], verifications: readonly ClusterVerification[]): string {
+  const report = formatReport(verifications);
+  const stale = verifications.flatMap(({ facts, result }) => result.unusedAcceptances.map((a) => ({ facts, a })));
+  const faults = verifications.flatMap((r) => r.result.faults);
+  if (faults.length === 0 && stale.length === 0) return report;
+  const staleLines = stale.map(({ facts, a }) => {
+    const env = environments.find((e) => e.name === facts.environment);
+    const index = (env?.config.clusters[facts.cluster]?.acceptedFaults ?? []).findIndex((x) => x.rule === a.rule && x.object === a.object);
+    const at: ConfigPath = ['clusters', facts.cluster, 'acceptedFaults', index];
+    const line = env ? parseYamlWithPositions(fs.readFileSync(env.file, 'utf8'), env.file).positions.lineOf(at) : undefined;
+    return `  ${env?.file ?? facts.environment}${line ? `:${line}` : ''}: clusters.${facts.cluster}.acceptedFaults[${index}]: rule ${a.rule}, object ${a.object} matches no fault; remove the entry`;
+  });
+  throw new VerifyError([report, ...(staleLines.length ? ['Stale accepted faults:', ...staleLines] : [])].join('\n'), faults);
 }
 
 /** Loads all configs, renders everything, then swaps the output in (or compares, with `check`). */
 export function synthesize(options: SynthOptions): SynthResult {
   const environments = loadEnvironments(listConfigFiles(options.configDir));
-  const { tree, objects, clusters } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes);
+  const { tree, objects, clusters, verifications, verifyMs } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes);
+  const verifyReport = verifyRendered(environments, verifications);
   const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
   if (!options.check) writeTreeAtomically(options.outDir, tree, { onSweep: options.onSweep });
-  return { environments: environments.length, clusters, objects, files: tree.size, differences };
+  return { environments: environments.length, clusters, objects, files: tree.size, differences, verifyReport, verifyMs };
 }
 
 /** Paths that are added, removed or changed between two trees, sorted. */

@@ -30,7 +30,7 @@ export const TrainingJobSchema = Closed({
   secretEnv: Type.Optional(SecretEnv('environment of the pytorch container read from Secrets created outside dist/ (for secrets Workload Identity cannot replace)')),
   runPolicy: Type.Optional(Closed({
     cleanPodPolicy: Type.Optional(StringEnum(['Running', 'All', 'None'] as const, 'pods deleted when the job ends. Default: Running (frees GPU nodes)')),
-    ttlSecondsAfterFinished: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds before a finished job is deleted. Default: 3600' })),
+    ttlSecondsAfterFinished: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds before the operator deletes the finished job. Default: never. Flux re-creates a deleted job and it runs again, so the verifier reports this field (gitops-lifecycle) unless the fault is accepted' })),
     activeDeadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'seconds the job may run before it fails. Default: 86400' })),
     backoffLimit: Type.Optional(Type.Integer({ minimum: 0, description: 'retries before the job fails. Default: 3' })),
   }, { description: 'PyTorchJob runPolicy' })),

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { declareFlow } from '../core/flows';
 import * as kubeflow from '../../imports/kubeflow.org';
 import * as k8s from '../core/k8s';
+import { RERUN_ANNOTATION } from '../core/labels';
 import { isSystemOrGpuPool, NodePoolPlacement } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
 import { PYTORCH_DEFAULT_PORT, replicaTemplate, TRAINING_JOB_LABEL } from './pytorch-template';
@@ -71,8 +72,9 @@ export interface PyTorchRunPolicy {
    */
   readonly cleanPodPolicy?: CleanPodPolicy;
   /**
-   * Seconds after the job finished before the operator deletes it (and its pods).
-   * @default 3600
+   * Seconds after the job finished before the operator deletes it (and its pods). Under GitOps Flux re-creates a
+   * deleted job and it runs again, so leave it unset for jobs in Git (the verifier reports it).
+   * @default - never deleted
    */
   readonly ttlSecondsAfterFinished?: number;
   /**
@@ -265,7 +267,10 @@ export class PyTorchJob extends Construct {
     const gang = props.gangScheduling;
     const elastic = props.elasticPolicy;
     this.resource = new kubeflow.PyTorchJob(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace },
+      metadata: {
+        name: props.name, namespace: props.namespace,
+        annotations: { [RERUN_ANNOTATION]: `a finished PyTorchJob stays finished: to train again, delete it (kubectl delete pytorchjob ${props.name} -n ${props.namespace}) and Flux re-creates it at its next reconcile` },
+      },
       spec: {
         nprocPerNode: props.nprocPerNode ?? 'auto',
         pytorchReplicaSpecs: Object.fromEntries(replicas.map((r) => [r.type, {
@@ -275,7 +280,7 @@ export class PyTorchJob extends Construct {
         }])),
         runPolicy: {
           cleanPodPolicy: run.cleanPodPolicy ?? CleanPodPolicy.RUNNING,
-          ttlSecondsAfterFinished: run.ttlSecondsAfterFinished ?? 3600,
+          ttlSecondsAfterFinished: run.ttlSecondsAfterFinished,
           activeDeadlineSeconds: run.activeDeadlineSeconds ?? 86400,
           backoffLimit: run.backoffLimit ?? 3,
           schedulingPolicy: gang ? {

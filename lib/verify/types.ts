@@ -109,13 +109,34 @@ export interface ClusterFacts {
    */
   readonly flows: readonly DeclaredFlow[];
   /** Faults the config accepts on purpose (rule, object, reason); listed on every run, never dropped silently. */
-  readonly acceptedFaults: readonly { readonly rule: VerifyRuleId; readonly object: string; readonly reason: string }[];
+  readonly acceptedFaults: readonly AcceptedFault[];
+  /**
+   * Secrets that pods reference but that are created outside dist/ (by a person or a pipeline, never by Flux),
+   * keyed `namespace/name`, with the config key that names them. Optional for older facts files.
+   */
+  readonly externalSecrets?: Readonly<Record<string, string>>;
+}
+
+/** A fault the config accepts on purpose: `clusters.<name>.acceptedFaults[]`. */
+export interface AcceptedFault {
+  readonly rule: VerifyRuleId;
+  /** `Kind/namespace/name` (or `Kind/name`) of the object, exactly as the fault names it. */
+  readonly object: string;
+  readonly reason: string;
 }
 
 /** One cluster to verify: its folders in Flux apply order, and its facts. */
 export interface VerifiedCluster {
   readonly facts: ClusterFacts;
   readonly folders: readonly VerifiedFolder[];
+}
+
+/** What the verifier found on one cluster: faults that fail the run, and faults the config accepts. */
+export interface VerifyResult {
+  readonly faults: readonly VerifyFault[];
+  readonly accepted: readonly (VerifyFault & { readonly reason: string })[];
+  /** Accepted-fault entries that match no fault (stale: the config should drop them). */
+  readonly unusedAcceptances: readonly AcceptedFault[];
 }
 
 /** A verifier rule. */

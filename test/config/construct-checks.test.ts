@@ -78,6 +78,11 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'sparkConf': { rule: 'a Spark property the platform fixes' },
     'sparkVersion': { schema: `clusters.${C}.dataProcessing.jobs.${C}.sparkVersion` },
     'volumes': { rule: 'two volumes of a Spark job at one path' },
+    'restartPolicy': { code: 'only streaming jobs use restart policy Always, and their schema has no schedule' },
+    'timeToLiveSeconds': { code: 'no composition passes a TTL with restart policy Always' },
+  },
+  'lib/data-processing/spark-submitter.ts': {
+    'submitters': { code: 'the compositions create a submitter only together with the ServiceAccount that submits' },
   },
   'lib/data-processing/spark-rbac.ts': {
     "'…' (\"…\") is not an IPv4 CIDR; use a val": { schema: `clusters.${C}.dataProcessing.network.apiServerCidrs` },
@@ -186,6 +191,18 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     '…: a document without apiVersion, kind o': { code: 'reviews rendered output files, which the renderer writes from construct objects' },
     '…: … is also in … (one identity, two obj': { code: 'reviews rendered output; two objects of one identity are already refused when rendering (render-cluster)' },
   },
+  'lib/streaming/nifi.ts': {
+    'name': { code: 'the composition names the StatefulSet nifi' },
+    'image': { schema: `clusters.${C}.streaming.nifi.version` },
+    'httpEndpoint.port': { rule: 'NiFi\'s endpoint on its UI port' },
+    'httpEndpoint.path': { schema: `clusters.${C}.streaming.nifi.httpEndpoint.path` },
+    'proxyHosts': { code: 'the composition always passes the Service names and localhost' },
+  },
+  'lib/streaming/spark-streaming-job.ts': {
+    'checkpoint.location': { code: 'the composition builds the location from the schema-checked abfs URL, or file:// under the checkpoint volume\'s mount path' },
+    'checkpoint.volume': { code: 'the composition mounts the checkpoint volume read-write' },
+    'sparkConf': { rule: 'a streaming job setting the checkpoint in sparkConf' },
+  },
   'lib/streaming/kafka-cluster.ts': {
     'minInSyncReplicas': { rule: 'min in-sync replicas above replication' },
     'nodePool': { rule: 'Kafka on a System pool' },
@@ -201,6 +218,9 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'consumerGroups': { rule: 'consumer groups without consumed topics' },
     'name': { schema: `clusters.${C}.streaming.clients.${C}` },
     'produce': { rule: 'a Kafka client that neither produces nor consumes' },
+  },
+  'lib/training/pytorch-init-template.ts': {
+    'runAsUser': { code: 'the operators composition always uses the default non-root user 65534' },
   },
   'lib/training/pytorch-job.ts': {
     "'….gpus' (…) exceeds the … GPU(s) per no": { rule: 'more GPUs per pod than a node has' },

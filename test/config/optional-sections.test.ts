@@ -31,12 +31,12 @@ describe('Spark without HDFS', () => {
   test('renders Spark with no privileged namespace, no namenode affinity and no HDFS policies', () => {
     const manifests = synthCluster('data-processing', config);
     expect(manifests.filter((m) => m.kind === 'Namespace' && m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged')).toEqual([]);
-    expect(manifests.some((m) => m.kind === 'StatefulSet' || /namenode|datanode/.test(m.metadata.name))).toBe(false);
+    expect(manifests.some((m) => (m.kind === 'StatefulSet' && m.metadata.namespace !== 'nifi') || /namenode|datanode/.test(m.metadata.name))).toBe(false);
     expect(manifests.some((m) => m.kind === 'NetworkPolicy' && /hdfs/.test(m.metadata.name))).toBe(false);
     const spark = manifests.filter((m) => m.kind === 'SparkApplication' || m.kind === 'ScheduledSparkApplication' || m.metadata.name === 'spark-pod-templates');
     expect(spark.length).toBeGreaterThan(3);
     expect(text(spark)).not.toMatch(/podAffinity|fs\.defaultFS/);
-    expect(manifests.filter((m) => m.kind === 'SparkApplication' || m.kind === 'ScheduledSparkApplication')).toHaveLength(3);
+    expect(manifests.filter((m) => m.kind === 'SparkApplication' || m.kind === 'ScheduledSparkApplication')).toHaveLength(4); // the seed's three jobs and the streaming section's scoring job
   });
 
   test('an hdfs:// application file without HDFS is a config error', () => {

@@ -1,6 +1,7 @@
 /** The "Done when" of the data-processing cluster, asserted over the whole synthesized output. */
 import { AKS_AGENT_POOL_LABEL } from '../../lib/core/node-pool';
 import { sparkOperatorSettings } from '../../lib/data-processing/config';
+import { SPARK_SUBMITTER_RULES } from '../../lib/data-processing/spark-submitter';
 import { SPARK_DRIVER_RULES } from '../../lib/data-processing/spark-rbac';
 import { exampleConfig, findManifest, Manifest, synthCluster, synthClusterLayers } from '../util';
 
@@ -30,9 +31,9 @@ describe('data-processing composition', () => {
     for (const kind of ['StatefulSet', 'DaemonSet', ...SPARK_KINDS]) expect(kinds('platform').has(kind)).toBe(false);
   });
 
-  test('the example carries the seed\'s three jobs', () => {
+  test('the example carries the seed\'s three jobs (and the streaming section\'s scoring job)', () => {
     const jobs = all.filter((m) => SPARK_KINDS.includes(m.kind)).map((m) => `${m.kind}/${m.metadata.name}`).sort();
-    expect(jobs).toEqual(['ScheduledSparkApplication/feature-space', 'ScheduledSparkApplication/hardskill-matching', 'SparkApplication/gpa-matching']);
+    expect(jobs).toEqual(['ScheduledSparkApplication/feature-space', 'ScheduledSparkApplication/hardskill-matching', 'SparkApplication/gpa-matching', 'SparkApplication/streaming-scoring']);
   });
 
   test('the driver of every Spark job prefers (never requires: no Pending drivers when that node is full) the namenode\'s node', () => {
@@ -74,12 +75,16 @@ describe('data-processing composition', () => {
 
   test('the Roles grant nothing beyond what Spark needs, and no cluster-wide grant reaches Spark', () => {
     for (const namespace of Object.keys(section.spark.namespaces)) {
-      const roles = all.filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace);
+      // The drivers' Role, and the submitters' Role when NiFi (or notebooks) submit SparkApplications there.
+      const roles = all.filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace && m.metadata.name !== 'spark-submitter');
       expect(roles.map((r) => r.rules)).toEqual([SPARK_DRIVER_RULES]);
       for (const rule of roles[0].rules) {
         expect(rule.apiGroups).toEqual(['']);
         expect([...rule.resources, ...rule.verbs]).not.toContain('*');
         expect(rule.resources).not.toContain('secrets');
+      }
+      for (const submitter of all.filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace && m.metadata.name === 'spark-submitter')) {
+        expect(submitter.rules).toEqual(SPARK_SUBMITTER_RULES);
       }
     }
     const clusterBindings = all.filter((m) => m.kind === 'ClusterRoleBinding');

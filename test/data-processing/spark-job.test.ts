@@ -34,6 +34,15 @@ describe('SparkJob', () => {
     expect(manifests).toMatchSnapshot();
   });
 
+  test('restart policy Always: a long-running application with back-off and no TTL', () => {
+    const { manifests } = synth({ ...required, restartPolicy: 'Always' });
+    const app = findManifest(manifests, 'SparkApplication', 'feature-space', 'spark');
+    expect(app.spec.restartPolicy).toEqual({ type: 'Always', onFailureRetryInterval: 30, onSubmissionFailureRetryInterval: 60 });
+    expect(app.spec.timeToLiveSeconds).toBeUndefined();
+    expect(() => synth({ ...required, restartPolicy: 'Always', schedule: '@daily' })).toThrow(/'restartPolicy' Always runs the application forever; it cannot also have a 'schedule'/);
+    expect(() => synth({ ...required, restartPolicy: 'Always', timeToLiveSeconds: 60 })).toThrow(/'timeToLiveSeconds' \(60\) would delete a long-running application/);
+  });
+
   test('all props (scheduled)', () => {
     // GIVEN
     const props: Required<SparkJobProps> = {
@@ -47,6 +56,7 @@ describe('SparkJob', () => {
       sparkConf: { 'spark.sql.shuffle.partitions': '64' },
       volumes: [{ volumeName: 'lookup-tables', claimName: 'lookup-tables', mountPath: '/mnt/lookup', readOnly: true }],
       timeToLiveSeconds: 3600,
+      restartPolicy: 'OnFailure',
     };
     // WHEN
     const { job, manifests } = synth(props);

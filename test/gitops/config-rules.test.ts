@@ -38,7 +38,7 @@ describe('GitOps config rules', () => {
   });
 
   test('the training operator must be pinned with a tag', () => {
-    expect(problems(/    operators:\n      trainingOperator:.*\n.*\n.*\n/, '')).toEqual([
+    expect(problems(/      trainingOperator:.*\n.*\n.*\n/, '')).toEqual([
       expect.stringMatching(/^clusters\.training\.operators\.trainingOperator: .*add operators.trainingOperator with its repository and tag/),
     ]);
   });

@@ -255,8 +255,9 @@ describe('Airflow values', () => {
 test('the operators of a cluster follow its sections (requiredOperators)', () => {
   const config = extendedConfig();
   expect(requiredOperators(config.clusters['data-processing']).map((n) => n.operator)).toEqual([Operator.SPARK_OPERATOR, Operator.STRIMZI]);
-  expect(requiredOperators(config.clusters.training).map((n) => n.operator)).toEqual([Operator.TRAINING_OPERATOR, Operator.AAD_POD_IDENTITY]);
-  expect(requiredOperators(config.clusters.serving).map((n) => n.operator)).toEqual([Operator.CERT_MANAGER, Operator.GATEWAY_CONTROLLER, Operator.KSERVE]);
+  expect(requiredOperators(config.clusters.training).map((n) => n.operator)).toEqual([Operator.TRAINING_OPERATOR, Operator.AAD_POD_IDENTITY, Operator.NVIDIA_DEVICE_PLUGIN]);
+  // The Gateway API controller installs before cert-manager, whose Gateway API support needs its CRDs at start.
+  expect(requiredOperators(config.clusters.serving).map((n) => n.operator)).toEqual([Operator.GATEWAY_CONTROLLER, Operator.CERT_MANAGER, Operator.KSERVE]);
 });
 
 test('the ordering assertion catches a custom resource whose operator is missing', () => {

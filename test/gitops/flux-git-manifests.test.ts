@@ -22,12 +22,14 @@ describe('FluxGitManifests', () => {
 
   test('all props', () => {
     const chart = Testing.chart();
-    const props: Required<FluxGitManifestsProps> = { ...required, interval: '1h', timeout: '20m', labels: { 'platform.ml/operator': 'training-operator' } };
+    const patches = [{ patch: '$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubeflow\n', target: { kind: 'Namespace', name: 'kubeflow' } }];
+    const props: Required<FluxGitManifestsProps> = { ...required, interval: '1h', timeout: '20m', labels: { 'platform.ml/operator': 'training-operator' }, patches };
     new FluxGitManifests(chart, 'trainer', props);
     const manifests = Testing.synth(chart);
     const kustomization = findManifest(manifests, 'Kustomization', 'training-operator', 'flux-system');
     expect(kustomization.spec).toMatchObject({ interval: '1h', timeout: '20m', path: props.path, wait: true, prune: true });
     expect(kustomization.metadata.labels).toEqual(props.labels);
+    expect(kustomization.spec.patches).toEqual(patches);
   });
 
   test('pins the GitRepository to the tag and applies the overlay from it', () => {

@@ -44,6 +44,30 @@ describe('streaming composition', () => {
     expect(findManifest(layers.platform, 'NetworkPolicy', 'streaming-scoring-kafka-egress', 'spark')).toBeDefined();
   });
 
+  test('the scoring job runs long in the Spark namespace as its client, against the Kafka cluster\'s bootstrap', () => {
+    const app = findManifest(layers.workloads, 'SparkApplication', 'streaming-scoring', 'spark');
+    expect(app.spec.restartPolicy.type).toBe('Always');
+    expect(app.spec.timeToLiveSeconds).toBeUndefined();
+    expect(app.spec.driver.serviceAccount).toBe('spark');
+    const env = Object.fromEntries(app.spec.driver.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe('events-kafka-bootstrap.kafka.svc.cluster.local:9093');
+    expect(env.KAFKA_USERNAME).toBe('streaming-scoring');
+    expect(app.spec.sparkConf['spark.sql.streaming.checkpointLocation']).toBe('file:///mnt/checkpoints/streaming-scoring');
+    expect(app.spec.driver.template.spec.volumes).toContainEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'checkpoints' } });
+    // The client egress policy of step 1 selects the job's pods.
+    const egress = findManifest(layers.platform, 'NetworkPolicy', 'streaming-scoring-kafka-egress', 'spark');
+    expect(app.spec.executor.template.metadata.labels).toMatchObject(egress.spec.podSelector.matchLabels);
+  });
+
+  test('NiFi runs as the nifi Kafka client and may only create SparkApplications in the Spark namespace', () => {
+    const sts = findManifest(layers.workloads, 'StatefulSet', 'nifi', 'nifi');
+    expect(sts.spec.template.metadata.labels).toMatchObject(findManifest(layers.platform, 'NetworkPolicy', 'nifi-kafka-egress', 'nifi').spec.podSelector.matchLabels);
+    expect(sts.spec.template.spec.containers[0].image).toBe('apache/nifi:2.11.0');
+    expect(findManifest(layers.workloads, 'Service', 'nifi', 'nifi').spec.ports.map((p: { port: number }) => p.port)).toEqual([8443, 9192]);
+    expect(findManifest(layers.platform, 'RoleBinding', 'spark-submitter', 'spark').subjects).toEqual([{ kind: 'ServiceAccount', name: 'nifi', namespace: 'nifi' }]);
+    expect(findManifest(layers.workloads, 'NetworkPolicy', 'nifi-api-server-egress', 'nifi').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '203.0.113.10/32' } }]);
+  });
+
   test('no secret values: users name Secrets created outside dist/', () => {
     const all = Object.values(layers).flat();
     expect(all.filter((m) => m.kind === 'Secret')).toEqual([]);

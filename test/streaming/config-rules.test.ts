@@ -83,6 +83,42 @@ describe('streaming config rules', () => {
     expect(violations((c) => { delete nifi(c).consume; })).toContainEqual({ path: at('clients.nifi.consumerGroups'), message: expect.stringMatching(/only used to consume/) });
   });
 
+  test('streaming jobs: Spark on the cluster, a client in a Spark namespace, exactly one usable checkpoint', () => {
+    const job = (c: Cluster) => streaming(c).jobs!['streaming-scoring'];
+    expect(violations((c) => { delete c.dataProcessing; })).toContainEqual({ path: at('jobs.streaming-scoring'), message: expect.stringMatching(/needs a dataProcessing section/) });
+    expect(violations((c) => { job(c).kafkaClient = 'nobody'; })).toContainEqual({ path: at('jobs.streaming-scoring.kafkaClient'), message: expect.stringMatching(/'nobody' is not under streaming.clients/) });
+    expect(violations((c) => { job(c).kafkaClient = 'nifi'; })).toContainEqual({ path: at('jobs.streaming-scoring.kafkaClient'), message: expect.stringMatching(/namespace 'nifi', which is not a Spark namespace/) });
+    expect(violations((c) => { job(c).checkpoint = {}; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/exactly one of abfs .* found neither/) });
+    expect(violations((c) => { job(c).checkpoint.abfs = 'abfss://c1@exampledatalake.dfs.core.windows.net/x'; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/found both/) });
+    expect(violations((c) => { job(c).checkpoint = { volume: 'nope' }; })).toContainEqual({ path: at('jobs.streaming-scoring.checkpoint.volume'), message: expect.stringMatching(/'nope' is not under dataProcessing.sharedVolumes.volumes/) });
+    expect(violations((c) => { job(c).checkpoint = { abfs: 'abfss://c1@exampleartifacts.dfs.core.windows.net/x' }; }))
+      .toContainEqual({ path: at('jobs.streaming-scoring.checkpoint.abfs'), message: expect.stringMatching(/no hierarchical namespace/) });
+    expect(violations((c) => { delete c.dataProcessing!.spark.identity; job(c).checkpoint = { abfs: 'abfss://c1@exampledatalake.dfs.core.windows.net/x' }; }))
+      .toContainEqual({ path: at('jobs.streaming-scoring.checkpoint'), message: expect.stringMatching(/needs dataProcessing.spark.identity/) });
+    expect(violations((c) => { job(c).checkpoint = { abfs: 'abfss://c1@exampledatalake.dfs.core.windows.net/x' }; })).toEqual([]);
+    expect(violations((c) => { delete job(c).mainClass; })).toContainEqual({ path: at('jobs.streaming-scoring.mainClass'), message: expect.stringMatching(/a Scala job needs a mainClass/) });
+    expect(violations((c) => { job(c).checkpoint = { volume: 'lookup-tables', subPath: 'scoring' }; })).toEqual([]);
+    expect(violations((c) => { job(c).checkpoint = { abfs: 'abfss://c1@exampledatalake.dfs.core.windows.net/x', subPath: 'x' }; }))
+      .toContainEqual({ path: at('jobs.streaming-scoring.checkpoint.subPath'), message: expect.stringMatching(/subPath is a folder inside checkpoint.volume/) });
+  });
+
+  test('a streaming job without a checkpoint is a schema error with the line', () => {
+    const issues = exampleConfigIssues((text) => text.replace(/          checkpoint: .*\n            volume: checkpoints .*\n/, ''));
+    const issue = issues.find((i) => i.path.join('.') === at('jobs.streaming-scoring.checkpoint'))!;
+    expect(issue.message).toMatch(/missing required key 'checkpoint'/);
+    expect(issue.line ?? 0).toBeGreaterThan(0);
+  });
+
+  test('NiFi: a restricted declared namespace, a User pool, its own namespace\'s Kafka client, a free endpoint port', () => {
+    const nifi = (c: Cluster) => streaming(c).nifi!;
+    expect(violations(() => undefined).filter((v) => v.path.includes('.nifi'))).toEqual([]);
+    expect(violations((c) => { nifi(c).namespace = 'nowhere'; })).toContainEqual({ path: at('nifi.namespace'), message: expect.stringMatching(/namespace 'nowhere' is not under namespaces/) });
+    expect(violations((c) => { nifi(c).nodePool = 'system'; })).toContainEqual({ path: at('nifi.nodePool'), message: expect.stringMatching(/is a System pool; NiFi runs on a User pool/) });
+    expect(violations((c) => { nifi(c).kafkaClient = 'streaming-scoring'; })).toContainEqual({ path: at('nifi.kafkaClient'), message: expect.stringMatching(/client 'streaming-scoring' is in namespace 'spark', but NiFi runs in 'nifi'/) });
+    expect(violations((c) => { nifi(c).kafkaClient = 'nobody'; })).toContainEqual({ path: at('nifi.kafkaClient'), message: expect.stringMatching(/'nobody' is not under streaming.clients/) });
+    expect(violations((c) => { nifi(c).httpEndpoint.port = 8443; })).toContainEqual({ path: at('nifi.httpEndpoint.port'), message: expect.stringMatching(/port 8443 is NiFi's HTTPS UI/) });
+  });
+
   test('a cluster with streaming must pin the Strimzi chart', () => {
     const issues = exampleConfigIssues((text) => text.replace('      strimzi:                                               # the chart README names only this OCI repository\n        repository: oci://quay.io/strimzi-helm\n        version: 1.2.0\n', ''));
     expect(issues.map((i) => [i.path.join('.'), i.message])).toContainEqual(['clusters.data-processing.operators.strimzi', expect.stringMatching(/needs the strimzi \(for streaming\)/)]);

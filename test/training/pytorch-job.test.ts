@@ -112,7 +112,8 @@ describe('PyTorchJob', () => {
 
   test('runPolicy sits under spec.runPolicy with defaults that let the GPU pool drain', () => {
     const { job } = synthJob(gpuJob);
-    expect(job.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 86400, backoffLimit: 3 });
+    // No TTL by default: the operator would delete the finished job and Flux re-create it (verifier rule gitops-lifecycle).
+    expect(job.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', activeDeadlineSeconds: 86400, backoffLimit: 3 });
     for (const misplaced of ['cleanPodPolicy', 'ttlSecondsAfterFinished', 'activeDeadlineSeconds', 'backoffLimit', 'schedulingPolicy']) {
       expect(job.spec).not.toHaveProperty(misplaced);
     }

@@ -2,6 +2,8 @@
  * HelmRelease values against their chart version (imports/schemas/charts, derived by make import from
  * ../shared/charts/<chart>/<version>/): unknown key paths and wrong types fail, free-form maps pass by rule.
  */
+import { Testing } from 'cdk8s';
+import { Airflow, AirflowProps } from '../../lib/gitops/airflow';
 import { deriveKeysSchema } from '../../lib/validation/importer/import-charts';
 import { mergeValues, releaseChart } from '../../lib/validation/helm-values';
 import { ManifestValidator } from '../../lib/validation';
@@ -28,6 +30,7 @@ describe('chart values of the example HelmReleases', () => {
       'gateway-controller {"chart":"gateway-helm","version":"v1.5.0"}',
       'kserve {"chart":"kserve","version":"v0.16.0"}',
       'kserve-crd {"chart":"kserve-crd","version":"v0.16.0"}',
+      'nvidia-device-plugin {"chart":"nvidia-device-plugin","version":"0.20.0"}',
       'spark-operator {"chart":"spark-operator","version":"2.5.2"}',
       'strimzi {"chart":"strimzi-kafka-operator","version":"1.2.0"}',
     ]);
@@ -98,5 +101,24 @@ describe('derivation rules', () => {
   });
   test('Helm merge: maps merge, lists and scalars replace, null deletes', () => {
     expect(mergeValues({ a: { x: 1, y: 2 }, l: [1], d: 1 }, { a: { y: 3 }, l: [2], d: null })).toEqual({ a: { x: 1, y: 3 }, l: [2] });
+  });
+});
+
+describe('Airflow variants against chart 1.18.0', () => {
+  const base = {
+    namespace: 'airflow', chart: { repository: 'https://airflow.apache.org', version: '1.18.0' },
+    dags: { repository: 'https://github.com/x/y.git' },
+    remoteLogs: { storageAccount: 'a', container: 'c', folder: 'f' }, metadataSecretName: 'db',
+    serviceAccounts: { scheduler: 's', workers: 'w', components: 'c' }, identityPodLabels: { a: 'b' },
+  };
+  test.each([
+    ['ssh:// with sshKeySecret and knownHosts', { dags: { repository: 'ssh://git@github.com/x/y.git', sshKeySecret: 'k', knownHosts: 'github.com ssh-ed25519 AAAA' } }],
+    ['https with credentials, suffixed image tag', { dags: { repository: 'https://github.com/x/y.git', credentialsSecret: 'git' }, imageTag: '3.0.2-python3.12' }],
+    ['Airflow 2 (webserver values)', { airflowVersion: '2.10.5', imageTag: '2.10.5' }],
+  ])('%s: every value is a key of the chart, of the right type', (_, override) => {
+    const chart = Testing.chart();
+    new Airflow(chart, 'airflow', { ...base, ...override } as AirflowProps);
+    const release = (Testing.synth(chart) as Manifest[]).find((m) => m.kind === 'HelmRelease')!;
+    expect(validator.validateHelmValues(release, 'test')).toEqual([]);
   });
 });

@@ -1,0 +1,33 @@
+import { Construct } from 'constructs';
+import * as k8s from '../core/k8s';
+
+/**
+ * Egress of the cert-manager controller beyond the operator baseline (443 and 6443): the ACME HTTP-01
+ * self-check fetches `http://<domain>/.well-known/acme-challenge/...` on port 80 through the public address of
+ * the route, and the DNS-01 self-check queries the zone's authoritative nameservers on port 53 directly (not
+ * kube-dns) before it tells the ACME server to validate (cert-manager v1.18.2 pkg/issuer/acme/http/http.go,
+ * pkg/issuer/acme/dns/util/wait.go). Selects the controller pods of the chart (labels
+ * `app.kubernetes.io/name: cert-manager`, `app.kubernetes.io/component: controller`, deploy/charts/cert-manager/
+ * templates/deployment.yaml).
+ */
+export class CertManagerSolverEgress extends Construct {
+  /** The NetworkPolicy (the default child). */
+  public readonly resource: k8s.KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: { readonly namespace: string }) {
+    super(scope, id);
+    const anywhere = [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+    const port = (protocol: string, p: number) => ({ protocol, port: k8s.IntOrString.fromNumber(p) });
+    this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: 'cert-manager-acme-egress', namespace: props.namespace },
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' } },
+        policyTypes: ['Egress'],
+        egress: [
+          { to: anywhere, ports: [port('TCP', 80)] },
+          { to: anywhere, ports: [port('UDP', 53), port('TCP', 53)] },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,261 @@
+import { Construct } from 'constructs';
+import { ContainerResources, nonRootPodSecurity, restrictedContainerSecurity, toResourceRequirements } from '../core/container-security';
+import { declareFlows } from '../core/flows';
+import * as k8s from '../core/k8s';
+import { NAMESPACE_NAME_LABEL } from '../core/labels';
+import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
+
+/**
+ * Facts of the official `apache/nifi` image (apache/nifi rel/nifi-2.11.0, nifi-docker/dockerhub): it runs as
+ * user and group 1000 (`ARG UID=1000`, `USER nifi`), serves HTTPS on 8443 with a generated self-signed
+ * certificate, keeps its state in the folders it declares as VOLUMEs under /opt/nifi/nifi-current, and
+ * `sh/start.sh` rewrites `conf/nifi.properties` from environment variables on every start (so the root file
+ * system stays writable) and sets single-user credentials from `SINGLE_USER_CREDENTIALS_USERNAME`/`_PASSWORD`
+ * (README.md at that tag: HTTPS with Single User Authentication by default; passwords of at least 12 characters,
+ * else NiFi generates random credentials).
+ */
+export const NIFI_IMAGE_FACTS = {
+  uid: 1000,
+  home: '/opt/nifi/nifi-current',
+  httpsPort: 8443,
+} as const;
+
+/** Persistent folders of NiFi (the image's VOLUMEs that hold state), each a claim of the StatefulSet. */
+export const NIFI_REPOSITORIES = ['conf', 'content_repository', 'database_repository', 'flowfile_repository', 'provenance_repository', 'state'] as const;
+export type NifiRepository = typeof NIFI_REPOSITORIES[number];
+
+/** Properties for `Nifi`. */
+export interface NifiProps {
+  /** Name of the StatefulSet, Services and pods. */
+  readonly name: string;
+  /** Namespace. */
+  readonly namespace: string;
+  /** The official image with its version, such as `apache/nifi:2.11.0` (or a mirror of it). */
+  readonly image: string;
+  /** The pool the pod runs on. */
+  readonly nodePool: NodePoolPlacement;
+  /** Storage class of the repositories. */
+  readonly storageClassName: string;
+  /** Size of each repository's volume. */
+  readonly repositorySizes: { readonly [R in NifiRepository]: string };
+  /**
+   * Secret created outside dist/ with keys `username` and `password` (single-user sign-in; NiFi requires at least
+   * 12 characters) and `sensitive-props-key` (the key that encrypts sensitive flow properties; keep it stable).
+   */
+  readonly credentialsSecretName: string;
+  /** Host names callers use to reach the UI through a proxy (`nifi.web.proxy.host`), such as the gateway's. */
+  readonly proxyHosts: readonly string[];
+  /** The seed's HTTP model-serving endpoint: the port a HandleHttpRequest processor listens on, and its path. */
+  readonly httpEndpoint: { readonly port: number; readonly path: string };
+  /** Requests and limits of the NiFi container. */
+  readonly resources: ContainerResources;
+  /**
+   * JVM heap (`NIFI_JVM_HEAP_INIT` and `_MAX`), such as `2g`.
+   * @default - half the memory limit, in MiB
+   */
+  readonly heap?: string;
+  /**
+   * Extra pod labels (such as a Kafka client's `platform.ml/kafka-client`).
+   * @default - none
+   */
+  readonly podLabels?: { readonly [key: string]: string };
+  /**
+   * Namespaces whose pods may call NiFi's UI and HTTP endpoint (the gateway's).
+   * @default - none
+   */
+  readonly accessFromNamespaces?: readonly string[];
+  /**
+   * Address ranges of the API server, for submitting Spark batch jobs as `SparkApplication`s through the
+   * Kubernetes API (bind the ServiceAccount with `SparkSubmitter`): the token is mounted and 443/6443 opened.
+   * @default - no API access, no token
+   */
+  readonly apiServerCidrs?: readonly string[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Apache NiFi as a single-node StatefulSet of the official image: the repositories and `conf` (flow definition,
+ * generated keystore, credentials) on persistent volumes, `conf` seeded from the image by an init container (a
+ * new claim hides the image's files), single-user sign-in from a Secret outside dist/, a stable sensitive
+ * properties key, restricted security context, a headless Service for the StatefulSet and a Service with the
+ * HTTPS UI (8443) and the HTTP endpoint port. A default-deny namespace admits only `accessFromNamespaces`.
+ */
+export class Nifi extends Construct {
+  /** The StatefulSet. */
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  /** The Service of the UI and the HTTP endpoint. */
+  public readonly service: k8s.KubeService;
+  /** Labels of the NiFi pod. */
+  public readonly podLabels: { readonly [key: string]: string };
+  /** Port of the UI (HTTPS). */
+  public readonly uiPort: number = NIFI_IMAGE_FACTS.httpsPort;
+  /** ServiceAccount of the pod (bind it with `SparkSubmitter` to submit Spark jobs). */
+  public readonly serviceAccountName: string;
+
+  constructor(scope: Construct, id: string, props: NifiProps) {
+    super(scope, id);
+    this.validateProps(id, props);
+    const selector = { 'app.kubernetes.io/name': 'nifi', 'app.kubernetes.io/instance': props.name };
+    this.podLabels = { ...selector, ...(props.podLabels ?? {}) };
+    const home = NIFI_IMAGE_FACTS.home;
+    const secret = (key: string) => ({ secretKeyRef: { name: props.credentialsSecretName, key } });
+    const heap = props.heap ?? `${Math.floor(memoryMiB(props.resources.limit.memory) / 2)}m`;
+    const headless = `${props.name}-headless`;
+
+    new k8s.KubeService(this, 'headless', {
+      metadata: { name: headless, namespace: props.namespace },
+      spec: { clusterIp: 'None', selector, ports: [{ name: 'https', port: this.uiPort, targetPort: k8s.IntOrString.fromNumber(this.uiPort) }] },
+    });
+    this.service = new k8s.KubeService(this, 'service', {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        selector,
+        ports: [
+          { name: 'https', port: this.uiPort, targetPort: k8s.IntOrString.fromNumber(this.uiPort) },
+          { name: 'http-endpoint', port: props.httpEndpoint.port, targetPort: k8s.IntOrString.fromNumber(props.httpEndpoint.port) },
+        ],
+      },
+    });
+    const apiAccess = (props.apiServerCidrs ?? []).length > 0;
+    this.serviceAccountName = props.name;
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: props.name, namespace: props.namespace },
+      automountServiceAccountToken: apiAccess,
+    });
+
+    const mounts = NIFI_REPOSITORIES.map((repo) => ({ name: claimName(repo), mountPath: `${home}/${repo}` }));
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        serviceName: headless,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        podManagementPolicy: 'OrderedReady',
+        template: {
+          metadata: { labels: { ...this.podLabels } },
+          spec: {
+            serviceAccountName: props.name,
+            automountServiceAccountToken: apiAccess,
+            enableServiceLinks: false,
+            securityContext: nonRootPodSecurity(NIFI_IMAGE_FACTS.uid),
+            nodeSelector: poolNodeSelector(props.nodePool),
+            tolerations: poolTolerations(props.nodePool),
+            affinity: { nodeAffinity: notOnSystemOrGpuNodes() },
+            initContainers: [{
+              // A new claim is empty and hides the image's conf/: copy the defaults once, never overwrite.
+              name: 'seed-conf',
+              image: props.image,
+              command: ['sh', '-c', `cp -rn ${home}/conf/. /seed/conf/`],
+              volumeMounts: [{ name: claimName('conf'), mountPath: '/seed/conf' }],
+              securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
+              resources: toResourceRequirements({ request: { cpu: '50m', memory: '64Mi' }, limit: { cpu: '200m', memory: '128Mi' } }),
+            }],
+            containers: [{
+              name: 'nifi',
+              image: props.image,
+              ports: [
+                { name: 'https', containerPort: this.uiPort },
+                { name: 'http-endpoint', containerPort: props.httpEndpoint.port },
+              ],
+              env: [
+                { name: 'NIFI_WEB_HTTPS_PORT', value: String(this.uiPort) },
+                // NiFi answers only requests whose Host header is its own host name or a listed proxy host.
+                { name: 'NIFI_WEB_PROXY_HOST', value: [...props.proxyHosts].sort().join(',') },
+                { name: 'NIFI_JVM_HEAP_INIT', value: heap },
+                { name: 'NIFI_JVM_HEAP_MAX', value: heap },
+                { name: 'SINGLE_USER_CREDENTIALS_USERNAME', valueFrom: secret('username') },
+                { name: 'SINGLE_USER_CREDENTIALS_PASSWORD', valueFrom: secret('password') },
+                { name: 'NIFI_SENSITIVE_PROPS_KEY', valueFrom: secret('sensitive-props-key') },
+                // For an Environment Variable Parameter Provider: the seed's HandleHttpRequest listens where the Service points.
+                { name: 'MODEL_SERVING_PORT', value: String(props.httpEndpoint.port) },
+                { name: 'MODEL_SERVING_PATH', value: props.httpEndpoint.path },
+              ],
+              // Everything NiFi writes is a volume: conf/ and the repositories (claims), logs, run, work (NAR
+              // unpacking, Jetty) and /tmp (emptyDirs); the image's own files stay read-only.
+              volumeMounts: [...mounts, ...SCRATCH.map((dir) => ({ name: dir.name, mountPath: dir.path(home) }))],
+              resources: toResourceRequirements(props.resources),
+              securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
+              startupProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 10, failureThreshold: 60 },
+              readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 30, failureThreshold: 5 },
+            }],
+            volumes: SCRATCH.map((dir) => ({ name: dir.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(dir.size) } })),
+          },
+        },
+        volumeClaimTemplates: NIFI_REPOSITORIES.map((repo) => ({
+          metadata: { name: claimName(repo) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: props.storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(props.repositorySizes[repo]) } },
+          },
+        })),
+      },
+    });
+
+    if (apiAccess) {
+      const cidrs = [...props.apiServerCidrs!].sort();
+      new k8s.KubeNetworkPolicy(this, 'api-egress', {
+        metadata: { name: `${props.name}-api-server-egress`, namespace: props.namespace },
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Egress'],
+          egress: [{ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+        },
+      });
+      for (const cidr of cidrs) declareFlows(this, { purpose: 'NiFi submits SparkApplications through the API server', from: { namespace: props.namespace, podLabels: selector }, to: { cidr } }, [443, 6443]);
+    }
+
+    const from = [...(props.accessFromNamespaces ?? [])].sort();
+    if (from.length > 0) {
+      new k8s.KubeNetworkPolicy(this, 'ingress', {
+        metadata: { name: `${props.name}-ingress`, namespace: props.namespace },
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Ingress'],
+          ingress: [{
+            from: from.map((namespace) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } })),
+            ports: [this.uiPort, props.httpEndpoint.port].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+          }],
+        },
+      });
+      for (const namespace of from) {
+        declareFlows(this, { purpose: 'callers of the NiFi UI and HTTP endpoint', from: { namespace, podLabels: {} }, to: { namespace: props.namespace, podLabels: selector } }, [this.uiPort, props.httpEndpoint.port]);
+      }
+    }
+  }
+
+  private validateProps(id: string, props: NifiProps): void {
+    const prefix = `Nifi '${id}'`;
+    const fail = (message: string): never => { throw new Error(`${prefix}: ${message}`); };
+    if (!DNS_LABEL.test(props.name) || props.name.length > 40) fail(`'name' ("${props.name}") must be a DNS label of at most 40 characters`);
+    if (!/^(\S+\/)?(apache\/)?nifi(:[0-9]+\.[0-9]+\.[0-9]+|@sha256:[a-f0-9]{64})$/.test(props.image)) {
+      fail(`'image' ("${props.image}") must be the official apache/nifi image (or a mirror of it) pinned to a version such as apache/nifi:2.11.0`);
+    }
+    if (props.httpEndpoint.port === this.uiPort || props.httpEndpoint.port < 1024 || props.httpEndpoint.port > 65535) {
+      fail(`'httpEndpoint.port' (${props.httpEndpoint.port}) must be from 1024 to 65535 (NiFi runs as a non-root user) and not the UI port ${this.uiPort}`);
+    }
+    if (!/^\/[-a-zA-Z0-9._~/]*$/.test(props.httpEndpoint.path)) fail(`'httpEndpoint.path' ("${props.httpEndpoint.path}") must be an absolute URL path such as /model_serving`);
+    if (props.proxyHosts.length === 0) fail('\'proxyHosts\' is empty; NiFi refuses requests whose Host header is not its own or a listed proxy host');
+  }
+}
+
+/** Scratch folders NiFi writes besides its claims (emptyDirs, so the root file system can be read-only). */
+const SCRATCH: readonly { name: string; path: (home: string) => string; size: string }[] = [
+  { name: 'logs', path: (home) => `${home}/logs`, size: '2Gi' },
+  { name: 'run', path: (home) => `${home}/run`, size: '16Mi' },
+  { name: 'work', path: (home) => `${home}/work`, size: '4Gi' },
+  { name: 'tmp', path: () => '/tmp', size: '1Gi' },
+];
+
+function claimName(repo: NifiRepository): string {
+  return repo.replace(/_/g, '-');
+}
+
+const MIB: { readonly [unit: string]: number } = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+
+function memoryMiB(quantity: string): number {
+  const match = /^([0-9.]+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  return match ? Number(match[1]) * (match[2] ? MIB[match[2]] : 1 / (1024 * 1024)) : 1024;
+}

@@ -1,0 +1,312 @@
+/**
+ * The pods a cluster will run, as the API server will see them after the operators and webhooks did their
+ * part: every pod template of every workload in dist/ (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs,
+ * PyTorchJobs, Spark applications, InferenceServices), the pods of the charts the verifier models (the NVIDIA
+ * device plugin), and the containers operators inject at run time (`INJECTIONS`, each with its upstream
+ * source).
+ */
+import * as yaml from 'js-yaml';
+import { at, ClusterModel, PlacedObject, ResolvedRelease } from './cluster-model';
+
+/** A container as plain JSON. */
+export type Container = Record<string, any>;
+/** A pod spec as plain JSON. */
+export type PodSpec = Record<string, any>;
+
+/** One pod template after injection. */
+export interface ModeledPod {
+  /** The Flux-managed object that makes the pods. */
+  readonly owner: PlacedObject;
+  /** Which template of the owner (`spec.template`, `Worker`, `driver`, `predictor`, `chart DaemonSet`). */
+  readonly template: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly spec: PodSpec;
+  /** Pods of this template running at the same time at most (jobs counted as running). */
+  readonly replicas: number;
+  /** Containers injected at run time, with their source, by container name. */
+  readonly injected: Readonly<Record<string, string>>;
+  /** True for DaemonSets: one pod per node of every pool it lands on. */
+  readonly perNode?: boolean;
+}
+
+/** What operators and webhooks inject into pods, per operator and version, with the upstream source. */
+export const INJECTIONS = {
+  pytorchInit: {
+    operator: 'Kubeflow training operator v1.9.x',
+    container: 'init-pytorch',
+    what: 'init container into every Worker of a PyTorchJob that has a Master; built-in template has no securityContext, image alpine:3.10 (root); replaced by the file --pytorch-init-container-template-file (default /etc/config/initContainer.yaml) when it exists',
+    upstream: 'kubeflow/trainer v1.9.4 pkg/controller.v1/pytorch/initcontainer.go, pkg/config/config.go',
+  },
+  kserveStorageInitializer: {
+    operator: 'KServe v0.16.x',
+    container: 'storage-initializer',
+    what: 'init container into predictors with a non-pvc:// storageUri; resources and securityContext from the ClusterStorageContainer "default" (chart values kserve.storage.resources and kserve.storage.containerSecurityContext)',
+    upstream: 'kserve/kserve v0.16.0 pkg/webhook/admission/pod/storage_initializer_injector.go, charts/kserve-resources/templates/clusterstoragecontainer.yaml',
+  },
+  sparkPods: {
+    operator: 'Kubeflow Spark operator v2.5.x',
+    container: 'spark-kubernetes-driver / spark-kubernetes-executor',
+    what: 'driver and executor pods from the SparkApplication: resources cores / coreLimit / memory + memoryOverhead, the pod template, labels, serviceAccount',
+    upstream: 'kubeflow/spark-operator v2.5.2 internal/controller/sparkapplication/submission.go, internal/webhook/sparkpod_defaulter.go',
+  },
+  workloadIdentity: {
+    operator: 'Azure Workload Identity webhook v1.x',
+    container: '(env and a projected token volume; azwi-proxy-init and azwi-proxy only with the inject-proxy-sidecar annotation)',
+    what: 'pods labelled azure.workload.identity/use=true get AZURE_* env and a projected serviceAccountToken volume (allowed by restricted); the proxy init container is privileged with NET_ADMIN',
+    upstream: 'Azure/azure-workload-identity v1.5.1 pkg/webhook/webhook.go, v1.6.0 pkg/webhook/consts.go',
+  },
+  nvidiaDevicePlugin: {
+    operator: 'NVIDIA device plugin chart 0.20.x',
+    container: 'nvidia-device-plugin-ctr',
+    what: 'DaemonSet with hostPath volumes (/var/lib/kubelet/device-plugins, /run/nvidia/mps, /var/run/cdi), running as root; affinity default requires NFD/GFD labels AKS does not set',
+    upstream: 'NVIDIA/k8s-device-plugin v0.20.0 deployments/helm/nvidia-device-plugin/templates/daemonset-device-plugin.yml, values.yaml',
+  },
+} as const;
+
+/** The built-in init-pytorch container of training operator v1.9.4 (initcontainer.go `initContainerTemplate`). */
+const BUILT_IN_PYTORCH_INIT: Container = {
+  name: 'init-pytorch',
+  image: 'alpine:3.10',
+  resources: { limits: { cpu: '100m', memory: '20Mi' }, requests: { cpu: '50m', memory: '10Mi' } },
+};
+
+/** Default storage-initializer resources and securityContext of the KServe v0.16.0 chart (values.yaml kserve.storage). */
+const KSERVE_STORAGE_DEFAULTS = {
+  resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  containerSecurityContext: { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+};
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const record = (value: unknown): Record<string, string> => (value && typeof value === 'object' ? value as Record<string, string> : {});
+
+/** Spark memory ("4g", "512m") in MiB, as Spark parses it. */
+export function sparkMemoryMiB(text: string): number {
+  const match = /^([0-9]+)([kmgt]?)b?$/i.exec(text.trim());
+  if (!match) return NaN;
+  const factor: Record<string, number> = { '': 1 / (1024 * 1024), 'k': 1 / 1024, 'm': 1, 'g': 1024, 't': 1024 * 1024 };
+  return Number(match[1]) * factor[match[2].toLowerCase()];
+}
+
+/** Every modeled pod of a cluster (computed once per model; callers must not modify them). */
+export function modelPods(model: ClusterModel): ModeledPod[] {
+  const cached = model.derived.get('pods') as ModeledPod[] | undefined;
+  if (cached) return cached;
+  const pods = computePods(model);
+  model.derived.set('pods', pods);
+  return pods;
+}
+
+function computePods(model: ClusterModel): ModeledPod[] {
+  const pods: ModeledPod[] = [];
+  const pytorchInit = pytorchInitContainers(model);
+  const storage = kserveStorageContainer(model);
+  for (const placed of model.objects) {
+    const { obj } = placed;
+    const namespace = obj.metadata.namespace ?? 'default';
+    const fromTemplate = (template: string, tpl: any, replicas: number, perNode = false): ModeledPod => ({
+      owner: placed, template, namespace, replicas, perNode,
+      labels: record(tpl?.metadata?.labels), annotations: record(tpl?.metadata?.annotations), spec: clone(tpl?.spec ?? {}), injected: {},
+    });
+    const spec = (obj as any).spec ?? {};
+    switch (obj.kind) {
+      case 'Deployment': case 'StatefulSet': case 'ReplicaSet':
+        pods.push(fromTemplate('spec.template', spec.template, spec.replicas ?? 1));
+        break;
+      case 'DaemonSet':
+        pods.push(fromTemplate('spec.template', spec.template, 1, true));
+        break;
+      case 'Job':
+        pods.push(fromTemplate('spec.template', spec.template, spec.parallelism ?? 1));
+        break;
+      case 'CronJob':
+        pods.push(fromTemplate('spec.jobTemplate.spec.template', spec.jobTemplate?.spec?.template, spec.jobTemplate?.spec?.parallelism ?? 1));
+        break;
+      case 'PyTorchJob': {
+        const replicas = spec.pytorchReplicaSpecs ?? {};
+        const hasMaster = replicas.Master !== undefined;
+        for (const type of Object.keys(replicas).sort()) {
+          const pod = fromTemplate(type, replicas[type].template, replicas[type].replicas ?? 1);
+          // Labels the training operator sets (kubeflow/trainer v1.9.4 pkg/apis/kubeflow.org/v1 common_types.go).
+          (pod as { labels: Record<string, string> }).labels = { ...pod.labels, 'training.kubeflow.org/job-name': obj.metadata.name, 'training.kubeflow.org/replica-type': type.toLowerCase(), 'training.kubeflow.org/operator-name': 'pytorchjob-controller' };
+          if (hasMaster && type.toLowerCase() === 'worker') {
+            pod.spec.initContainers = [...(pod.spec.initContainers ?? []), ...pytorchInit.containers];
+            for (const c of pytorchInit.containers) (pod.injected as Record<string, string>)[c.name] = pytorchInit.source;
+          }
+          pods.push(pod);
+        }
+        break;
+      }
+      case 'SparkApplication':
+        pods.push(...sparkPods(placed, spec, ''));
+        break;
+      case 'ScheduledSparkApplication':
+        pods.push(...sparkPods(placed, spec.template ?? {}, 'spec.template.'));
+        break;
+      case 'InferenceService':
+        for (const component of ['predictor', 'transformer', 'explainer']) {
+          if (spec[component]) pods.push(kservePod(placed, component, spec[component], storage));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  for (const release of model.releases) {
+    if (release.chart === 'nvidia-device-plugin') pods.push(devicePluginPod(release));
+  }
+  return pods;
+}
+
+function sparkPods(placed: PlacedObject, app: any, prefix: string): ModeledPod[] {
+  const namespace = placed.obj.metadata.namespace ?? 'default';
+  return (['driver', 'executor'] as const).map((role) => {
+    const r = app[role] ?? {};
+    const tpl = r.template ?? {};
+    const spec: PodSpec = clone(tpl.spec ?? {});
+    const name = role === 'driver' ? 'spark-kubernetes-driver' : 'spark-kubernetes-executor';
+    const memory = sparkMemoryMiB(String(r.memory ?? '1g'));
+    const overhead = r.memoryOverhead !== undefined ? sparkMemoryMiB(String(r.memoryOverhead)) : Math.max(384, Math.ceil(memory * 0.1));
+    const containers: Container[] = spec.containers?.length ? spec.containers : [{ name }];
+    const main = containers.find((c) => c.name === name) ?? containers[0];
+    main.name = name;
+    main.image = main.image ?? app.image;
+    // The operator sets requests from cores and memory + overhead, and the CPU limit from coreLimit.
+    main.resources = {
+      requests: { ...(main.resources?.requests ?? {}), cpu: String(r.cores ?? 1), memory: `${Math.ceil(memory + overhead)}Mi` },
+      limits: { ...(main.resources?.limits ?? {}), ...(r.coreLimit ? { cpu: String(r.coreLimit) } : {}), memory: `${Math.ceil(memory + overhead)}Mi` },
+    };
+    if (r.securityContext) main.securityContext = { ...main.securityContext, ...r.securityContext };
+    spec.containers = containers;
+    spec.serviceAccountName = r.serviceAccount ?? spec.serviceAccountName;
+    if (r.nodeSelector) spec.nodeSelector = { ...spec.nodeSelector, ...r.nodeSelector };
+    if (r.tolerations) spec.tolerations = r.tolerations;
+    if (r.affinity) spec.affinity = r.affinity;
+    if (r.podSecurityContext) spec.securityContext = { ...spec.securityContext, ...r.podSecurityContext };
+    const replicas = role === 'driver' ? 1 : Number(r.instances ?? 1);
+    return {
+      owner: placed, template: `${prefix}${role}`, namespace, replicas,
+      // Labels the operator sets on driver and executor pods (spark-operator v2.5.2 internal/controller/sparkapplication/submission.go, Spark's spark-role).
+      labels: { ...record(tpl.metadata?.labels), ...record(r.labels), 'spark-role': role, 'sparkoperator.k8s.io/app-name': placed.obj.metadata.name, 'sparkoperator.k8s.io/launched-by-spark-operator': 'true' }, annotations: { ...record(tpl.metadata?.annotations), ...record(r.annotations) },
+      spec, injected: { [name]: INJECTIONS.sparkPods.upstream },
+    };
+  });
+}
+
+function kservePod(placed: PlacedObject, component: string, c: any, storage: { container: Container; source: string }): ModeledPod {
+  const namespace = placed.obj.metadata.namespace ?? 'default';
+  const podFields = ['nodeSelector', 'tolerations', 'affinity', 'securityContext', 'serviceAccountName', 'automountServiceAccountToken', 'volumes', 'hostNetwork', 'hostPID', 'hostIPC', 'imagePullSecrets'];
+  const spec: PodSpec = {};
+  for (const field of podFields) if (c[field] !== undefined) spec[field] = clone(c[field]);
+  const model = c.model ?? (c.containers ? undefined : Object.values(c).find((v: any) => v && typeof v === 'object' && v.storageUri));
+  const containers: Container[] = clone(c.containers ?? []);
+  if (model) containers.unshift({ ...clone(model), name: 'kserve-container' });
+  spec.containers = containers;
+  const injected: Record<string, string> = {};
+  const uri: string | undefined = model?.storageUri ?? c.storageUri;
+  if (uri && !uri.startsWith('pvc://')) {
+    spec.initContainers = [...(spec.initContainers ?? []), clone(storage.container)];
+    injected['storage-initializer'] = storage.source;
+  }
+  // Labels KServe v0.16 puts on component pods (pkg/constants/constants.go InferenceServicePodLabelKey, KServiceComponentLabel).
+  const labels = { ...record(c.labels), 'serving.kserve.io/inferenceservice': placed.obj.metadata.name, component };
+  return {
+    owner: placed, template: `spec.${component}`, namespace, replicas: c.minReplicas ?? 1,
+    labels, annotations: record(c.annotations), spec, injected,
+  };
+}
+
+/** The storage initializer KServe injects, from the kserve HelmRelease values (or the chart defaults). */
+function kserveStorageContainer(model: ClusterModel): { container: Container; source: string } {
+  const release = model.releases.find((r) => r.chart === 'kserve');
+  const storage = (at(release?.values, 'kserve', 'storage') as Record<string, unknown> | undefined) ?? {};
+  return {
+    container: {
+      name: 'storage-initializer',
+      resources: clone(storage.resources ?? KSERVE_STORAGE_DEFAULTS.resources),
+      securityContext: clone(storage.containerSecurityContext ?? KSERVE_STORAGE_DEFAULTS.containerSecurityContext),
+    },
+    source: `${INJECTIONS.kserveStorageInitializer.upstream}${release ? ` (values of HelmRelease ${release.obj.metadata.namespace}/${release.obj.metadata.name})` : ''}`,
+  };
+}
+
+/**
+ * The init-pytorch containers the training operator injects: the template file mounted at
+ * /etc/config/initContainer.yaml through a Flux `patches` entry of the training-operator Kustomization (a
+ * ConfigMap volume), or the operator's built-in template when no such file is mounted.
+ */
+function pytorchInitContainers(model: ClusterModel): { containers: Container[]; source: string } {
+  const builtIn = { containers: [clone(BUILT_IN_PYTORCH_INIT)], source: `${INJECTIONS.pytorchInit.upstream} (built-in template: no securityContext)` };
+  const operator = model.gitManifests.find((m) => m.url.includes('kubeflow/trainer') || m.url.includes('kubeflow/training-operator'));
+  if (!operator) return builtIn;
+  for (const patch of (at(operator.obj, 'spec', 'patches') as { patch?: string; target?: { kind?: string } }[] | undefined) ?? []) {
+    if (patch.target?.kind !== 'Deployment' || !patch.patch) continue;
+    let doc: any;
+    try { doc = yaml.load(patch.patch); } catch { continue; }
+    const podSpec = doc?.spec?.template?.spec;
+    const container = (podSpec?.containers ?? []).find((c: any) => c.name === 'training-operator');
+    const args: string[] = container?.args ?? [];
+    const fileArg = args.find((a) => a.startsWith('--pytorch-init-container-template-file='));
+    const file = fileArg ? fileArg.split('=')[1] : '/etc/config/initContainer.yaml';
+    for (const mount of container?.volumeMounts ?? []) {
+      const volume = (podSpec?.volumes ?? []).find((v: any) => v.name === mount.name);
+      const cmName = volume?.configMap?.name;
+      if (!cmName || !file.startsWith(`${String(mount.mountPath).replace(/\/$/, '')}/`)) continue;
+      const key = mount.subPath ?? file.slice(String(mount.mountPath).replace(/\/$/, '').length + 1);
+      const cm = model.find('ConfigMap', operator.obj.metadata.namespace === 'flux-system' ? 'kubeflow' : operator.obj.metadata.namespace, cmName)
+        ?? model.objects.find((o) => o.obj.kind === 'ConfigMap' && o.obj.metadata.name === cmName);
+      const text = at(cm?.obj, 'data', key);
+      if (typeof text !== 'string') continue;
+      try {
+        const imageArg = args.find((a) => a.startsWith('--pytorch-init-container-image='));
+        const rendered = text.replace(/\{\{\s*\.InitContainerImage\s*\}\}/g, imageArg ? imageArg.split('=')[1] : 'alpine:3.10')
+          .replace(/\{\{\s*\.MaxTries\s*\}\}/g, '100').replace(/\{\{\s*\.MasterAddr\s*\}\}/g, 'master');
+        const containers = yaml.load(rendered);
+        if (Array.isArray(containers)) {
+          return { containers: containers as Container[], source: `${INJECTIONS.pytorchInit.upstream} (template ConfigMap ${cm!.obj.metadata.namespace}/${cmName} key ${key})` };
+        }
+      } catch { /* an unparsable template: the operator fails to inject; treated as the built-in below */ }
+    }
+  }
+  return builtIn;
+}
+
+/** The NVIDIA device plugin DaemonSet pod, from its HelmRelease values over the chart 0.20.0 defaults. */
+function devicePluginPod(release: ResolvedRelease): ModeledPod {
+  const v = release.values as any;
+  // Chart 0.20.0 values.yaml defaults: affinity on NFD/GFD labels, tolerations CriticalAddonsOnly and nvidia.com/gpu.
+  const defaultAffinity = {
+    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
+      { matchExpressions: [{ key: 'feature.node.kubernetes.io/pci-10de.present', operator: 'In', values: ['true'] }] },
+      { matchExpressions: [{ key: 'feature.node.kubernetes.io/cpu-model.vendor_id', operator: 'In', values: ['NVIDIA'] }] },
+      { matchExpressions: [{ key: 'nvidia.com/gpu.present', operator: 'In', values: ['true'] }] },
+    ] } },
+  };
+  const defaultTolerations = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+  // Helm merges maps: only a replaced nodeSelectorTerms list (or affinity: null) drops the default terms.
+  const terms = v.affinity === null ? undefined : (v.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? defaultAffinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms);
+  const sc = v.securityContext && Object.keys(v.securityContext).length > 0 ? v.securityContext : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+  const spec: PodSpec = {
+    nodeSelector: v.nodeSelector ?? {},
+    affinity: terms ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } : undefined,
+    tolerations: v.tolerations ?? defaultTolerations,
+    securityContext: v.podSecurityContext ?? {},
+    priorityClassName: v.priorityClassName ?? 'system-node-critical',
+    containers: [{ name: 'nvidia-device-plugin-ctr', securityContext: sc, resources: v.resources ?? {} }],
+    volumes: [
+      { name: 'device-plugin', hostPath: { path: '/var/lib/kubelet/device-plugins' } },
+      { name: 'mps-root', hostPath: { path: '/run/nvidia/mps' } },
+      { name: 'cdi-root', hostPath: { path: '/var/run/cdi' } },
+    ],
+  };
+  return {
+    owner: release, template: `chart nvidia-device-plugin ${release.version} DaemonSet`, namespace: release.obj.metadata.namespace ?? 'default',
+    replicas: 1, perNode: true, labels: {}, annotations: {}, spec, injected: { 'nvidia-device-plugin-ctr': INJECTIONS.nvidiaDevicePlugin.upstream },
+  };
+}
+
+/** Every container of a pod (init containers first). */
+export function containersOf(pod: ModeledPod): Container[] {
+  return [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
+}
