@@ -46,6 +46,12 @@ describe('prune-deletes-data', () => {
     expect(risks(report, 'HelmRelease', 'kserve', RULE)).toEqual([expect.stringMatching(/^danger: .*uninstalls the Helm release/)]);
   });
 
+  test('danger: a Strimzi KafkaTopic removed from a pruning layer deletes the topic in Kafka', () => {
+    const topic = { apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaTopic', metadata: { name: 'events', namespace: 'kafka', labels: { 'strimzi.io/cluster': 'events' } }, spec: { partitions: 3, replicas: 3 } };
+    const report = review([...FLUX, at('workloads', topic)], [...FLUX]);
+    expect(risks(report, 'KafkaTopic', 'events', RULE)).toEqual([expect.stringMatching(/^danger: .*the Topic Operator deletes the topic and its messages/)]);
+  });
+
   test('info: other pruned objects; objects Flux does not prune stay on the cluster', () => {
     const unmanaged = configMap('kept', { annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } });
     const report = review(
@@ -200,6 +206,19 @@ describe('rbac-widened', () => {
     );
     expect(risks(report, 'RoleBinding', 'readers', RULE)).toEqual(['warning: ClusterRole view granted to new subjects: ServiceAccount apps/b']);
     expect(risks(report, 'ClusterRoleBinding', 'admins', RULE)).toEqual(['danger: binds the built-in ClusterRole cluster-admin to ServiceAccount apps/ops']);
+  });
+});
+
+describe('rbac-widened: Kafka ACLs', () => {
+  test('a KafkaUser gaining an operation is a warning; a prefix or All is danger', () => {
+    const user = (name: string, acls: Record<string, any>[]): Record<string, any> => ({ apiVersion: 'kafka.strimzi.io/v1', kind: 'KafkaUser', metadata: { name, namespace: 'kafka' }, spec: { authentication: { type: 'scram-sha-512' }, authorization: { type: 'simple', acls } } });
+    const read = { type: 'allow', resource: { type: 'topic', name: 'events', patternType: 'literal' }, operations: ['Describe', 'Read'] };
+    const report = review(
+      [...FLUX, at('workloads', user('reader', [read])), at('workloads', user('wide', [read]))],
+      [...FLUX, at('workloads', user('reader', [{ ...read, operations: ['Describe', 'Read', 'Write'] }])), at('workloads', user('wide', [read, { type: 'allow', resource: { type: 'topic', name: 'ev', patternType: 'prefix' }, operations: ['All'] }]))],
+    );
+    expect(risks(report, 'KafkaUser', 'reader', 'rbac-widened')).toEqual(['warning: Kafka ACLs grant more: Write topic events']);
+    expect(risks(report, 'KafkaUser', 'wide', 'rbac-widened')).toEqual(['danger: Kafka ACLs grant more: All topic ev* (wildcard, prefix or All)']);
   });
 });
 

@@ -62,7 +62,7 @@ describe('mutations: the rule reports the fault with the right rule and object',
     const faults = networkFlowRule(editCluster(cluster('serving'), (manifests) => manifests.map((obj) => isPolicy(obj, 'cert-manager', 'cert-manager-acme-egress')
       ? { ...obj, spec: { ...(obj as any).spec, egress: (obj as any).spec.egress.filter((rule: any) => !rule.ports.some((p: any) => p.port === 80)) } } as ManifestJson : obj)));
     expect(faults.map((f) => [f.rule, f.object])).toEqual([['network-flows', 'HelmRelease/cert-manager/cert-manager']]);
-    expect(faults[0].message).toContain('cert-manager HTTP-01 self-check');
+    expect(faults[0].message).toContain('HTTP-01 self-check');
     expect(faults[0].message).toContain('80/TCP');
   });
 

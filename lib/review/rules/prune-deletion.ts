@@ -21,6 +21,13 @@ export const DATA_HOLDING: Readonly<Record<string, string>> = {
   'apps/StatefulSet': 'deletes its pods; its PVCs stay (persistentVolumeClaimRetentionPolicy whenDeleted defaults to Retain) but nothing mounts them',
   'apiextensions.k8s.io/CustomResourceDefinition': 'deletes every custom resource of that type in the cluster',
   'helm.toolkit.fluxcd.io/HelmRelease': 'uninstalls the Helm release: every object of the chart is deleted (CRDs shipped as templates and their custom resources too)',
+  // Strimzi: the Cluster Operator removes the cluster's or pool's pods, and their PVCs where storage deleteClaim is
+  // true; the Topic Operator (unidirectional mode, the default) deletes a topic in Kafka when its KafkaTopic is
+  // deleted, unless annotated strimzi.io/managed: "false" (Streams for Apache Kafka 2.7 docs, "Using the Topic
+  // Operator", 10.1.1).
+  'kafka.strimzi.io/Kafka': 'removes the Kafka cluster (its brokers\' PVCs too where storage deleteClaim is true)',
+  'kafka.strimzi.io/KafkaNodePool': 'removes the pool\'s brokers or controllers (their PVCs too where deleteClaim is true)',
+  'kafka.strimzi.io/KafkaTopic': 'the Topic Operator deletes the topic and its messages in Kafka (unless annotated strimzi.io/managed: "false")',
 };
 
 const RULE = 'prune-deletes-data';

@@ -3,6 +3,7 @@
  * resource name or '*'), and bindings gaining subjects or pointing at the built-in admin roles. Permissions are
  * compared as (apiGroup, resource, verb, resourceName) grants; a previous grant with '*' or without resourceNames
  * covers the new one (Kubernetes RBAC is purely additive: rbac.authorization.k8s.io/v1 PolicyRule semantics).
+ * Strimzi KafkaUser ACLs are compared the same way (allow entries, kafka.strimzi.io KafkaUserAuthorizationSimple).
  */
 import { compareText } from '../../core/sort';
 import { isJsonObject, JsonValue } from '../../validation/json';
@@ -101,10 +102,35 @@ function bindingRisks(change: ObjectChange): Risk[] {
   return risks;
 }
 
+/**
+ * Strimzi KafkaUser ACLs (spec.authorization.acls, type simple): allow entries as (resource type, name, pattern,
+ * operation, host) grants; a literal `*` name, a prefix pattern or operation All are the wide ones.
+ */
+function kafkaAcls(user: ManifestObject | undefined): string[] {
+  const acls = user === undefined ? undefined : getPath(user.obj, ['spec', 'authorization', 'acls']);
+  if (!Array.isArray(acls)) return [];
+  return acls.filter(isJsonObject).filter((acl) => (acl.type ?? 'allow') === 'allow').flatMap((acl) => {
+    const resource = isJsonObject(acl.resource) ? acl.resource : {};
+    const operations = [...strings(acl.operations), ...(typeof acl.operation === 'string' ? [acl.operation] : [])];
+    const target = `${String(resource.type)} ${String(resource.patternType ?? 'literal') === 'prefix' ? `${String(resource.name ?? '*')}*` : String(resource.name ?? '*')}`;
+    return operations.map((operation) => `${operation} ${target}${acl.host === undefined || acl.host === '*' ? '' : ` from ${String(acl.host)}`}`);
+  });
+}
+
+function kafkaUserRisks(change: ObjectChange): Risk[] {
+  if (change.type !== 'changed') return [];
+  const before = new Set(kafkaAcls(change.base));
+  const added = kafkaAcls(change.head).filter((acl) => !before.has(acl));
+  if (added.length === 0) return [];
+  const wide = added.filter((acl) => acl.startsWith('All ') || / \*$/.test(acl) || /\*$/.test(acl.split(' ')[2] ?? ''));
+  return [{ level: wide.length > 0 ? 'danger' : 'warning', rule: RULE, reason: `Kafka ACLs grant more: ${list(added)}${wide.length > 0 ? ' (wildcard, prefix or All)' : ''}` }];
+}
+
 export const rbacWideningRule: RiskRule = {
   id: RULE,
-  summary: 'a Role/ClusterRole grants more (verbs, resources, API groups, names; danger with \'*\' or escalation-prone access), a binding gains subjects or binds cluster-admin/admin/edit',
+  summary: 'a Role/ClusterRole (or a Strimzi KafkaUser\'s ACLs) grants more (verbs, resources, API groups, names; danger with \'*\' or escalation-prone access), a binding gains subjects or binds cluster-admin/admin/edit',
   check(change: ObjectChange): Risk[] {
+    if (change.ref.group === 'kafka.strimzi.io' && change.ref.kind === 'KafkaUser') return kafkaUserRisks(change);
     if (change.ref.group !== RBAC_GROUP || change.type === 'removed') return [];
     if (change.ref.kind === 'Role' || change.ref.kind === 'ClusterRole') return roleRisks(change);
     if (change.ref.kind === 'RoleBinding' || change.ref.kind === 'ClusterRoleBinding') return bindingRisks(change);
