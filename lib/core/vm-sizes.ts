@@ -1,24 +1,59 @@
 /**
  * vCPUs and memory of the Azure VM sizes node pools use, to tell at config time that a pod can never fit a node.
- * Values from the Azure VM size documentation (learn.microsoft.com/azure/virtual-machines/sizes: Dsv5, Ddsv5,
- * Esv5, Edsv5, Fsv2, NCads_A100_v4, NCasT4_v3, NVadsA10_v5 series). A node's allocatable is lower still (AKS
- * reserves CPU and memory for the kubelet and the OS), so these are upper bounds: a pod larger than this
- * never fits; a pod below it may still not. Sizes not listed are not checked.
+ * Values from the Azure VM size documentation (learn.microsoft.com/azure/virtual-machines/sizes, series pages
+ * Dsv5, Ddsv5, Dasv5, Dlsv5, Dldsv5, Dsv6, Dlsv6, Ev3/Esv3, Ev4/Edsv4, Ev5/Esv5, Eadsv5, Esv6/Edsv6, Fsv2,
+ * NCads_A100_v4, NCasT4_v3, NVadsA10_v5), cross-checked against the per-size table generated from the Azure
+ * resource SKUs in microsoft/aspire src/Aspire.Hosting.Azure.Kubernetes/AksNodeVmSizes.cs (aspire.dev reference
+ * pages `standard<series>`). A node's allocatable is lower still (AKS reserves CPU and memory for the kubelet and
+ * the OS), so these are upper bounds: a pod larger than this never fits; a pod below it may still not. Sizes not
+ * listed and not matched by a series rule below are not checked.
  */
 export interface VmSize {
   readonly vcpus: number;
   readonly memoryGiB: number;
 }
 
-/** GiB of memory per vCPU of the general-purpose series whose size name gives the vCPU count. */
-const MEMORY_PER_VCPU: readonly { readonly series: RegExp; readonly gibPerVcpu: number }[] = [
-  { series: /^Standard_D([0-9]+)(a|l)?d?s?_v[3-6]$/, gibPerVcpu: 4 },
-  { series: /^Standard_E([0-9]+)a?d?s?_v[3-6]$/, gibPerVcpu: 8 },
-  { series: /^Standard_F([0-9]+)s_v2$/, gibPerVcpu: 2 },
+/**
+ * GiB of memory per vCPU of the series whose size name gives the vCPU count, up to `maxVcpus` (larger sizes of the
+ * same series are irregular: they are in LISTED or not checked).
+ * - D (v3-v6, with a/d/s): 4 GiB per vCPU (e.g. D4s_v5 4/16, D96as_v5 96/384, D192s_v6 192/768).
+ * - Dl (Dlsv5, Dldsv5, Dlsv6, Dldsv6): 2 GiB per vCPU (e.g. D4ls_v5 4/8, D96lds_v6 96/192).
+ * - E (v3-v6, with a/d/s) up to 48 vCPUs: 8 GiB per vCPU (E48s_v3, E48ds_v4, E48ads_v5 all 384). The 64-vCPU and
+ *   larger sizes are not 8 x vCPU (E64s_v3 432, E64ds_v4 504), hence the limit.
+ * - F (Fsv2): 2 GiB per vCPU (F72s_v2 72/144).
+ */
+const MEMORY_PER_VCPU: readonly { readonly series: RegExp; readonly gibPerVcpu: number; readonly maxVcpus: number }[] = [
+  { series: /^Standard_D([0-9]+)a?d?s?_v[3-6]$/, gibPerVcpu: 4, maxVcpus: 192 },
+  { series: /^Standard_D([0-9]+)ld?s_v[56]$/, gibPerVcpu: 2, maxVcpus: 128 },
+  { series: /^Standard_E([0-9]+)a?d?s?_v[3-6]$/, gibPerVcpu: 8, maxVcpus: 48 },
+  { series: /^Standard_F([0-9]+)s_v2$/, gibPerVcpu: 2, maxVcpus: 72 },
 ];
 
-/** Sizes whose memory is not a multiple of their vCPUs. */
+/** Sizes whose memory is not their vCPUs times their series' ratio. */
 const LISTED: Readonly<Record<string, VmSize>> = {
+  // Ev3/Esv3: the 64-vCPU sizes have 432 GiB.
+  Standard_E64_v3: { vcpus: 64, memoryGiB: 432 },
+  Standard_E64s_v3: { vcpus: 64, memoryGiB: 432 },
+  // Ev4, Edv4, Esv4, Edsv4: the 64-vCPU sizes have 504 GiB.
+  Standard_E64_v4: { vcpus: 64, memoryGiB: 504 },
+  Standard_E64d_v4: { vcpus: 64, memoryGiB: 504 },
+  Standard_E64s_v4: { vcpus: 64, memoryGiB: 504 },
+  Standard_E64ds_v4: { vcpus: 64, memoryGiB: 504 },
+  // Ev5, Esv5, Edv5, Edsv5, Easv5, Eadsv5: 64 vCPUs have 512 GiB, 96 vCPUs have 672 GiB.
+  Standard_E64_v5: { vcpus: 64, memoryGiB: 512 },
+  Standard_E64s_v5: { vcpus: 64, memoryGiB: 512 },
+  Standard_E64ds_v5: { vcpus: 64, memoryGiB: 512 },
+  Standard_E64as_v5: { vcpus: 64, memoryGiB: 512 },
+  Standard_E64ads_v5: { vcpus: 64, memoryGiB: 512 },
+  Standard_E96_v5: { vcpus: 96, memoryGiB: 672 },
+  Standard_E96s_v5: { vcpus: 96, memoryGiB: 672 },
+  Standard_E96ds_v5: { vcpus: 96, memoryGiB: 672 },
+  Standard_E96as_v5: { vcpus: 96, memoryGiB: 672 },
+  Standard_E96ads_v5: { vcpus: 96, memoryGiB: 672 },
+  // Esv6/Edsv6: 128 vCPUs have 1024 GiB.
+  Standard_E128s_v6: { vcpus: 128, memoryGiB: 1024 },
+  Standard_E128ds_v6: { vcpus: 128, memoryGiB: 1024 },
+  // GPU sizes.
   Standard_NC24ads_A100_v4: { vcpus: 24, memoryGiB: 220 },
   Standard_NC48ads_A100_v4: { vcpus: 48, memoryGiB: 440 },
   Standard_NC96ads_A100_v4: { vcpus: 96, memoryGiB: 880 },
@@ -32,9 +67,11 @@ const LISTED: Readonly<Record<string, VmSize>> = {
 /** The capacity of `vmSize`, or undefined when the size is not known here. */
 export function vmSize(name: string): VmSize | undefined {
   if (LISTED[name]) return LISTED[name];
-  for (const { series, gibPerVcpu } of MEMORY_PER_VCPU) {
+  for (const { series, gibPerVcpu, maxVcpus } of MEMORY_PER_VCPU) {
     const match = series.exec(name);
-    if (match) return { vcpus: Number(match[1]), memoryGiB: Number(match[1]) * gibPerVcpu };
+    if (!match) continue;
+    const vcpus = Number(match[1]);
+    return vcpus <= maxVcpus ? { vcpus, memoryGiB: vcpus * gibPerVcpu } : undefined;
   }
   return undefined;
 }
