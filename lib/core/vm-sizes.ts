@@ -11,6 +11,8 @@
 export interface VmSize {
   readonly vcpus: number;
   readonly memoryGiB: number;
+  /** NVIDIA GPUs per node. @default 0 */
+  readonly gpus?: number;
 }
 
 /**
@@ -53,15 +55,18 @@ const LISTED: Readonly<Record<string, VmSize>> = {
   // Esv6/Edsv6: 128 vCPUs have 1024 GiB.
   Standard_E128s_v6: { vcpus: 128, memoryGiB: 1024 },
   Standard_E128ds_v6: { vcpus: 128, memoryGiB: 1024 },
-  // GPU sizes.
-  Standard_NC24ads_A100_v4: { vcpus: 24, memoryGiB: 220 },
-  Standard_NC48ads_A100_v4: { vcpus: 48, memoryGiB: 440 },
-  Standard_NC96ads_A100_v4: { vcpus: 96, memoryGiB: 880 },
-  Standard_NC4as_T4_v3: { vcpus: 4, memoryGiB: 28 },
-  Standard_NC8as_T4_v3: { vcpus: 8, memoryGiB: 56 },
-  Standard_NC16as_T4_v3: { vcpus: 16, memoryGiB: 110 },
-  Standard_NC64as_T4_v3: { vcpus: 64, memoryGiB: 440 },
-  Standard_NV36ads_A10_v5: { vcpus: 36, memoryGiB: 440 },
+  // GPU sizes (NCads_A100_v4, NCv3, NCasT4_v3, NVadsA10_v5 series pages).
+  Standard_NC24ads_A100_v4: { vcpus: 24, memoryGiB: 220, gpus: 1 },
+  Standard_NC48ads_A100_v4: { vcpus: 48, memoryGiB: 440, gpus: 2 },
+  Standard_NC96ads_A100_v4: { vcpus: 96, memoryGiB: 880, gpus: 4 },
+  Standard_NC6s_v3: { vcpus: 6, memoryGiB: 112, gpus: 1 },
+  Standard_NC12s_v3: { vcpus: 12, memoryGiB: 224, gpus: 2 },
+  Standard_NC24s_v3: { vcpus: 24, memoryGiB: 448, gpus: 4 },
+  Standard_NC4as_T4_v3: { vcpus: 4, memoryGiB: 28, gpus: 1 },
+  Standard_NC8as_T4_v3: { vcpus: 8, memoryGiB: 56, gpus: 1 },
+  Standard_NC16as_T4_v3: { vcpus: 16, memoryGiB: 110, gpus: 1 },
+  Standard_NC64as_T4_v3: { vcpus: 64, memoryGiB: 440, gpus: 4 },
+  Standard_NV36ads_A10_v5: { vcpus: 36, memoryGiB: 440, gpus: 1 },
 };
 
 /** The capacity of `vmSize`, or undefined when the size is not known here. */
@@ -74,4 +79,30 @@ export function vmSize(name: string): VmSize | undefined {
     return vcpus <= maxVcpus ? { vcpus, memoryGiB: vcpus * gibPerVcpu } : undefined;
   }
   return undefined;
+}
+
+/** CPU AKS reserves for the kubelet, by vCPU count (millicores). */
+const CPU_RESERVED_M: readonly [number, number][] = [[1, 60], [2, 100], [4, 140], [8, 180], [16, 260], [32, 420], [64, 740]];
+
+/**
+ * Allocatable CPU (cores), memory (bytes) and GPUs of one node. Memory: the larger of the two AKS
+ * reservations (before 1.29: 25 % of the first 4 GiB, 20 % of the next 4, 10 % of the next 8, 6 % of the next
+ * 112, 2 % above, plus a 750 MiB eviction threshold; from 1.29: 20 MiB per pod at 250 pods plus 50 MiB, plus
+ * 100 MiB), so a pod that fits here fits on either.
+ */
+export function allocatable(size: VmSize): { cpu: number; memory: number; gpus: number } {
+  const cpuReserved = (CPU_RESERVED_M.find(([cores]) => size.vcpus <= cores) ?? [0, 740 + 20 * (size.vcpus - 64)])[1];
+  const gib = size.memoryGiB;
+  const bands: [number, number][] = [[4, 0.25], [4, 0.2], [8, 0.1], [112, 0.06], [Infinity, 0.02]];
+  let left = gib;
+  let regressive = 0;
+  for (const [band, rate] of bands) {
+    const used = Math.min(left, band);
+    regressive += used * rate;
+    left -= used;
+    if (left <= 0) break;
+  }
+  const oldReserved = regressive * 2 ** 30 + 750 * 2 ** 20;
+  const newReserved = (20 * 250 + 50 + 100) * 2 ** 20;
+  return { cpu: size.vcpus - cpuReserved / 1000, memory: gib * 2 ** 30 - Math.max(oldReserved, newReserved), gpus: size.gpus ?? 0 };
 }

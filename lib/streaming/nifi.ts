@@ -172,7 +172,7 @@ export class Nifi extends Construct {
                 { name: 'MODEL_SERVING_PATH', value: props.httpEndpoint.path },
               ],
               // Everything NiFi writes is a volume: conf/ and the repositories (claims), logs, run, work (NAR
-              // unpacking, Jetty) and /tmp (emptyDirs); the image's own files stay read-only.
+              // unpacking, Jetty), /tmp and the user's home (emptyDirs); the image's own files stay read-only.
               volumeMounts: [...mounts, ...SCRATCH.map((dir) => ({ name: dir.name, mountPath: dir.path(home) }))],
               resources: toResourceRequirements(props.resources),
               securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
@@ -247,6 +247,9 @@ const SCRATCH: readonly { name: string; path: (home: string) => string; size: st
   { name: 'run', path: (home) => `${home}/run`, size: '16Mi' },
   { name: 'work', path: (home) => `${home}/work`, size: '4Gi' },
   { name: 'tmp', path: () => '/tmp', size: '1Gi' },
+  // sh/start.sh (`#!/bin/sh -e`) runs sh/toolkit.sh, which writes ${HOME}/.nifi-cli.nifi.properties and
+  // ${HOME}/.nifi-cli.config (HOME of user nifi: /home/nifi; sh/common.sh at rel/nifi-2.11.0).
+  { name: 'home', path: () => '/home/nifi', size: '16Mi' },
 ];
 
 function claimName(repo: NifiRepository): string {

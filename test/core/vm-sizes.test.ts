@@ -1,4 +1,4 @@
-import { vmSize } from '../../lib/core/vm-sizes';
+import { allocatable, vmSize } from '../../lib/core/vm-sizes';
 
 // Expected values: learn.microsoft.com VM size series pages (see lib/core/vm-sizes.ts).
 describe('vmSize', () => {
@@ -23,11 +23,25 @@ describe('vmSize', () => {
     ['Standard_NC24ads_A100_v4', 24, 220],
     ['Standard_NC16as_T4_v3', 16, 110],
   ])('%s has %i vCPUs and %i GiB', (name, vcpus, memoryGiB) => {
-    expect(vmSize(name)).toEqual({ vcpus, memoryGiB });
+    expect(vmSize(name)).toMatchObject({ vcpus, memoryGiB });
   });
 
   test.each(['Standard_E80is_v4', 'Standard_E96as_v4', 'Standard_E104is_v5', 'Standard_D64ps_v5', 'Standard_B2ms'])(
     '%s is not known (not guessed from its series)', (name) => {
       expect(vmSize(name)).toBeUndefined();
     });
+});
+
+describe('GPUs and allocatable', () => {
+  test.each<[string, number]>([['Standard_NC24ads_A100_v4', 1], ['Standard_NC96ads_A100_v4', 4], ['Standard_NC24s_v3', 4], ['Standard_D8s_v5', 0]])('%s has %i GPU(s)', (name, gpus) => {
+    expect(allocatable(vmSize(name)!).gpus).toBe(gpus);
+  });
+
+  test('allocatable is below the VM size by the AKS reservations (Standard_D8s_v5: 180m CPU; the larger memory reservation)', () => {
+    const node = allocatable(vmSize('Standard_D8s_v5')!);
+    expect(node.cpu).toBeCloseTo(7.82);
+    // the larger of: before 1.29, 25 % of 4 GiB + 20 % of 4 + 10 % of 8 + 6 % of the other 16 = 3.56 GiB plus 750 MiB
+    // eviction; from 1.29, 20 MiB x 250 pods + 50 MiB plus 100 MiB eviction = 5,150 MiB
+    expect(node.memory).toBe(32 * 2 ** 30 - 5150 * 2 ** 20);
+  });
 });
