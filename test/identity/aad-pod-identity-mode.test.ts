@@ -2,6 +2,7 @@
 import { buildClusterApp } from '../../charts';
 import { ROLE_ASSIGNMENTS_FILE, roleAssignmentsArtifact } from '../../charts/role-assignments';
 import { MIC_ROLES, NODE_RESOURCE_GROUP_PLACEHOLDER, roleAssignmentCommands, roleAssignmentsDocument, RoleAssignmentsDocument } from '../../lib/models/role-assignments';
+import { STORAGE_CLIENT_ID_ANNOTATION } from '../../lib/serving/kserve-versions';
 import { exampleConfig, Manifest, synthCluster } from '../util';
 
 function aadDataProcessing(): Manifest[] {
@@ -91,5 +92,46 @@ describe('identityMode aad-pod-identity: role assignments MIC needs (review F4)'
 
   test('Workload Identity clusters (the example as is) get none', () => {
     expect(roleAssignmentsDocument('example', exampleConfig()).kubeletRoleAssignments).toBeUndefined();
+  });
+});
+
+describe('KServe storage initializer credentials (review F1)', () => {
+  const aadServing = () => {
+    const config = exampleConfig();
+    const cluster = config.clusters.serving as unknown as { identityMode?: string; operators?: Record<string, unknown> };
+    cluster.identityMode = 'aad-pod-identity';
+    cluster.operators = { ...cluster.operators, aadPodIdentity: { repository: 'https://raw.githubusercontent.com/Azure/aad-pod-identity/master/charts', version: '4.1.18' } };
+    return { config, manifests: synthCluster('serving', config) };
+  };
+  const kserveRelease = (manifests: Manifest[]) => manifests.find((m) => m.kind === 'HelmRelease' && m.metadata.name === 'kserve')!;
+
+  test('aad-pod-identity: the kserve release adds AZURE_CLIENT_ID from the predictor annotation to the ClusterStorageContainer "default"', () => {
+    const { manifests } = aadServing();
+    const [renderer] = kserveRelease(manifests).spec.postRenderers;
+    const [patch] = renderer.kustomize.patches;
+    expect(patch.target).toEqual({ group: 'serving.kserve.io', version: 'v1alpha1', kind: 'ClusterStorageContainer', name: 'default' });
+    expect(JSON.parse(patch.patch)).toEqual([{
+      op: 'add', path: '/spec/container/env',
+      value: [{ name: 'AZURE_CLIENT_ID', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${STORAGE_CLIENT_ID_ANNOTATION}']` } } }],
+    }]);
+  });
+
+  test('aad-pod-identity: every predictor with an identity carries that identity\'s client ID in the annotation', () => {
+    const { config, manifests } = aadServing();
+    const services = manifests.filter((m) => m.kind === 'InferenceService');
+    expect(services.length).toBeGreaterThan(0);
+    for (const service of services) {
+      const model = (config.clusters.serving as any).serving.models[service.metadata.name];
+      expect(service.spec.predictor.annotations?.[STORAGE_CLIENT_ID_ANNOTATION]).toBe(config.identities[model.identity].clientId);
+    }
+  });
+
+  test('Workload Identity: no patch and no annotation (the WI webhook is reinvoked and injects the env itself)', () => {
+    const manifests = synthCluster('serving');
+    expect(kserveRelease(manifests).spec.postRenderers).toBeUndefined();
+    for (const service of manifests.filter((m) => m.kind === 'InferenceService')) {
+      expect(service.spec.predictor.annotations?.[STORAGE_CLIENT_ID_ANNOTATION]).toBeUndefined();
+      expect(service.spec.predictor.labels).toMatchObject({ 'azure.workload.identity/use': 'true' });
+    }
   });
 });

@@ -19,6 +19,7 @@ import { MAX_BYTES_PER_FOLDER, MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/ma
 import { renderEnvironments } from '../../lib/synth/synthesize';
 import { formatIssues, ManifestValidator, readManifestFolder } from '../../lib/validation';
 import { exampleConfig } from '../util';
+import { formatFault, readDistClusters, verifyCluster } from '../../lib/verify';
 import { networkFlowRule } from '../../lib/verify/network-flows';
 import { exampleFlowCluster } from '../verify/flow-cluster';
 import { applyOrderViolations, OrderedFolder } from './apply-order';
@@ -103,6 +104,15 @@ test('verified like the example: no network-flows fault on any cluster (lib/veri
   for (const name of Object.keys(config.clusters)) {
     const faults = networkFlowRule(exampleFlowCluster(name, config, 'large'));
     expect([name, faults.slice(0, 5).map((f) => `${f.object}: ${f.message}`)]).toEqual([name, []]);
+  }
+});
+
+test('the day-one verifier (every rule of lib/verify, apply order included) finds no fault in the split output', () => {
+  const verified = readDistClusters(path.join(work, 'dist'));
+  expect(verified.map((c) => c.facts.cluster).sort()).toEqual([...clusters.keys()].map((c) => c.split('/')[1]).sort());
+  for (const cluster of verified) {
+    expect(cluster.folders.some((f) => f.folder.endsWith('-2')) || cluster.facts.cluster !== 'serving').toBe(true);
+    expect([cluster.facts.cluster, verifyCluster(cluster).faults.slice(0, 5).map(formatFault)]).toEqual([cluster.facts.cluster, []]);
   }
 });
 
