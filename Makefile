@@ -20,7 +20,7 @@ CLIS        := $(patsubst lib/cli/%.ts,build/cli/%.js,$(wildcard lib/cli/*.ts))
 # Keep the generated schema only when its generator succeeded.
 .DELETE_ON_ERROR:
 
-.PHONY: synth synth-check test typecheck architecture unit validate verify kustomize-check import import-bindings import-schemas build bench clean
+.PHONY: synth synth-check test test-slow typecheck architecture unit validate verify kustomize-check import import-bindings import-schemas build bench clean
 
 $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -64,7 +64,11 @@ architecture: $(DEPS)
 	$(BIN)/depcruise main.ts lib charts bench test --config .dependency-cruiser.js --output-type err
 
 unit: $(DEPS)
-	$(BIN)/jest --ci
+	$(BIN)/jest --ci --selectProjects fast
+
+## test-slow: the process, robustness and scale tests (test/slow-tests.json); CI runs them after make test
+test-slow: $(DEPS)
+	$(BIN)/jest --ci --selectProjects slow
 
 ## validate: strict upstream schema validation of a folder of YAML (default dist/)
 validate: build/cli/validate.js

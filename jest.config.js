@@ -1,14 +1,25 @@
 /**
  * Jest runs TypeScript through esbuild (no type check: `make test` runs `tsc --noEmit` once, up front).
+ * Two projects: `fast` (make test, the inner loop) and `slow` (make test-slow: the process, robustness and scale
+ * scenarios listed in test/slow-tests.json). CI runs both; `npx jest` alone runs both.
  * One worker per core: most of a test file's time is loading modules, which parallelizes well (jest's default
  * of cores - 1 leaves one of this 2-core machine's cores idle).
  */
-module.exports = {
+const { files: SLOW } = require('./test/slow-tests.json');
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/test/esbuild-jest-transform.js' },
   moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
   maxWorkers: '100%',
   testTimeout: 60000,
+  projects: [
+    { ...base, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...SLOW.map((file) => `/${escape(file)}$`)] },
+    { ...base, displayName: 'slow', testMatch: SLOW.map((file) => `<rootDir>/${file}`) },
+  ],
 };

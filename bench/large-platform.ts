@@ -64,6 +64,10 @@ export function largePlatform(example: PlatformConfig, options: LargePlatformOpt
     jobs[`job-${pad(i)}`] = { ...template, ...(template.schedule ? { schedule: `${i % 60} ${i % 6} * * *` } : {}) };
   }
   data.dataProcessing.jobs = jobs;
+  // Sized for every job at once (the verifier's quota-fit rule counts them so): a driver and up to 3 executors of
+  // up to 2 cores and 8g each, with Spark's memory overhead.
+  const sparkNamespace = Object.keys(data.dataProcessing.spark?.namespaces ?? { spark: {} })[0] ?? 'spark';
+  data.namespaces[sparkNamespace] = { ...data.namespaces[sparkNamespace], quota: { ...quota(options.sparkJobs + 10, 8, 48), 'persistentvolumeclaims': 20, 'requests.storage': '2Ti' } };
   return config;
 }
 
@@ -74,7 +78,7 @@ function quota(workloads: number, cpuEach: number, gibEach: number): Record<stri
     'requests.memory': `${workloads * gibEach}Gi`,
     'limits.cpu': String(workloads * cpuEach * 2),
     'limits.memory': `${workloads * gibEach * 2}Gi`,
-    'pods': workloads * 3,
+    'pods': workloads * 5,
     'persistentvolumeclaims': 10,
     'requests.storage': '200Gi',
     'services.loadbalancers': 0,

@@ -8,6 +8,7 @@ import { installedVersionsArtifact } from './installed-versions';
 import { airflowComposition, operatorsComposition } from './operators';
 import { servingComposition } from './serving';
 import { streamingComposition } from './streaming';
+import { notebooksComposition } from './notebooks';
 import { trainingComposition } from './training';
 
 /**
@@ -22,6 +23,7 @@ export const CLUSTER_COMPOSITIONS: readonly ClusterComposition[] = [
   airflowComposition,
   servingComposition,
   streamingComposition,
+  notebooksComposition,
 ];
 
 /** Renderers that add folders to a cluster once its layers are rendered (such as the Flux entry point). */

@@ -1,7 +1,8 @@
-import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveValues, nvidiaDevicePluginValues, sparkOperatorValues, strimziValues } from '../lib/gitops/operator-values';
+import { HelmReleaseSpecPostRenderers } from '../imports/helm.toolkit.fluxcd.io';
+import { aadPodIdentityValues, certManagerValues, envoyGatewayValues, kserveStorageInitializerClientIdPatch, kserveValues, nvidiaDevicePluginValues, sparkOperatorValues, strimziValues } from '../lib/gitops/operator-values';
 import { poolFacts } from '../lib/verify/cluster-facts';
 import { Operator, OPERATOR_LABEL, OPERATORS, requiredOperators } from '../lib/gitops/operators';
-import { deploymentModeValue, KServeDeploymentMode } from '../lib/serving/kserve-versions';
+import { deploymentModeValue, KServeDeploymentMode, STORAGE_CLIENT_ID_ANNOTATION } from '../lib/serving/kserve-versions';
 import { Airflow } from '../lib/gitops/airflow';
 import { HelmChartPin } from '../lib/gitops/config';
 import { sparkOperatorSettings } from '../lib/data-processing/config';
@@ -33,6 +34,8 @@ interface OperatorChart {
   readonly chart: string;
   readonly version: string;
   readonly values?: object;
+  /** Kustomize post-renderers of the release. */
+  readonly postRenderers?: readonly HelmReleaseSpecPostRenderers[];
   /** Registry access (`provider`, `secretName`) of the pin. */
   readonly access?: { readonly provider?: 'generic' | 'azure'; readonly secretName?: string };
   /** Whether this release creates the operator namespace (the first chart of the operator does). */
@@ -51,6 +54,7 @@ function addRelease(context: ClusterContext, operator: Operator, chart: Operator
     provider: chart.access?.provider,
     secretName: chart.access?.secretName,
     values: chart.values as { [key: string]: unknown } | undefined,
+    postRenderers: chart.postRenderers,
     interval: context.platform.gitops?.intervals?.helmReleases,
     dependsOn: [...info.dependsOn.flatMap((dependency) => installed.get(dependency) ?? []), ...(installed.has(operator) ? [installed.get(operator)!] : [])],
     createNamespace: chart.createsNamespace ? {
@@ -89,6 +93,7 @@ function kserveReleases(context: ClusterContext, installed: Releases): void {
   const mode = deploymentModeValue(kserve.deploymentMode as KServeDeploymentMode, kserve.version);
   addRelease(context, Operator.KSERVE, {
     releaseName: 'kserve', repository, chart: pin?.chart ?? OPERATORS[Operator.KSERVE].defaultChart, version, values: kserveValues(mode), createsNamespace: false, access: pin,
+    postRenderers: context.cluster.identityMode === 'aad-pod-identity' ? [kserveStorageInitializerClientIdPatch(STORAGE_CLIENT_ID_ANNOTATION)] : undefined,
   }, installed);
 }
 

@@ -85,7 +85,8 @@ function addNifi(context: ClusterContext, section: StreamingConfig): Nifi {
   const submission = section.nifi!.sparkSubmission;
   const nifiObject = nifiWorkload(context, section, submission ? (section.kafka.apiServerCidrs ?? context.cluster.dataProcessing?.network.apiServerCidrs) : undefined);
   if (submission) {
-    new SparkSubmitter(context.layers.platform, `spark-submitter-${submission.namespace}`, {
+    new SparkSubmitter(context.layers.platform, `spark-submitter-nifi-${submission.namespace}`, {
+      name: 'nifi',
       namespace: submission.namespace,
       submitters: [{ namespace: section.nifi!.namespace, name: nifiObject.serviceAccountName }],
     });

@@ -9,3 +9,4 @@ export * from './training';
 export * from './serving';
 export * from './gitops';
 export * from './streaming';
+export * from './notebooks';

@@ -31,3 +31,10 @@ describe('documentation', () => {
     }
   });
 });
+
+describe('test layout', () => {
+  test('every file of test/slow-tests.json exists (a renamed slow test would silently drop out of make test-slow)', () => {
+    const { files } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'slow-tests.json'), 'utf8')) as { files: string[] };
+    expect(files.filter((file) => !fs.existsSync(path.join(REPO_ROOT, file)))).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@ import { GITOPS_RULES } from '../gitops/config-rules';
 import { MODEL_RULES } from '../models/config-rules';
 import { SERVING_RULES } from '../serving/config-rules';
 import { STREAMING_RULES } from '../streaming/config-rules';
+import { NOTEBOOKS_RULES } from '../notebooks/config-rules';
 import { TRAINING_RULES } from '../training/config-rules';
 import { ConfigRule } from './rules';
 
@@ -22,6 +23,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   ...GITOPS_RULES,
   ...SERVING_RULES,
   ...STREAMING_RULES,
+  ...NOTEBOOKS_RULES,
   ...AZURE_RULES,
   ...MODEL_RULES,
   ...QUOTA_FIT_RULES,

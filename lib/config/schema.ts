@@ -12,6 +12,7 @@ import { NodePoolsSchema } from '../core/node-pools-config';
 import { SharedModelsSchema } from '../models/config';
 import { ServingSchema } from '../serving/config';
 import { StreamingSchema } from '../streaming/config';
+import { NotebooksSchema } from '../notebooks/config';
 import { TrainingSchema } from '../training/config';
 import { AcceptedFaultsSchema } from '../verify/config';
 import { Closed, DNS_LABEL_PATTERN, NameMap, Pattern, Type, Static } from './schema-helpers';
@@ -31,6 +32,7 @@ export const ClusterSchema = Closed({
   serving: Type.Optional(ServingSchema),
   acceptedFaults: Type.Optional(AcceptedFaultsSchema),
   streaming: Type.Optional(StreamingSchema),
+  notebooks: Type.Optional(NotebooksSchema),
 }, { description: 'one AKS cluster and everything that runs on it' });
 
 export const PlatformConfigSchema = Closed({

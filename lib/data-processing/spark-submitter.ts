@@ -20,6 +20,8 @@ export interface SparkSubmitterAccount {
 
 /** Properties for `SparkSubmitter`. */
 export interface SparkSubmitterProps {
+  /** Who submits (`nifi`, `notebooks`): the Role and RoleBinding are `spark-submitter-<name>`. */
+  readonly name: string;
   /** The Spark namespace applications are submitted to. */
   readonly namespace: string;
   /** ServiceAccounts (of NiFi, notebooks, ...) that may submit. */
@@ -41,13 +43,14 @@ export class SparkSubmitter extends Construct {
   constructor(scope: Construct, id: string, props: SparkSubmitterProps) {
     super(scope, id);
     if (props.submitters.length === 0) throw new Error(`SparkSubmitter '${id}': 'submitters' is empty; name the ServiceAccounts that submit Spark jobs to '${props.namespace}'`);
+    const name = `spark-submitter-${props.name}`;
     this.role = new k8s.KubeRole(this, 'role', {
-      metadata: { name: 'spark-submitter', namespace: props.namespace },
+      metadata: { name, namespace: props.namespace },
       rules: SPARK_SUBMITTER_RULES.map((rule) => ({ ...rule, apiGroups: [...rule.apiGroups!], resources: [...rule.resources!], verbs: [...rule.verbs] })),
     });
     new k8s.KubeRoleBinding(this, 'binding', {
-      metadata: { name: 'spark-submitter', namespace: props.namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'spark-submitter' },
+      metadata: { name, namespace: props.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [...props.submitters]
         .sort((a, b) => `${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1)
         .map((account) => ({ kind: 'ServiceAccount', name: account.name, namespace: account.namespace })),

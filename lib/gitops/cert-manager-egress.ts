@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ANY_ADDRESS, declareFlows } from '../core/flows';
 import * as k8s from '../core/k8s';
 
 /**
@@ -16,12 +17,18 @@ export class CertManagerSolverEgress extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly namespace: string }) {
     super(scope, id);
-    const anywhere = [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+    const anywhere = [{ ipBlock: { cidr: ANY_ADDRESS } }];
+    const controller = { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' };
+    const from = { namespace: props.namespace, podLabels: controller };
+    // Declared for the verifier's network-flows rule (the ACME servers and nameservers are known only by name).
+    declareFlows(this, { purpose: 'cert-manager ACME HTTP-01 self-check', from, to: { cidr: ANY_ADDRESS } }, [80]);
+    declareFlows(this, { purpose: 'cert-manager DNS-01 check against the authoritative nameservers', from, to: { cidr: ANY_ADDRESS }, protocol: 'UDP' }, [53]);
+    declareFlows(this, { purpose: 'cert-manager DNS-01 check against the authoritative nameservers', from, to: { cidr: ANY_ADDRESS } }, [53]);
     const port = (protocol: string, p: number) => ({ protocol, port: k8s.IntOrString.fromNumber(p) });
     this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: 'cert-manager-acme-egress', namespace: props.namespace },
       spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' } },
+        podSelector: { matchLabels: controller },
         policyTypes: ['Egress'],
         egress: [
           { to: anywhere, ports: [port('TCP', 80)] },

@@ -55,7 +55,8 @@ export const OperatorsSchema = Closed({
   nvidiaDevicePlugin: Type.Optional(HelmChartPinSchema),
   airflow: Type.Optional(HelmChartPinSchema),
   strimzi: Type.Optional(HelmChartPinSchema),
-}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, NVIDIA device plugin, Airflow, Strimzi)' });
+  jupyterhub: Type.Optional(HelmChartPinSchema),
+}, { description: 'pinned charts of the operators this cluster uses (cert-manager, Spark operator, training operator, KServe, Gateway API controller, aad-pod-identity, NVIDIA device plugin, Airflow, Strimzi, JupyterHub)' });
 
 /** Airflow with the KubernetesExecutor, on the official chart. */
 export const AirflowSchema = Closed({

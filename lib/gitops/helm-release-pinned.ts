@@ -76,6 +76,12 @@ export interface PinnedHelmReleaseProps {
    */
   readonly values?: { readonly [key: string]: unknown };
   /**
+   * Kustomize post-renderers applied to the rendered chart (`spec.postRenderers`), for settings a chart has no
+   * value for.
+   * @default - none
+   */
+  readonly postRenderers?: readonly helm.HelmReleaseSpecPostRenderers[];
+  /**
    * How often the release is reconciled.
    * @default '30m'
    */
@@ -235,6 +241,7 @@ export class PinnedHelmRelease extends Construct {
         },
         // JSON round trip: drops keys whose value is undefined (optional values left unset).
         values: props.values ? JSON.parse(JSON.stringify(props.values)) : undefined,
+        postRenderers: props.postRenderers?.length ? [...props.postRenderers] : undefined,
       },
     });
   }

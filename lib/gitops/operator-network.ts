@@ -8,7 +8,7 @@
  * | cert-manager | `app.kubernetes.io/name: webhook`, `app.kubernetes.io/instance: <release>`, `app.kubernetes.io/component: webhook`; 10250 (`webhook.securePort`) | cert-manager v1.18.2 `deploy/charts/cert-manager/templates/webhook-deployment.yaml`, `values.yaml` l.926 |
  * | KServe | `control-plane: kserve-controller-manager`; 9443 (`webhook-server`) | kserve/kserve v0.16.0 `charts/kserve-resources/templates/deployment.yaml` l.26-29, l.117-120 |
  * | spark-operator | `app.kubernetes.io/name: spark-operator`, `app.kubernetes.io/instance: <release>`, `app.kubernetes.io/component: webhook`; 9443 (`webhook.port`) | kubeflow/spark-operator v2.5.2 `charts/spark-operator-chart/templates/webhook/deployment.yaml` l.32-33, l.97-99 |
- * | training operator | `control-plane: kubeflow-training-operator`; 9443 (`webhook-server`) | kubeflow/trainer v1.9.4 `manifests/base/deployment.yaml` |
+ * | training operator | `control-plane: kubeflow-training-operator` in `kubeflow`; 9443 (`webhook-server`) | kubeflow/trainer v1.9.4 `manifests/base/deployment.yaml` (issue 10 research notes, Q2) |
  * | Envoy Gateway | `control-plane: envoy-gateway`, `app.kubernetes.io/name: gateway-helm`, `app.kubernetes.io/instance: <release>`; 9443 (topology injector, `topologyInjector.enabled: true` by default) | envoyproxy/gateway v1.5.0 `charts/gateway-helm/templates/envoy-gateway-deployment.yaml` l.25-27, l.74-76; `values.yaml` l.141-142 |
  *
  * The API server's calls to webhooks reach the pods from an address AKS does not publish (the konnectivity
@@ -35,10 +35,10 @@ export function operatorWebhooks(operator: Operator, releaseName: string, chart:
       return chart === 'kserve-crd' ? [] : [{ name: 'kserve', port: 9443, podLabels: { 'control-plane': 'kserve-controller-manager' } }];
     case Operator.SPARK_OPERATOR:
       return [{ name: 'spark-operator', port: 9443, podLabels: { 'app.kubernetes.io/name': 'spark-operator', 'app.kubernetes.io/instance': releaseName, 'app.kubernetes.io/component': 'webhook' } }];
-    case Operator.TRAINING_OPERATOR:
-      return [{ name: 'training-operator', port: 9443, podLabels: { 'control-plane': 'kubeflow-training-operator' } }];
     case Operator.GATEWAY_CONTROLLER:
       return [{ name: 'envoy-gateway', port: 9443, podLabels: { 'control-plane': 'envoy-gateway', 'app.kubernetes.io/name': 'gateway-helm', 'app.kubernetes.io/instance': releaseName } }];
+    case Operator.TRAINING_OPERATOR:
+      return [{ name: 'training-operator', port: 9443, podLabels: { 'control-plane': 'kubeflow-training-operator' } }];
     default:
       return [];
   }

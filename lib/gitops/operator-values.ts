@@ -3,6 +3,7 @@
  * follows the chart's own `values.yaml` (unknown keys are silently ignored by Helm, so a typo here would be
  * invisible in the cluster: the types catch it at compile time).
  */
+import { HelmReleaseSpecPostRenderers } from '../../imports/helm.toolkit.fluxcd.io';
 
 /** Requests and limits in the plain form Helm values use. */
 export interface HelmResources {
@@ -126,6 +127,40 @@ export function kserveValues(deploymentModeValue: string): KServeValues {
     kserve: {
       controller: { deploymentMode: deploymentModeValue, gateway: { disableIngressCreation: true } },
       storage: { containerSecurityContext: restrictedContainer(false), resources: KSERVE_STORAGE_INITIALIZER_RESOURCES },
+    },
+  };
+}
+
+/**
+ * Post-renderer of the kserve chart for `identityMode: aad-pod-identity`: adds `AZURE_CLIENT_ID` (from the pod
+ * annotation `clientIdAnnotation`, downward API) to the chart's ClusterStorageContainer `default`, the
+ * container KServe merges into every storage-initializer it injects for blob URIs.
+ *
+ * Why: kserve v0.16.0 python/storage/kserve_storage/kserve_storage.py `_get_azure_storage_token()` returns None,
+ * and the download goes anonymous, unless AZURE_CLIENT_ID (or AZ_CLIENT_ID) is set in the storage-initializer; with
+ * it, `DefaultAzureCredential()` reaches ManagedIdentityCredential for that client ID, which NMI answers. KServe
+ * injects env into the init container only from ServiceAccount Secrets (pkg/credentials/service_account_credentials.go
+ * `mountSecretCredential`) or the storage-config Secret, and dist/ holds no Secret; the ClusterStorageContainer
+ * `default` (chart charts/kserve-resources/templates/clusterstoragecontainer.yaml, not gated by a value, no env) is
+ * the first match for `https://(.+?).blob.core.windows.net/(.+)` and `mergeContainerSpecs`
+ * (pkg/webhook/admission/pod/storage_initializer_injector.go) merges its `spec.container` over the init container.
+ * A predictor without the annotation gets an empty AZURE_CLIENT_ID, i.e. the anonymous download it had before.
+ *
+ * Not used with Workload Identity: the azure-workload-identity webhook (MutatingWebhookConfiguration
+ * `azure-wi-webhook-mutating-webhook-configuration`, `reinvocationPolicy: IfNeeded` since v1.0.0, PR #794) is run
+ * again after KServe's pod webhook adds the storage-initializer and injects AZURE_CLIENT_ID, AZURE_TENANT_ID,
+ * AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST and the token mount into init containers too
+ * (pkg/webhook/webhook.go `mutateContainers(pod.Spec.InitContainers, ...)`, v1.3.0-v1.6.0); an empty
+ * AZURE_CLIENT_ID set here would stop it from adding the real one.
+ */
+export function kserveStorageInitializerClientIdPatch(clientIdAnnotation: string): HelmReleaseSpecPostRenderers {
+  const env = [{ name: 'AZURE_CLIENT_ID', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${clientIdAnnotation}']` } } }];
+  return {
+    kustomize: {
+      patches: [{
+        target: { group: 'serving.kserve.io', version: 'v1alpha1', kind: 'ClusterStorageContainer', name: 'default' },
+        patch: JSON.stringify([{ op: 'add', path: '/spec/container/env', value: env }]),
+      }],
     },
   };
 }

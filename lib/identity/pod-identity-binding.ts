@@ -175,6 +175,8 @@ export class PodIdentityBinding extends Construct {
   public readonly identityName: string;
   /** How pods get the identity. */
   public readonly mode: IdentityMode;
+  /** Client ID of the managed identity. */
+  public readonly clientId: string;
   /** Labels every bound pod must carry. */
   public readonly podLabels: { readonly [key: string]: string };
   /** The federated credential Azure needs (Workload Identity only). */
@@ -191,6 +193,7 @@ export class PodIdentityBinding extends Construct {
     this.identityName = props.identityName;
     this.serviceAccountName = props.serviceAccountName ?? props.identityName;
     this.mode = props.mode ?? IdentityMode.WORKLOAD_IDENTITY;
+    this.clientId = props.clientId;
     this.validateProps(id, props);
 
     const workloadIdentity = this.mode === IdentityMode.WORKLOAD_IDENTITY;

@@ -8,6 +8,17 @@
  * Built-in role IDs (Azure docs, "Azure built-in roles for Storage"): Storage Blob Data Reader
  * 2a2b9908-6ea1-4ae2-8e65-a410df84e7d1, Storage Blob Data Contributor ba92f5b4-2d11-453d-a403-e96b0029c9fe.
  * Container scope: /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<a>/blobServices/default/containers/<c>.
+ *
+ * Clusters in the legacy `identityMode: aad-pod-identity` also need roles for MIC, which assigns the user-assigned
+ * identities to the node VMSS with the cluster's kubelet identity (Azure/aad-pod-identity v1.8.17,
+ * website/content/en/docs/Getting started/role-assignment.md): Managed Identity Operator and Virtual Machine
+ * Contributor on the node resource group (l.64-70), and Managed Identity Operator on every identity outside it
+ * (l.75-86; here on each identity an AzureIdentity of the cluster names). The kubelet identity and the node resource
+ * group are not in the config, so these assignments name them symbolically with the `az aks show` queries that
+ * resolve them (`identityProfile.kubeletidentity.clientId`, `nodeResourceGroup`; same doc, l.57).
+ * Built-in role IDs (Azure built-in roles): Managed Identity Operator f1a07417-d97a-45cb-824c-7a7467783830
+ * (read and assign user-assigned identities), Virtual Machine Contributor
+ * 9980e02c-c2be-4d73-94e8-173b1dc7cf3c.
  */
 import { shellQuote } from '../core/shell';
 import { PlatformConfig } from '../config/schema';
@@ -20,6 +31,34 @@ export const STORAGE_ROLES = {
 } as const;
 
 export type StorageRole = keyof typeof STORAGE_ROLES;
+
+/** The roles MIC (aad-pod-identity) needs for the kubelet identity. */
+export const MIC_ROLES = {
+  managedIdentityOperator: { name: 'Managed Identity Operator', id: 'f1a07417-d97a-45cb-824c-7a7467783830' },
+  virtualMachineContributor: { name: 'Virtual Machine Contributor', id: '9980e02c-c2be-4d73-94e8-173b1dc7cf3c' },
+} as const;
+
+/** Placeholder of the node resource group in a kubelet role assignment's scope. */
+export const NODE_RESOURCE_GROUP_PLACEHOLDER = '{nodeResourceGroup}';
+
+/**
+ * One role assignment to the kubelet identity of an aad-pod-identity cluster. The assignee and (for the node
+ * resource group) part of the scope are not in the config: `assigneeQuery` and `nodeResourceGroupQuery` print them.
+ */
+export interface KubeletRoleAssignment {
+  readonly cluster: string;
+  /** Symbolic assignee: `kubelet-identity:<cluster>`. */
+  readonly assignee: string;
+  /** Command that prints the kubelet identity's client ID. */
+  readonly assigneeQuery: string;
+  readonly role: string;
+  readonly roleDefinitionId: string;
+  /** ARM scope; `{nodeResourceGroup}` stands for the output of `nodeResourceGroupQuery`. */
+  readonly scope: string;
+  /** Command that prints the node resource group (only when the scope contains the placeholder). */
+  readonly nodeResourceGroupQuery?: string;
+  readonly reasons: readonly string[];
+}
 
 /** One identity's need for a role on one container, and which config entry needs it. */
 export interface StorageRoleNeed {
@@ -49,6 +88,8 @@ export interface RoleAssignment {
 export interface RoleAssignmentsDocument {
   readonly environment: string;
   readonly roleAssignments: readonly RoleAssignment[];
+  /** Roles of the kubelet identities of the aad-pod-identity clusters (absent when there are none). */
+  readonly kubeletRoleAssignments?: readonly KubeletRoleAssignment[];
 }
 
 /** Every storage role need of an (expanded) config, in config order. */
@@ -99,7 +140,9 @@ export function containerScope(subscriptionId: string, resourceGroup: string, ac
  * writes, sorted by identity and scope. Needs on storage accounts or identities the config does not declare are
  * left out (the config rules report them).
  */
-export function roleAssignmentsDocument(environment: string, config: PlatformConfig): RoleAssignmentsDocument {
+export function roleAssignmentsDocument(
+  environment: string, config: PlatformConfig, aadPodIdentities: ReadonlyMap<string, readonly string[]> = new Map(),
+): RoleAssignmentsDocument {
   const byKey = new Map<string, { need: StorageRoleNeed; role: StorageRole; clusters: Set<string>; reasons: Set<string> }>();
   for (const need of storageRoleNeeds(config)) {
     const key = `${need.identity}\u0000${need.storageAccount}\u0000${need.container}`;
@@ -127,13 +170,76 @@ export function roleAssignmentsDocument(environment: string, config: PlatformCon
   }
   const order = (a: RoleAssignment) => `${a.identity}\u0000${a.scope}`;
   assignments.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-  return { environment, roleAssignments: assignments };
+  const kubelet = kubeletRoleAssignments(config, aadPodIdentities);
+  return { environment, roleAssignments: assignments, ...(kubelet.length > 0 ? { kubeletRoleAssignments: kubelet } : {}) };
 }
 
-/** The `az role assignment create` commands of a document, each after a comment saying why. */
+/** ARM resource ID of a configured user-assigned identity (its own subscription, or the cluster's). */
+export function identityResourceId(config: PlatformConfig, identityName: string, clusterSubscription: string): string {
+  const identity = config.identities[identityName];
+  const subscription = identity.subscriptionId ?? clusterSubscription;
+  return `/subscriptions/${subscription}/resourcegroups/${identity.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identity.resourceName ?? identityName}`;
+}
+
+/**
+ * The MIC roles of every cluster in `identityMode: aad-pod-identity`, given the identities each such cluster's
+ * AzureIdentities name (`aadPodIdentities`: cluster -> identity names). Clusters in another mode get none.
+ */
+export function kubeletRoleAssignments(config: PlatformConfig, aadPodIdentities: ReadonlyMap<string, readonly string[]>): KubeletRoleAssignment[] {
+  const result: KubeletRoleAssignment[] = [];
+  for (const clusterName of Object.keys(config.clusters).sort()) {
+    const cluster = config.clusters[clusterName];
+    if (cluster.identityMode !== 'aad-pod-identity') continue;
+    const { resourceGroup, name, subscriptionId } = cluster.azure;
+    const aks = `az aks show --resource-group ${shellQuote(resourceGroup)} --name ${shellQuote(name)} --subscription ${shellQuote(subscriptionId)}`;
+    const base = {
+      cluster: clusterName,
+      assignee: `kubelet-identity:${clusterName}`,
+      assigneeQuery: `${aks} --query identityProfile.kubeletidentity.clientId -o tsv`,
+    };
+    const nodeGroup = {
+      scope: `/subscriptions/${subscriptionId}/resourceGroups/${NODE_RESOURCE_GROUP_PLACEHOLDER}`,
+      nodeResourceGroupQuery: `${aks} --query nodeResourceGroup -o tsv`,
+    };
+    const why = `aad-pod-identity MIC on cluster '${clusterName}' assigns identities to the node VMSS`;
+    for (const role of [MIC_ROLES.managedIdentityOperator, MIC_ROLES.virtualMachineContributor]) {
+      result.push({ ...base, role: role.name, roleDefinitionId: role.id, ...nodeGroup, reasons: [`${why} (node resource group)`] });
+    }
+    for (const identity of [...new Set(aadPodIdentities.get(clusterName) ?? [])].sort()) {
+      if (!config.identities[identity]) continue;
+      result.push({
+        ...base, role: MIC_ROLES.managedIdentityOperator.name, roleDefinitionId: MIC_ROLES.managedIdentityOperator.id,
+        scope: identityResourceId(config, identity, subscriptionId),
+        reasons: [`${why}: AzureIdentity of identity '${identity}'`],
+      });
+    }
+  }
+  return result;
+}
+
+/**
+ * The `az role assignment create` commands of a document, each after a comment saying why. Kubelet role assignments
+ * resolve their assignee and node resource group with command substitution (`"$(az aks show ...)"`).
+ */
 export function roleAssignmentCommands(document: RoleAssignmentsDocument): string[] {
-  return document.roleAssignments.flatMap((assignment) => [
+  const storage = document.roleAssignments.flatMap((assignment) => [
     `# ${assignment.identity}: ${assignment.role} (${assignment.reasons.join('; ')})`,
     ['az role assignment create', `--assignee ${shellQuote(assignment.clientId)}`, `--role ${shellQuote(assignment.roleDefinitionId)}`, `--scope ${shellQuote(assignment.scope)}`].join(' '),
   ]);
+  const kubelet = (document.kubeletRoleAssignments ?? []).flatMap((assignment) => {
+    const [before, after] = assignment.scope.split(NODE_RESOURCE_GROUP_PLACEHOLDER);
+    const scope = after !== undefined && assignment.nodeResourceGroupQuery
+      ? `${doubleQuoted(before)}"$(${assignment.nodeResourceGroupQuery})"${doubleQuoted(after)}`
+      : shellQuote(assignment.scope);
+    return [
+      `# ${assignment.assignee}: ${assignment.role} (${assignment.reasons.join('; ')})`,
+      ['az role assignment create', `--assignee "$(${assignment.assigneeQuery})"`, `--role ${shellQuote(assignment.roleDefinitionId)}`, `--scope ${scope}`].join(' '),
+    ];
+  });
+  return [...storage, ...kubelet];
+}
+
+/** A literal for a shell command line, quoted unless empty. */
+function doubleQuoted(text: string): string {
+  return text === '' ? '' : shellQuote(text);
 }

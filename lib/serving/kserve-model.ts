@@ -6,14 +6,14 @@ import { ContainerResources, restrictedContainerSecurity, nonRootPodSecurity } f
 import * as k8s from '../core/k8s';
 import {
   AUTOSCALER_CLASS_ANNOTATION, DEPLOYMENT_MODE_ANNOTATION, FORMAT_DEFAULTS, KServeDeploymentMode, ModelFormat,
-  PREDICTOR_SERVICE_PORT, deploymentModeValue, parseVersion, predictorPodLabels, predictorServiceName,
+  PREDICTOR_SERVICE_PORT, STORAGE_CLIENT_ID_ANNOTATION, deploymentModeValue, parseVersion, predictorPodLabels, predictorServiceName,
 } from './kserve-versions';
 import { allowEgressTo, AZURE_HTTPS_EGRESS } from '../core/network-policies';
 import { NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
 import { parseQuantity } from '../core/quantity';
 import { RouteBackend } from './route-backend';
 import { storageUriProblem } from './storage-uri';
-import { PodIdentityBinding } from '../identity/pod-identity-binding';
+import { IdentityMode, PodIdentityBinding } from '../identity/pod-identity-binding';
 
 export { KServeDeploymentMode, ModelFormat } from './kserve-versions';
 
@@ -109,7 +109,10 @@ export interface KServeModelProps {
    */
   readonly nodePool?: NodePoolPlacement;
   /**
-   * Identity the predictor (and its storage initializer) reads the model with; no storage secrets.
+   * Identity the predictor (and its storage initializer) reads the model with; no storage secrets. With Workload
+   * Identity, the azure-workload-identity webhook (reinvocationPolicy IfNeeded) also mutates the storage-initializer
+   * KServe's pod webhook adds; with aad-pod-identity the predictor pods carry the identity's client ID in
+   * STORAGE_CLIENT_ID_ANNOTATION for the storage initializer.
    * @default - no Azure identity (only for public or pvc:// models)
    */
   readonly identity?: PodIdentityBinding;
@@ -174,6 +177,10 @@ export class KServeModel extends Construct {
           canaryTrafficPercent: props.canaryTrafficPercent,
           timeout: props.timeoutSeconds,
           automountServiceAccountToken: false,
+          // aad-pod-identity only: the storage initializer reads the client ID from this annotation (see
+          // STORAGE_CLIENT_ID_ANNOTATION); with Workload Identity the azure-workload-identity webhook injects it.
+          annotations: props.identity?.mode === IdentityMode.AAD_POD_IDENTITY
+            ? { [STORAGE_CLIENT_ID_ANNOTATION]: props.identity.clientId } : undefined,
           securityContext: nonRootPodSecurity(PREDICTOR_UID),
           nodeSelector: props.nodePool ? poolNodeSelector(props.nodePool) : undefined,
           tolerations: props.nodePool ? poolTolerations(props.nodePool) : undefined,

@@ -72,3 +72,11 @@ export function predictorServiceName(isvcName: string): string {
 export function predictorPodLabels(isvcName: string): { readonly [key: string]: string } {
   return { 'serving.kserve.io/inferenceservice': isvcName, 'component': 'predictor' };
 }
+
+/**
+ * Predictor pod annotation with the client ID of the model's managed identity in `identityMode: aad-pod-identity`.
+ * The kserve HelmRelease of such a cluster patches the ClusterStorageContainer `default` so the storage initializer
+ * reads it into AZURE_CLIENT_ID (downward API), which kserve v0.16.0's `_get_azure_storage_token()` needs before it
+ * uses any credential (see `kserveStorageInitializerClientIdPatch` in lib/gitops/operator-values.ts).
+ */
+export const STORAGE_CLIENT_ID_ANNOTATION = 'platform.ml/azure-client-id';

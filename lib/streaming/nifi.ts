@@ -38,7 +38,7 @@ export type NifiRepository = typeof NIFI_REPOSITORIES[number];
  * persistent) refers to the uploaded NARs and assets, which must survive a restart.
  * The other writable paths: conf/ (start.sh rewrites conf/nifi.properties on every start), the repositories and
  * state/ (claims above); logs/, run/, work/ (NAR unpacking `./work/nar`, Jetty `./work/jetty`, Python
- * `./work/python`, uploads `./work/uploads`) and /tmp (SCRATCH emptyDirs). The status history repository is the
+ * `./work/python`, uploads `./work/uploads`), /tmp and /home/nifi (SCRATCH emptyDirs). The status history repository is the
  * in-memory VolatileComponentStatusRepository by default, so ./status_repository is not written.
  */
 export const NIFI_UPLOAD_FOLDERS = ['nar_repository', 'assets', 'connector_assets'] as const;
@@ -201,8 +201,8 @@ export class Nifi extends Construct {
                 { name: 'MODEL_SERVING_PATH', value: props.httpEndpoint.path },
               ],
               // Everything NiFi writes is a volume: conf/, the repositories and the uploaded NARs and assets
-              // (claims), logs, run, work (NAR unpacking, Jetty) and /tmp (emptyDirs); the image's own files stay
-              // read-only (see NIFI_UPLOAD_FOLDERS).
+              // (claims), logs, run, work (NAR unpacking, Jetty), /tmp and the user's home (emptyDirs); the
+              // image's own files stay read-only (see NIFI_UPLOAD_FOLDERS).
               volumeMounts: [...mounts, ...SCRATCH.map((dir) => ({ name: dir.name, mountPath: dir.path(home) }))],
               resources: toResourceRequirements(props.resources),
               securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
@@ -277,6 +277,9 @@ const SCRATCH: readonly { name: string; path: (home: string) => string; size: st
   { name: 'run', path: (home) => `${home}/run`, size: '16Mi' },
   { name: 'work', path: (home) => `${home}/work`, size: '4Gi' },
   { name: 'tmp', path: () => '/tmp', size: '1Gi' },
+  // sh/start.sh (`#!/bin/sh -e`) runs sh/toolkit.sh, which writes ${HOME}/.nifi-cli.nifi.properties and
+  // ${HOME}/.nifi-cli.config (HOME of user nifi: /home/nifi; sh/common.sh at rel/nifi-2.11.0).
+  { name: 'home', path: () => '/home/nifi', size: '16Mi' },
 ];
 
 function claimName(repo: string): string {

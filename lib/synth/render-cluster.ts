@@ -12,19 +12,21 @@ export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
     const chart = context.layers[layer];
     const byFile = renderChart(chart, seen);
     if (byFile.size === 0) continue;
-    const unitOf = byFile.size > MAX_OBJECTS_PER_FOLDER ? workloadUnits(chart) : undefined;
-    for (const part of splitIntoFolders(layer, [...byFile.keys()], MAX_OBJECTS_PER_FOLDER, unitOf && ((file) => unitOf.get(file)))) {
-      folders.push(renderedFolder(layer, part.folder, part.files.map((file) => byFile.get(file)!)));
+    const texts = new Map([...byFile].map(([file, obj]) => [file, toYaml(obj)]));
+    let units: Map<string, string> | undefined;
+    const unitOf = (file: string) => (units ??= workloadUnits(chart)).get(file);
+    for (const part of splitIntoFolders(layer, [...byFile.keys()], MAX_OBJECTS_PER_FOLDER, unitOf, (file) => texts.get(file)!.length)) {
+      folders.push(renderedFolder(layer, part.folder, part.files.map((file) => byFile.get(file)!), texts));
     }
   }
   return folders;
 }
 
-/** A folder holding `manifests`: one YAML file each, named by `manifestFileName`, plus the kustomization. */
-export function renderedFolder(layer: string, folder: string, manifests: readonly ManifestJson[]): RenderedFolder {
+/** A folder holding `manifests`: one YAML file each (from `texts` when given), named by `manifestFileName`, plus the kustomization. */
+export function renderedFolder(layer: string, folder: string, manifests: readonly ManifestJson[], texts?: ReadonlyMap<string, string>): RenderedFolder {
   const byFile = new Map(manifests.map((obj) => [manifestFileName(obj), obj]));
   const names = [...byFile.keys()].sort();
-  const files = new Map<string, string>(names.map((file) => [file, toYaml(byFile.get(file))]));
+  const files = new Map<string, string>(names.map((file) => [file, texts?.get(file) ?? toYaml(byFile.get(file))]));
   files.set('kustomization.yaml', kustomizationYaml(names));
   return { layer, folder, files, objectCount: names.length, manifests: names.map((file) => byFile.get(file)!) };
 }

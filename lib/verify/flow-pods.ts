@@ -18,9 +18,9 @@
  * | Envoy Gateway controller | `control-plane: envoy-gateway`, `app.kubernetes.io/name: gateway-helm`, `app.kubernetes.io/instance: <release>`; xDS 18000, rate limit 18001, wasm 18002, metrics 19001, topology injector webhook 9443 | envoyproxy/gateway v1.5.0 `charts/gateway-helm/templates/envoy-gateway-deployment.yaml`, `_helpers.tpl` l.48 |
  * | training operator | `control-plane: kubeflow-training-operator` in `kubeflow`, webhook-server 9443 | kubeflow/trainer v1.9.4 `manifests/base/deployment.yaml` (see /tmp research notes of issue 10, Q2) |
  * | Airflow | `tier: airflow`, `component: <scheduler|api-server|dag-processor|triggerer|worker>`, `release: <release>`; api-server 8080, triggerer log server 8794, worker log server 8793 | apache/airflow helm-chart 1.18.0 templates: NOT checked from source (the repository was too large to fetch); from the chart's documented labels |
- * | Strimzi Kafka nodes | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-kafka`, `strimzi.io/kind: Kafka`, `strimzi.io/pool-name`, `strimzi.io/broker-role|controller-role: "true"`; 9090, 9091, 8443 and the listener ports | strimzi/strimzi-kafka-operator 1.2.0 (as cited in `lib/streaming/kafka-cluster.ts`: ResourceLabels, KafkaCluster.java); not re-read in this session |
- * | Strimzi entity operator | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-entity-operator`, `strimzi.io/kind: Kafka` | same |
- * | Strimzi cluster operator | `name: strimzi-cluster-operator`, `strimzi.io/kind: cluster-operator` | strimzi-kafka-operator chart 1.2.0 `templates/060-Deployment-strimzi-cluster-operator.yaml`; not re-read in this session |
+ * | Strimzi Kafka nodes | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-kafka`, `strimzi.io/kind: Kafka`, `strimzi.io/pool-name`, `strimzi.io/broker-role` and `strimzi.io/controller-role` `"true"`/`"false"`; 9090, 9091, 8443 and the listener ports | strimzi/strimzi-kafka-operator 1.2.0 `api/src/main/java/io/strimzi/api/ResourceLabels.java` l.35, l.53; `operator-common/src/main/java/io/strimzi/operator/common/model/Labels.java` l.53-63, l.376-398; ports as in `lib/streaming/kafka-cluster.ts` (KafkaCluster.java) |
+ * | Strimzi entity operator | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-entity-operator`, `strimzi.io/kind: Kafka` | same `ResourceLabels.java` |
+ * | Strimzi cluster operator | `name: strimzi-cluster-operator`, `strimzi.io/kind: cluster-operator`; http 8080 | strimzi/strimzi-kafka-operator 1.2.0 `helm-charts/helm3/strimzi-kafka-operator/templates/060-Deployment-strimzi-cluster-operator.yaml` l.33-37 |
  * | CoreDNS | `k8s-app: kube-dns` in `kube-system`, 53 UDP and TCP | AKS-managed; the selector Kubernetes' own manifests use (kubernetes/kubernetes `cluster/addons/dns/coredns`) |
  */
 import { ManifestJson } from '../synth/cluster-context';
@@ -194,8 +194,8 @@ export function clusterPods(cluster: VerifiedCluster): { pods: PodGroup[]; unkno
         const roles: string[] = obj.spec?.roles ?? [];
         const labels: Record<string, string> = {
           'strimzi.io/cluster': cluster, 'strimzi.io/name': `${cluster}-kafka`, 'strimzi.io/kind': 'Kafka', 'strimzi.io/pool-name': obj.metadata.name,
-          ...(roles.includes('broker') ? { 'strimzi.io/broker-role': 'true' } : {}),
-          ...(roles.includes('controller') ? { 'strimzi.io/controller-role': 'true' } : {}),
+          'strimzi.io/broker-role': String(roles.includes('broker')),
+          'strimzi.io/controller-role': String(roles.includes('controller')),
         };
         const listeners = (kafka?.spec?.kafka?.listeners ?? []).map((l: Json) => tcp(Number(l.port), l.name));
         add(labels, [tcp(9090, 'tcp-ctrlplane'), tcp(9091, 'tcp-replication'), tcp(8443, 'tcp-kafkaagent'), ...listeners], `KafkaNodePool ${namespace}/${obj.metadata.name} (Kafka nodes)`);

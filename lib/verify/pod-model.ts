@@ -42,8 +42,8 @@ export const INJECTIONS = {
   kserveStorageInitializer: {
     operator: 'KServe v0.16.x',
     container: 'storage-initializer',
-    what: 'init container into predictors with a non-pvc:// storageUri; resources and securityContext from the ClusterStorageContainer "default" (chart values kserve.storage.resources and kserve.storage.containerSecurityContext)',
-    upstream: 'kserve/kserve v0.16.0 pkg/webhook/admission/pod/storage_initializer_injector.go, charts/kserve-resources/templates/clusterstoragecontainer.yaml',
+    what: 'init container into predictors with a non-pvc:// storageUri; resources and securityContext from the ClusterStorageContainer "default" (chart values kserve.storage.resources and kserve.storage.containerSecurityContext). Azure credentials: it downloads anonymously unless AZURE_CLIENT_ID is set in it; with Workload Identity the azure-wi webhook (reinvocationPolicy IfNeeded) runs again after KServe adds it and injects AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST and the token mount into init containers too; with aad-pod-identity the kserve HelmRelease post-renderer adds AZURE_CLIENT_ID from the predictor annotation platform.ml/azure-client-id to that ClusterStorageContainer',
+    upstream: 'kserve/kserve v0.16.0 pkg/webhook/admission/pod/storage_initializer_injector.go, charts/kserve-resources/templates/clusterstoragecontainer.yaml, python/storage/kserve_storage/kserve_storage.py _get_azure_storage_token; Azure/azure-workload-identity v1.5.1 pkg/webhook/webhook.go (mutateContainers on InitContainers), chart azure-wi-webhook-mutating-webhook-configuration (reinvocationPolicy IfNeeded since v1.0.0)',
   },
   sparkPods: {
     operator: 'Kubeflow Spark operator v2.5.x',

@@ -1,7 +1,7 @@
 /**
  * Scheduling: every pod can land on a node pool of its cluster. Node selectors and required node affinity
  * match the pool's labels (including the ones AKS sets), tolerations cover its NoSchedule/NoExecute taints,
- * the pod's requests fit one node of the pool's VM size (allocatable, see vm-sizes.ts), GPUs per pod are at
+ * the pod's requests fit one node of the pool's VM size (allocatable, see lib/core/vm-sizes.ts), GPUs per pod are at
  * most the pool's gpusPerNode, and every extended resource (nvidia.com/gpu) is made allocatable by a device
  * plugin installed in an earlier folder that itself lands on that pool (kubernetes v1.31 scheduler plugins
  * NodeAffinity, TaintToleration, NodeResourcesFit; learn.microsoft.com/azure/aks/gpu-cluster).
@@ -12,7 +12,7 @@ import { fault } from './fault';
 import { modelPods, ModeledPod } from './pod-model';
 import { formatAmount, limitRangeOf, podResources } from './resources';
 import { PoolFacts, VerifyFault, VerifyRule } from './types';
-import { allocatable, VM_SIZES } from './vm-sizes';
+import { allocatable, vmSize } from '../core/vm-sizes';
 
 const SCHEDULER_UPSTREAM = 'kubernetes v1.31 pkg/scheduler/framework/plugins (nodeaffinity, tainttoleration, noderesources): a pod no node fits stays Pending';
 
@@ -72,8 +72,8 @@ export const schedulingRule: VerifyRule = (cluster) => {
     for (const pool of pools) {
       const placement = placementProblem(pod, pool);
       if (placement) { problems.push(`${pool.name}: ${placement}`); continue; }
-      const size = VM_SIZES[pool.vmSize];
-      if (!size) { problems.push(`${pool.name}: VM size ${pool.vmSize} is not in lib/verify/vm-sizes.ts`); continue; }
+      const size = vmSize(pool.vmSize);
+      if (!size) { problems.push(`${pool.name}: VM size ${pool.vmSize} is not in lib/core/vm-sizes.ts`); continue; }
       const node = allocatable(size);
       const gpus = requests['nvidia.com/gpu'] ?? 0;
       const tooBig: string[] = [];

@@ -191,6 +191,11 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     '…: a document without apiVersion, kind o': { code: 'reviews rendered output files, which the renderer writes from construct objects' },
     '…: … is also in … (one identity, two obj': { code: 'reviews rendered output; two objects of one identity are already refused when rendering (render-cluster)' },
   },
+  'lib/notebooks/jupyterhub.ts': {
+    'profiles': { rule: 'a notebook GPU profile on a cluster without a GPU pool' },
+    'allowedGroups': { schema: `clusters.${C}.notebooks.auth.allowedGroups` },
+    'callbackUrl': { schema: `clusters.${C}.notebooks.auth.callbackUrl` },
+  },
   'lib/streaming/nifi.ts': {
     'name': { code: 'the composition names the StatefulSet nifi' },
     'image': { schema: `clusters.${C}.streaming.nifi.version` },

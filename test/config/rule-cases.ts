@@ -231,6 +231,11 @@ export const CASES: readonly Case[] = [
     path: 'clusters.data-processing.streaming.nifi.httpEndpoint.port', message: /port 8443 is NiFi's HTTPS UI/, line: ['httpEndpoint: { port: 8443'] },
   { name: 'a streaming job setting the checkpoint in sparkConf', edit: edit('          checkpoint:                                        # the seed', '          sparkConf: { spark.sql.streaming.checkpointLocation: /tmp/x }\n          checkpoint:                                        # the seed'),
     path: 'clusters.data-processing.streaming.jobs.streaming-scoring.sparkConf."spark.sql.streaming.checkpointLocation"', message: /spark.sql.streaming.checkpointLocation is set by the platform/, line: ['sparkConf: { spark.sql.streaming.checkpointLocation'] },
+  // notebooks
+  { name: 'a notebook GPU profile on a cluster without a GPU pool', edit: edit('        large: { displayName: "Large (8 CPU, 32 GiB)", cpu: 8, memory: 32Gi }', '        large: { displayName: "Large (8 CPU, 32 GiB)", cpu: 8, memory: 32Gi, gpus: 1, gpuPool: spark }'),
+    path: 'clusters.data-processing.notebooks.profiles.large.gpus', message: /asks for GPUs, but the cluster has no GPU pool/, line: ['large: { displayName'] },
+  { name: 'notebooks with an unknown identity', edit: edit('      identity: spark-data\n      nodePool: spark\n      image: quay.io', '      identity: spark-lake\n      nodePool: spark\n      image: quay.io'),
+    path: 'clusters.data-processing.notebooks.identity', message: /identity 'spark-lake' is not under identities/, line: ['identity: spark-lake'] },
   // issue 13 (config-rules): rules for features and construct checks
   { name: 'Kafka without a broker pool', edit: edit('            roles: [controller, broker]', '            roles: [controller]'),
     path: 'clusters.data-processing.streaming.kafka.nodePools', message: /no node pool has the broker role/, line: ['nodePools:', '    streaming:'] },

@@ -76,14 +76,14 @@ describe('data-processing composition', () => {
   test('the Roles grant nothing beyond what Spark needs, and no cluster-wide grant reaches Spark', () => {
     for (const namespace of Object.keys(section.spark.namespaces)) {
       // The drivers' Role, and the submitters' Role when NiFi (or notebooks) submit SparkApplications there.
-      const roles = all.filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace && m.metadata.name !== 'spark-submitter');
+      const roles = all.filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace && !m.metadata.name.startsWith('spark-submitter-'));
       expect(roles.map((r) => r.rules)).toEqual([SPARK_DRIVER_RULES]);
       for (const rule of roles[0].rules) {
         expect(rule.apiGroups).toEqual(['']);
         expect([...rule.resources, ...rule.verbs]).not.toContain('*');
         expect(rule.resources).not.toContain('secrets');
       }
-      for (const submitter of all.filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace && m.metadata.name === 'spark-submitter')) {
+      for (const submitter of all.filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace && m.metadata.name.startsWith('spark-submitter-'))) {
         expect(submitter.rules).toEqual(SPARK_SUBMITTER_RULES);
       }
     }

@@ -38,12 +38,14 @@ describe('PinnedHelmRelease', () => {
       callsApiServer: true,
       provider: 'azure',
       secretName: undefined as unknown as string,
+      postRenderers: [{ kustomize: { patches: [{ target: { kind: 'ConfigMap', name: 'x' }, patch: '[{"op":"add","path":"/data/k","value":"v"}]' }] } }],
     };
     new PinnedHelmRelease(chart, 'release', props);
     const manifests = Testing.synth(chart);
     const release = findManifest(manifests, 'HelmRelease', 'cert-manager', 'cert-manager');
     expect(release.spec).toMatchObject({ interval: '1h', timeout: '20m', dependsOn: [{ name: 'kserve-crd', namespace: 'kserve' }] });
     expect(release.spec.values).toEqual({ crds: { enabled: true } });
+    expect(release.spec.postRenderers).toEqual([{ kustomize: { patches: [{ target: { kind: 'ConfigMap', name: 'x' }, patch: '[{"op":"add","path":"/data/k","value":"v"}]' }] } }]);
     const namespace = findManifest(manifests, 'Namespace', 'cert-manager');
     expect(namespace.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'platform.ml/operator': 'cert-manager' });
     expect(namespace.metadata.annotations).toEqual({ 'platform.ml/pod-security-reason': 'upstream pods set no seccomp profile' });

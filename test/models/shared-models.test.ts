@@ -184,6 +184,19 @@ describe('npm run role-assignments', () => {
     expect(lines.slice(1)).toEqual(roleAssignmentCommands(document));
   });
 
+  test('prints the kubelet role assignments of aad-pod-identity clusters with their az aks show queries inline', () => {
+    const config = exampleConfig();
+    (config.clusters.training as unknown as { identityMode: string }).identityMode = 'aad-pod-identity';
+    const document = roleAssignmentsDocument('example', config, new Map([['training', ['training-data']]]));
+    expect(document.kubeletRoleAssignments).toHaveLength(3);
+    const result = run(distWith(JSON.stringify(document)));
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`# example: ${document.roleAssignments.length + 3} role assignment(s) from ${lines[0].split(' from ')[1]}`);
+    expect(lines.slice(1)).toEqual(roleAssignmentCommands(document));
+    expect(lines.filter((l) => l.includes('--assignee "$(az aks show'))).toHaveLength(3);
+  });
+
   test.each([
     ['not JSON', '{', /role-assignments: .*role-assignments\.json: .*JSON.*; run make synth to regenerate it/],
     ['the wrong shape', '{"environment":"example"}', /role-assignments: .*: not a role-assignment list \(no roleAssignments array\)/],

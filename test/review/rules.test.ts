@@ -351,4 +351,9 @@ describe('flux-order', () => {
     expect(risks(report, 'ConfigMap', 'settings', RULE)).toEqual(['warning: moves from layer platform to workloads (Flux Kustomization platform → workloads): platform may prune it before workloads takes it over']);
     expect(risks(report, 'PersistentVolumeClaim', 'data', RULE)).toEqual([expect.stringMatching(/^danger: moves from layer platform to workloads .*: platform may prune it before workloads takes it over \(deletes the claim/)]);
   });
+
+  test('a move to an earlier layer (a dependency of the old owner) is a warning: the new owner applies first', () => {
+    const report = review([...FLUX, at('workloads', pvc('data'))], [...FLUX, at('platform', pvc('data'))]);
+    expect(risks(report, 'PersistentVolumeClaim', 'data', RULE)).toEqual(["warning: moves from layer workloads to platform (Flux Kustomization workloads → platform): platform applies first (a dependency of workloads) and takes over its owner labels, so the prune of workloads skips it"]);
+  });
 });

@@ -44,6 +44,9 @@ describe('Nifi', () => {
     expect(nifi.env).toContainEqual({ name: 'NIFI_JVM_HEAP_MAX', value: '2048m' });
     expect(nifi.env.filter((e: { value?: string }) => e.value !== undefined && /password|secret/i.test(e.value))).toEqual([]);
     expect(nifi.volumeMounts).toContainEqual({ name: 'flowfile-repository', mountPath: '/opt/nifi/nifi-current/flowfile_repository' });
+    // Read-only root: start.sh writes only to conf/ (a claim) and to $HOME, logs, run, work and /tmp (emptyDirs).
+    expect(nifi.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(nifi.volumeMounts).toContainEqual({ name: 'home', mountPath: '/home/nifi' });
     expect(sts.spec.template.metadata.labels).toMatchObject({ 'platform.ml/kafka-client': 'nifi' });
     const svc = findManifest(manifests, 'Service', 'nifi', 'nifi');
     expect(svc.spec.ports.map((p: { port: number }) => p.port)).toEqual([8443, 9192]);

@@ -15,10 +15,13 @@ import { loadEnvironment } from '../../lib/config/load';
 import { LAYER_ORDER } from '../../lib/synth/layers';
 import { ManifestJson } from '../../lib/synth/cluster-context';
 import { writeTree } from '../../lib/synth/atomic-write';
-import { MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
+import { MAX_BYTES_PER_FOLDER, MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
 import { renderEnvironments } from '../../lib/synth/synthesize';
 import { formatIssues, ManifestValidator, readManifestFolder } from '../../lib/validation';
 import { exampleConfig } from '../util';
+import { formatFault, readDistClusters, verifyCluster } from '../../lib/verify';
+import { networkFlowRule } from '../../lib/verify/network-flows';
+import { exampleFlowCluster } from '../verify/flow-cluster';
 import { applyOrderViolations, OrderedFolder } from './apply-order';
 
 /**
@@ -29,14 +32,19 @@ import { applyOrderViolations, OrderedFolder } from './apply-order';
 const SIZE = process.env.LARGE_PLATFORM_SIZE === 'full' ? LARGE_PLATFORM : { models: 300, microservices: 60, sparkJobs: 40 };
 
 let work: string;
+let config: ReturnType<typeof largePlatform>;
 /** Cluster folder (`large/serving`) to its folders by name. */
 const clusters = new Map<string, Map<string, ManifestJson[]>>();
+/** `large/<cluster>/<folder>` to the YAML bytes of its objects. */
+const bytes = new Map<string, number>();
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'large-platform-'));
   const configFile = path.join(work, 'large.yaml');
   fs.writeFileSync(configFile, yaml.dump(largePlatform(exampleConfig(), SIZE), { noRefs: true, lineWidth: -1 }));
-  const { tree } = renderEnvironments([loadEnvironment(configFile)], PLATFORM_COMPOSITIONS);
+  const environment = loadEnvironment(configFile);
+  config = environment.config;
+  const { tree } = renderEnvironments([environment], PLATFORM_COMPOSITIONS);
   writeTree(path.join(work, 'dist'), tree);
   for (const [file, text] of tree) {
     const parts = file.split('/');
@@ -45,6 +53,7 @@ beforeAll(() => {
     const folders = clusters.get(cluster) ?? new Map<string, ManifestJson[]>();
     clusters.set(cluster, folders);
     folders.set(parts[2], [...(folders.get(parts[2]) ?? []), yaml.load(text) as ManifestJson]);
+    bytes.set(`${cluster}/${parts[2]}`, (bytes.get(`${cluster}/${parts[2]}`) ?? 0) + text.length);
   }
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -78,13 +87,32 @@ test('layers past the folder limit are split, and the Flux chain applies every f
       return LAYER_ORDER.indexOf(layer as never) * 1000 + Number(part ?? 1);
     };
     expect(order).toEqual([...order].sort((a, b) => position(a) - position(b)));
-    for (const folder of layerFolders) expect(folders.get(folder)!.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);
+    for (const folder of layerFolders) {
+      expect(folders.get(folder)!.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);
+      expect([folder, bytes.get(`${cluster}/${folder}`)! <= MAX_BYTES_PER_FOLDER]).toEqual([folder, true]);
+    }
   }
 });
 
 test('no workload is applied before its ServiceAccount, RBAC, ConfigMaps, claims, network rules, quota or namespace', () => {
   for (const [cluster, folders] of clusters) {
     expect([cluster, applyOrderViolations(fluxOrder(folders))]).toEqual([cluster, []]);
+  }
+});
+
+test('verified like the example: no network-flows fault on any cluster (lib/verify)', () => {
+  for (const name of Object.keys(config.clusters)) {
+    const faults = networkFlowRule(exampleFlowCluster(name, config, 'large'));
+    expect([name, faults.slice(0, 5).map((f) => `${f.object}: ${f.message}`)]).toEqual([name, []]);
+  }
+});
+
+test('the day-one verifier (every rule of lib/verify, apply order included) finds no fault in the split output', () => {
+  const verified = readDistClusters(path.join(work, 'dist'));
+  expect(verified.map((c) => c.facts.cluster).sort()).toEqual([...clusters.keys()].map((c) => c.split('/')[1]).sort());
+  for (const cluster of verified) {
+    expect(cluster.folders.some((f) => f.folder.endsWith('-2')) || cluster.facts.cluster !== 'serving').toBe(true);
+    expect([cluster.facts.cluster, verifyCluster(cluster).faults.slice(0, 5).map(formatFault)]).toEqual([cluster.facts.cluster, []]);
   }
 });
 

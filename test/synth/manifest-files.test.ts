@@ -74,6 +74,15 @@ describe('dependency-aware splitting', () => {
   });
 });
 
+describe('splitting by YAML size', () => {
+  test('a layer within the object limit but past the byte limit is split by size, balanced', () => {
+    const files = Array.from({ length: 30 }, (_, i) => `spark_sparkapplication_job-${String(i).padStart(2, '0')}.yaml`);
+    const parts = splitIntoFolders('workloads', files, 500, () => undefined, () => 10_000, 100_000);
+    expect(parts.map((p) => p.files.length)).toEqual([10, 10, 10]);
+    expect(parts.flatMap((p) => p.files)).toEqual(files);
+  });
+});
+
 describe('YAML output', () => {
   test('strings YAML 1.1 would read as booleans or numbers stay quoted', () => {
     expect(toYaml({ a: 'on', b: 'yes', c: '1.31', d: 'true' })).toBe('a: "on"\nb: "yes"\nc: "1.31"\nd: "true"\n');

@@ -121,7 +121,8 @@ describe('large outputs', () => {
     const tree = readTree(out);
     const clusterName = Object.keys(big.clusters)[0];
     const folders = [...new Set([...tree.keys()].filter((f) => f.startsWith(`example/${clusterName}/platform`)).map((f) => path.dirname(f)))].sort();
-    expect(folders).toEqual([`example/${clusterName}/platform`, `example/${clusterName}/platform-2`]);
+    expect(folders.length).toBeGreaterThanOrEqual(2);
+    expect(folders).toEqual(folders.map((_, i) => `example/${clusterName}/platform${i === 0 ? '' : `-${i + 1}`}`).sort());
     for (const folder of folders) {
       const objects = [...tree.keys()].filter((f) => path.dirname(f) === folder && f !== `${folder}/kustomization.yaml`);
       expect(objects.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);

@@ -28,6 +28,7 @@ describe('chart values of the example HelmReleases', () => {
       'airflow {"chart":"airflow","version":"1.18.0"}',
       'cert-manager {"chart":"cert-manager","version":"v1.18.2"}',
       'gateway-controller {"chart":"gateway-helm","version":"v1.5.0"}',
+      'jupyterhub {"chart":"jupyterhub","version":"4.4.0"}',
       'kserve {"chart":"kserve","version":"v0.16.0"}',
       'kserve-crd {"chart":"kserve-crd","version":"v0.16.0"}',
       'nvidia-device-plugin {"chart":"nvidia-device-plugin","version":"0.20.0"}',

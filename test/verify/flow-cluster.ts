@@ -3,19 +3,20 @@ import { buildClusterApp } from '../../charts';
 import { collectDeclaredFlows } from '../../lib/core/flows';
 import { renderClusterLayers } from '../../lib/synth/render-cluster';
 import { ManifestJson } from '../../lib/synth/cluster-context';
+import { PlatformConfig } from '../../lib/config/schema';
 import { DeclaredFlow, VerifiedCluster } from '../../lib/verify/types';
 import { exampleConfig } from '../util';
 
 /** Namespaces that exist before Flux applies anything (AKS and Flux bootstrap). */
 const PREEXISTING = { 'kube-system': 'AKS', 'default': 'Kubernetes', 'flux-system': 'Flux bootstrap' };
 
-/** A rendered cluster of the example with its declared flows (copies: tests may edit them). */
-export function exampleFlowCluster(clusterName: string): VerifiedCluster {
-  const { app, context } = buildClusterApp('example', exampleConfig(), clusterName);
+/** A rendered cluster of the example (or of `config`) with its declared flows (copies: tests may edit them). */
+export function exampleFlowCluster(clusterName: string, config: PlatformConfig = exampleConfig(), environment = 'example'): VerifiedCluster {
+  const { app, context } = buildClusterApp(environment, config, clusterName);
   const folders = renderClusterLayers(context).map((folder) => ({ folder: folder.folder, manifests: JSON.parse(JSON.stringify(folder.manifests)) as ManifestJson[] }));
   return {
     facts: {
-      environment: 'example', cluster: clusterName, kubernetesVersion: context.cluster.kubernetesVersion ?? '1.31',
+      environment, cluster: clusterName, kubernetesVersion: context.cluster.kubernetesVersion ?? '1.31',
       pools: [], preexistingNamespaces: PREEXISTING, flows: collectDeclaredFlows(app), acceptedFaults: [],
     },
     folders,

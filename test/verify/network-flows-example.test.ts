@@ -53,9 +53,24 @@ describe('mutations: the rule reports the fault with the right rule and object',
   test('port 443 removed from the cert-manager egress: cert-manager cannot reach the API server', () => {
     const faults = networkFlowRule(editCluster(cluster('serving'), (manifests) => manifests.map((obj) => isPolicy(obj, 'cert-manager', 'allow-operator-traffic')
       ? { ...obj, spec: { ...(obj as any).spec, egress: [{ ports: [{ protocol: 'TCP', port: 6443 }] }] } } as ManifestJson : obj)));
-    expect(faults.map((f) => f.object)).toEqual(['HelmRelease/cert-manager/cert-manager']);
-    expect(faults[0].message).toContain('operator pods call the API server');
-    expect(faults[0].message).toContain('egress');
+    expect(new Set(faults.map((f) => f.object))).toEqual(new Set(['HelmRelease/cert-manager/cert-manager']));
+    expect(faults.map((f) => f.message).join('\n')).toContain('operator pods call the API server');
+    expect(faults.every((f) => f.message.includes('egress'))).toBe(true);
+  });
+
+  test('port 80 removed from the cert-manager ACME egress: the HTTP-01 self-check fails', () => {
+    const faults = networkFlowRule(editCluster(cluster('serving'), (manifests) => manifests.map((obj) => isPolicy(obj, 'cert-manager', 'cert-manager-acme-egress')
+      ? { ...obj, spec: { ...(obj as any).spec, egress: (obj as any).spec.egress.filter((rule: any) => !rule.ports.some((p: any) => p.port === 80)) } } as ManifestJson : obj)));
+    expect(faults.map((f) => [f.rule, f.object])).toEqual([['network-flows', 'HelmRelease/cert-manager/cert-manager']]);
+    expect(faults[0].message).toContain('HTTP-01 self-check');
+    expect(faults[0].message).toContain('80/TCP');
+  });
+
+  test('DNS 53 beyond kube-dns removed from the cert-manager egress: the DNS-01 self-check fails', () => {
+    const faults = networkFlowRule(editCluster(cluster('serving'), (manifests) => manifests.map((obj) => isPolicy(obj, 'cert-manager', 'cert-manager-acme-egress')
+      ? { ...obj, spec: { ...(obj as any).spec, egress: (obj as any).spec.egress.filter((rule: any) => !rule.ports.some((p: any) => p.port === 53)) } } as ManifestJson : obj)));
+    expect(faults.map((f) => f.object)).toEqual(['HelmRelease/cert-manager/cert-manager', 'HelmRelease/cert-manager/cert-manager']);
+    expect(faults.map((f) => f.message).join('\n')).toMatch(/53\/UDP[\s\S]*53\/TCP|53\/TCP[\s\S]*53\/UDP/);
   });
 
   test('the gateway admission of a predictor removed: the gateway cannot reach the model', () => {
@@ -75,6 +90,12 @@ describe('mutations: the rule reports the fault with the right rule and object',
     const faults = networkFlowRule(editCluster(cluster('data-processing'), without('hdfs', 'hdfs-smoke-test-egress')));
     expect(faults.length).toBeGreaterThan(0);
     expect(faults.every((f) => /^Job\/hdfs\/hdfs-smoke-test-/.test(f.object))).toBe(true);
+  });
+
+  test('the training operator webhook admission removed: the API server cannot call its webhook', () => {
+    const faults = networkFlowRule(editCluster(cluster('training'), without('kubeflow', 'allow-webhook-training-operator')));
+    expect(faults.map((f) => f.object)).toEqual(['Kustomization/flux-system/training-operator']);
+    expect(faults[0].message).toContain('API server to the training-operator admission webhook');
   });
 
   test('a declared flow whose destination selects no pod', () => {

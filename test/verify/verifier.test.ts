@@ -11,6 +11,7 @@ import { ManifestJson } from '../../lib/synth/cluster-context';
 import { admissionRule } from '../../lib/verify/admission-rule';
 import { applyOrderRule } from '../../lib/verify/apply-order-rule';
 import { gitopsLifecycleRule } from '../../lib/verify/gitops-lifecycle-rule';
+import { networkFlowRule } from '../../lib/verify/network-flows';
 import { quotaFitRule } from '../../lib/verify/quota-fit-rule';
 import { schedulingRule } from '../../lib/verify/scheduling-rule';
 import { readDistClusters, VerifiedCluster, verifyCluster, VerifyError, VerifyFault, VerifyRule } from '../../lib/verify';
@@ -254,6 +255,16 @@ describe('gitops-lifecycle', () => {
     pvc.spec.storageClassName = 'managed-csi';
     move(c, 'PersistentVolumeClaim', 'microservices', 'featurespace-lookup-tables', 'platform');
     expect(faultsOn(gitopsLifecycleRule, c, 'PersistentVolumeClaim/microservices/featurespace-lookup-tables')[0].message).toMatch(/binds on first consumer/);
+  });
+});
+
+describe('network-flows (in the runner)', () => {
+  test('cert-manager without its ACME egress (80 to the HTTP-01 self-check, 53 to the authoritative nameservers)', () => {
+    const c = cluster('serving');
+    remove(c, 'NetworkPolicy', 'cert-manager', 'cert-manager-acme-egress');
+    const messages = networkFlowRule(c).map((f) => f.message).filter((m) => /cert-manager (ACME|DNS-01)/.test(m));
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/ACME HTTP-01 self-check.* port 80/), expect.stringMatching(/DNS-01 .* port 53\/UDP/)]));
+    expect(verifyCluster(c).faults.some((f) => f.rule === 'network-flows')).toBe(true);
   });
 });
 

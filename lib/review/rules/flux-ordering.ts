@@ -5,12 +5,14 @@
  * Kustomizations: the old one's garbage collection deletes it when it runs before the new one has applied it,
  * because kustomize-controller prunes the objects that still carry its own owner labels (v1.6.0
  * internal/controller/kustomization_controller.go `prune()`, `Inclusions: GetOwnerLabels`); layers apply in
- * dependsOn order, so a move to a later layer is deleted first and recreated after.
+ * dependsOn order, so a move to a later layer is deleted first and recreated after, while the owner of an earlier
+ * layer (a dependency on the same source) applies first and takes the object over.
  */
 import { canonicalJson } from '../../validation/json';
 import { fluxKustomizationsOf, isFluxKustomization, prunedByFlux } from '../flux-coverage';
 import { shortValue } from '../field-diff';
-import { getPath, ObjectChange, ReviewContext, Risk, RiskRule } from '../types';
+import { fluxKustomizationsIn } from '../set-index';
+import { getPath, ManifestObject, ObjectChange, ReviewContext, Risk, RiskRule } from '../types';
 import { DATA_HOLDING } from './prune-deletion';
 
 const RULE = 'flux-order';
@@ -18,6 +20,29 @@ const RULE = 'flux-order';
 function names(value: unknown): string {
   if (!Array.isArray(value) || value.length === 0) return '(none)';
   return value.map((d) => (typeof d === 'object' && d !== null ? `${(d as { namespace?: string }).namespace ? `${String((d as { namespace?: string }).namespace)}/` : ''}${String((d as { name?: string }).name)}` : String(d))).join(', ');
+}
+
+/** True when Flux Kustomization `k` depends on `name` (directly or through others), by the head version of dist/. */
+function dependsOnTransitively(k: ManifestObject, name: string, context: ReviewContext): boolean {
+  const byName = new Map(fluxKustomizationsIn(context.head, k.ref).map((o) => [o.ref.name, o]));
+  const seen = new Set<string>();
+  const queue = [k.ref.name];
+  while (queue.length > 0) {
+    const current = byName.get(queue.shift()!);
+    const deps = current === undefined ? undefined : getPath(current.obj, ['spec', 'dependsOn']);
+    for (const dep of Array.isArray(deps) ? deps : []) {
+      const depName = typeof dep === 'object' && dep !== null && !Array.isArray(dep) ? dep.name : undefined;
+      if (typeof depName !== 'string' || seen.has(depName)) continue;
+      if (depName === name) return true;
+      seen.add(depName);
+      queue.push(depName);
+    }
+  }
+  return false;
+}
+
+function jsonEqualSource(a: ManifestObject, b: ManifestObject): boolean {
+  return canonicalJson(getPath(a.obj, ['spec', 'sourceRef']) ?? null) === canonicalJson(getPath(b.obj, ['spec', 'sourceRef']) ?? null);
 }
 
 export const fluxOrderingRule: RiskRule = {
@@ -47,15 +72,25 @@ export const fluxOrderingRule: RiskRule = {
       }
     }
     if (change.base.folder !== change.head.folder) {
-      const from = fluxKustomizationsOf(change.base, context.base).map((k) => k.ref.name).join(', ') || '(none)';
-      const to = fluxKustomizationsOf(change.head, context.head).map((k) => k.ref.name).join(', ') || '(none)';
+      const fromKs = fluxKustomizationsOf(change.base, context.base);
+      const toKs = fluxKustomizationsOf(change.head, context.head);
+      const from = fromKs.map((k) => k.ref.name).join(', ') || '(none)';
+      const to = toKs.map((k) => k.ref.name).join(', ') || '(none)';
       const { pruned } = prunedByFlux(change.base, context.base);
       const data = DATA_HOLDING[`${change.ref.group}/${change.ref.kind}`];
-      risks.push({
-        level: pruned && data !== undefined ? 'danger' : 'warning', rule: RULE,
-        reason: `moves from layer ${change.base.layer} to ${change.head.layer} (Flux Kustomization ${from} → ${to})${pruned
-          ? `: ${from} may prune it before ${to} takes it over${data === undefined ? '' : ` (${data})`}` : ''}`,
-      });
+      // The new owner applies first when it is a dependency of the old one on the same source: kustomize-controller
+      // v1.6.0 checkDependencies() waits until a dependency has applied the same source revision.
+      const newFirst = fromKs.length > 0 && toKs.length > 0 && toKs.every((to) => fromKs.every((fromK) =>
+        dependsOnTransitively(fromK, to.ref.name, context) && jsonEqualSource(fromK, to)));
+      const movesReason = `moves from layer ${change.base.layer} to ${change.head.layer} (Flux Kustomization ${from} → ${to})`;
+      risks.push(!pruned
+        ? { level: 'warning', rule: RULE, reason: movesReason }
+        : newFirst
+          ? { level: 'warning', rule: RULE, reason: `${movesReason}: ${to} applies first (a dependency of ${from}) and takes over its owner labels, so the prune of ${from} skips it` }
+          : {
+            level: data !== undefined ? 'danger' : 'warning', rule: RULE,
+            reason: `${movesReason}: ${from} may prune it before ${to} takes it over${data === undefined ? '' : ` (${data})`}`,
+          });
     }
     return risks;
   },

@@ -1,0 +1,236 @@
+import { Construct } from 'constructs';
+import { ContainerResources } from '../core/container-security';
+import { AKS_AGENT_POOL_LABEL, NodePoolPlacement, poolTolerations } from '../core/node-pool';
+import { PinnedHelmRelease } from '../gitops/helm-release-pinned';
+
+/** A server size users can pick. */
+export interface NotebookProfile {
+  /** Slug (a DNS label). */
+  readonly slug: string;
+  /** Name in the spawn form. */
+  readonly displayName: string;
+  /** CPU cores (guarantee and limit). */
+  readonly cpu: number;
+  /** Memory (guarantee and limit), a Kubernetes quantity. */
+  readonly memory: string;
+  /**
+   * GPUs and the GPU pool they are on.
+   * @default - a CPU profile on the notebooks pool
+   */
+  readonly gpu?: { readonly count: number; readonly pool: NodePoolPlacement };
+  /**
+   * Preselected in the form.
+   * @default false
+   */
+  readonly default?: boolean;
+}
+
+/** Egress of user pods to a data service of the cluster. */
+export interface NotebookEgress {
+  /** Why (for the verifier's declared flows). */
+  readonly purpose: string;
+  /** Pods of a namespace, or an address range. */
+  readonly to: { readonly namespace: string; readonly podLabels?: { readonly [key: string]: string } } | { readonly cidr: string };
+  /** TCP ports. */
+  readonly ports: readonly number[];
+}
+
+/** Properties for `JupyterHub`. */
+export interface JupyterHubProps {
+  /** Namespace of the hub, proxy and user pods (it exists, with the platform baseline). */
+  readonly namespace: string;
+  /** The pinned chart. */
+  readonly chart: { readonly repository: string; readonly version: string };
+  /** Entra ID tenant. */
+  readonly tenantId: string;
+  /** App registration client ID. */
+  readonly clientId: string;
+  /** Secret outside dist/ with key `client-secret`. */
+  readonly clientSecretSecretName: string;
+  /** Redirect URI (`https://<host>/hub/oauth_callback`). */
+  readonly callbackUrl: string;
+  /** Entra ID groups allowed to sign in. */
+  readonly allowedGroups: readonly string[];
+  /**
+   * Entra ID groups of admins.
+   * @default - none
+   */
+  readonly adminGroups?: readonly string[];
+  /** The pool of the hub, proxy and CPU user pods. */
+  readonly nodePool: NodePoolPlacement;
+  /** Single-user image `name:tag`. */
+  readonly image: string;
+  /** ServiceAccount of the user pods (a Workload Identity's) and the labels its identity needs. */
+  readonly userIdentity: { readonly serviceAccountName: string; readonly podLabels: { readonly [key: string]: string } };
+  /** Home volumes. */
+  readonly home: { readonly storageClassName: string; readonly size: string };
+  /**
+   * Idle servers are stopped after this many minutes.
+   * @default 60
+   */
+  readonly idleCullMinutes?: number;
+  /** Profiles (at least one). */
+  readonly profiles: readonly NotebookProfile[];
+  /**
+   * Data services user pods may reach (Spark, Kafka, HDFS where they exist).
+   * @default - none besides DNS, Entra ID and Azure Storage
+   */
+  readonly egress?: readonly NotebookEgress[];
+  /**
+   * Labels user pods carry (such as a Kafka client's).
+   * @default - none
+   */
+  readonly userPodLabels?: { readonly [key: string]: string };
+  /**
+   * Flux reconcile interval.
+   * @default '30m'
+   */
+  readonly interval?: string;
+}
+
+/** Label the chart puts on user pods (`component: singleuser-server`, zero-to-jupyterhub 4.4.0 KubeSpawner config). */
+export const JUPYTER_USER_POD_LABELS = { component: 'singleuser-server' } as const;
+
+const HUB_RESOURCES: ContainerResources = { request: { cpu: '100m', memory: '512Mi' }, limit: { cpu: '1', memory: '1Gi' } };
+
+function gib(quantity: string): string {
+  // KubeSpawner takes memory as bytes or with K/M/G/T suffixes (decimal or binary forms both accepted as written).
+  return quantity.replace(/i$/, '');
+}
+
+/**
+ * JupyterHub from the zero-to-jupyterhub chart (4.4.0) as a Flux HelmRelease in its namespace, configured for the
+ * platform:
+ * - sign-in with Microsoft Entra ID (`authenticator_class: azuread`, oauthenticator's AzureAdOAuthenticator), the
+ *   client secret from a Secret outside dist/ (`OAUTH_CLIENT_SECRET`, the environment variable oauthenticator
+ *   reads), only members of the allowed groups (`allowed_groups` on the token's `groups` claim);
+ * - user pods on the configured pool with the configured image, running as the identity's ServiceAccount with its
+ *   labels (Workload Identity), restricted security contexts (KubeSpawner `container_security_context` and
+ *   `pod_security_context`: the chart sets only `allowPrivilegeEscalation`), and without the chart's privileged
+ *   iptables init container (`cloudMetadata.blockWithIptables: false`; the NetworkPolicy keeps the metadata server
+ *   blocked: `egressAllowRules.cloudMetadataServer: false`);
+ * - a persistent home volume per user, idle culling, one profile per configured size (GPU profiles on the GPU pool
+ *   with `nvidia.com/gpu` limits and the pool's tolerations);
+ * - no user scheduler, placeholders or image pre-puller (their pods are extra privileged-free workloads the
+ *   platform does not need), and the proxy as a ClusterIP Service (routes are the platform's job).
+ */
+export class JupyterHub extends Construct {
+  /** The HelmRelease. */
+  public readonly release: PinnedHelmRelease;
+
+  constructor(scope: Construct, id: string, props: JupyterHubProps) {
+    super(scope, id);
+    const prefix = `JupyterHub '${id}'`;
+    if (props.profiles.length === 0) throw new Error(`${prefix}: 'profiles' is empty; add at least one server size`);
+    if (props.allowedGroups.length === 0) throw new Error(`${prefix}: 'allowedGroups' is empty; nobody could sign in (or everybody of the tenant, which is worse)`);
+    if (!/^https:\/\/[^\s/]+\/hub\/oauth_callback$/.test(props.callbackUrl)) throw new Error(`${prefix}: 'callbackUrl' ("${props.callbackUrl}") must be https://<host>/hub/oauth_callback`);
+    const [name, tag] = splitImage(props.image);
+    const defaultSlug = (props.profiles.find((p) => p.default) ?? props.profiles[0]).slug;
+    const restrictedContainer = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+
+    const values = {
+      hub: {
+        // hub.config takes the JupyterHub class (the chart's values know only that one); the other traitlets go
+        // into hub.extraConfig, which the chart's jupyterhub_config.py loads after its own settings.
+        config: { JupyterHub: { authenticator_class: 'azuread', admin_access: false } },
+        extraConfig: { platform: traitletsConfig({
+          AzureAdOAuthenticator: {
+            tenant_id: props.tenantId,
+            client_id: props.clientId,
+            oauth_callback_url: props.callbackUrl,
+            username_claim: 'preferred_username',
+            user_groups_claim: 'groups',
+            manage_groups: true,
+            allowed_groups: [...props.allowedGroups].sort(),
+            ...(props.adminGroups?.length ? { admin_groups: [...props.adminGroups].sort() } : {}),
+          },
+          KubeSpawner: {
+            container_security_context: restrictedContainer,
+            pod_security_context: { runAsNonRoot: true, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
+            extra_labels: { 'hub.jupyter.org/network-access-hub': 'true', ...props.userIdentity.podLabels, ...(props.userPodLabels ?? {}) },
+          },
+        }) },
+        extraEnv: { OAUTH_CLIENT_SECRET: { valueFrom: { secretKeyRef: { name: props.clientSecretSecretName, key: 'client-secret' } } } },
+        nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name },
+        tolerations: poolTolerations(props.nodePool) ?? [],
+        resources: helmResources(HUB_RESOURCES),
+      },
+      proxy: {
+        service: { type: 'ClusterIP' },
+        chp: { resources: helmResources({ request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } }), nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name } },
+      },
+      singleuser: {
+        image: { name, tag },
+        nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name },
+        extraTolerations: poolTolerations(props.nodePool) ?? [],
+        serviceAccountName: props.userIdentity.serviceAccountName,
+        cloudMetadata: { blockWithIptables: false, ip: '169.254.169.254' },
+        networkPolicy: {
+          enabled: true,
+          egressAllowRules: { cloudMetadataServer: false, privateIPs: false, nonPrivateIPs: true },
+          egress: (props.egress ?? []).map((rule) => ({
+            to: ['cidr' in rule.to
+              ? { ipBlock: { cidr: rule.to.cidr } }
+              : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.to.namespace } }, ...(rule.to.podLabels ? { podSelector: { matchLabels: { ...rule.to.podLabels } } } : {}) }],
+            ports: [...rule.ports].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port })),
+          })),
+        },
+        storage: { type: 'dynamic', capacity: props.home.size, dynamic: { storageClass: props.home.storageClassName } },
+        profileList: props.profiles.map((profile) => ({
+          display_name: profile.displayName,
+          slug: profile.slug,
+          default: profile.slug === defaultSlug ? true : undefined,
+          kubespawner_override: {
+            cpu_guarantee: profile.cpu,
+            cpu_limit: profile.cpu,
+            mem_guarantee: gib(profile.memory),
+            mem_limit: gib(profile.memory),
+            ...(profile.gpu ? {
+              extra_resource_limits: { 'nvidia.com/gpu': String(profile.gpu.count) },
+              node_selector: { [AKS_AGENT_POOL_LABEL]: profile.gpu.pool.name },
+              tolerations: poolTolerations(profile.gpu.pool) ?? [],
+            } : {}),
+          },
+        })),
+      },
+      cull: { enabled: true, timeout: (props.idleCullMinutes ?? 60) * 60, every: 600 },
+      scheduling: { userScheduler: { enabled: false }, userPlaceholder: { enabled: false } },
+      prePuller: { hook: { enabled: false }, continuous: { enabled: false } },
+    };
+
+    this.release = new PinnedHelmRelease(this, 'release', {
+      releaseName: 'jupyterhub',
+      namespace: props.namespace,
+      repository: props.chart.repository,
+      chart: 'jupyterhub',
+      version: props.chart.version,
+      values,
+      interval: props.interval,
+    });
+
+  }
+}
+
+/**
+ * Python for `hub.extraConfig`: one `c.<Class>.<trait> = json.loads(...)` line per trait, the value written as JSON
+ * inside a JSON string (a valid Python string literal), so no value is ever interpreted as code.
+ */
+function traitletsConfig(classes: { readonly [cls: string]: { readonly [trait: string]: unknown } }): string {
+  const lines = ['import json'];
+  for (const cls of Object.keys(classes).sort()) {
+    for (const trait of Object.keys(classes[cls]).sort()) {
+      lines.push(`c.${cls}.${trait} = json.loads(${JSON.stringify(JSON.stringify(classes[cls][trait]))})`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function splitImage(image: string): [string, string] {
+  const at = image.lastIndexOf(':');
+  return [image.slice(0, at), image.slice(at + 1)];
+}
+
+function helmResources(resources: ContainerResources): object {
+  return { requests: { ...resources.request }, limits: { ...resources.limit } };
+}
+
