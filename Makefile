@@ -52,7 +52,9 @@ synth-check: build/main.js
 	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR) --check
 
 ## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder, day-one verifier on dist/
-test: typecheck architecture unit validate verify
+test: $(DEPS)
+	$(MAKE) --no-print-directory -j2 typecheck architecture
+	$(MAKE) --no-print-directory unit validate verify
 
 # Type check with TypeScript 7's native compiler (package alias typescript7): about 5x faster than tsc 5.9, which
 # stays installed as `typescript` because ts-node (the stock `npx cdk8s synth` path) needs its JavaScript API.
