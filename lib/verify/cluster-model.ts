@@ -83,6 +83,8 @@ export class ClusterModel {
   public readonly releases: readonly ResolvedRelease[];
   public readonly gitManifests: readonly ResolvedGitManifests[];
   private readonly byKey = new Map<string, PlacedObject>();
+  /** Objects by kind, so the per-pod look-ups of the rules stay linear in the objects (not objects x pods). */
+  private readonly byKind = new Map<string, PlacedObject[]>();
 
   constructor(public readonly cluster: VerifiedCluster) {
     this.folders = cluster.folders.filter((folder) => folder.folder !== FLUX_FOLDER);
@@ -91,6 +93,9 @@ export class ClusterModel {
       for (const obj of folder.manifests) {
         const placed = { obj, order, folder: folder.folder };
         objects.push(placed);
+        const sameKind = this.byKind.get(obj.kind);
+        if (sameKind) sameKind.push(placed);
+        else this.byKind.set(obj.kind, [placed]);
         this.byKey.set(ClusterModel.key(obj.kind, obj.metadata.namespace, obj.metadata.name), placed);
       }
     });
@@ -112,7 +117,8 @@ export class ClusterModel {
   }
 
   /** Objects of a kind. */
-  public ofKind(...kinds: string[]): PlacedObject[] {
+  public ofKind(...kinds: string[]): readonly PlacedObject[] {
+    if (kinds.length === 1) return this.byKind.get(kinds[0]) ?? [];
     return this.objects.filter((o) => kinds.includes(o.obj.kind));
   }
 
