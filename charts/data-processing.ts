@@ -61,32 +61,45 @@ function addSharedVolumes(context: ClusterContext, section: DataProcessingConfig
   return volumes;
 }
 
-function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs: HdfsCluster | undefined, rbac: SparkRbac, volumes: Map<string, SharedVolume>, identity?: PodIdentityBinding): SparkJob {
+/**
+ * The props every SparkApplication of the cluster shares, batch or streaming: image and application, driver and
+ * executor, the namespace's ServiceAccount and pod templates, and the Hadoop settings (fs.defaultFS of the HDFS,
+ * and with Azure Storage the ABFS token provider of the cluster's identity mode).
+ */
+function sparkApplicationProps(context: ClusterContext, job: SparkJobConfig | StreamingJobConfig, rbac: SparkRbac, hdfs: HdfsCluster | undefined,
+  identity: PodIdentityBinding | undefined, azureStorage: boolean) {
   const identityConfig = identity && context.platform.identities[identity.identityName];
-  const sparkJob = new SparkJob(context.layers.workloads, `spark-job-${name}`, {
-    name,
-    namespace: job.namespace,
+  const tenantId = context.platform.azure.tenantId;
+  return {
     type: job.type as SparkApplicationType,
     image: job.image,
     mainApplicationFile: job.mainApplicationFile,
     mainClass: job.mainClass,
     arguments: job.arguments,
     sparkVersion: job.sparkVersion,
-    schedule: job.schedule,
     driver: job.driver,
     executor: job.executor,
     serviceAccountName: rbac.serviceAccountName,
     podTemplates: rbac.podTemplates,
-    networkFlows: rbac.jobFlows,
     hadoopConf: {
       ...(hdfs ? { 'fs.defaultFS': hdfs.defaultFs } : {}),
-      ...(job.azureStorage && identityConfig
+      ...(azureStorage && identityConfig
         ? ((context.cluster.identityMode ?? 'workload-identity') === 'aad-pod-identity'
-          ? SparkJob.managedIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId)
-          : SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId))
+          ? SparkJob.managedIdentityHadoopConf(identityConfig.clientId, tenantId)
+          : SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, tenantId))
         : {}),
     },
     sparkConf: job.sparkConf,
+  };
+}
+
+function addJob(context: ClusterContext, name: string, job: SparkJobConfig, hdfs: HdfsCluster | undefined, rbac: SparkRbac, volumes: Map<string, SharedVolume>, identity?: PodIdentityBinding): SparkJob {
+  const sparkJob = new SparkJob(context.layers.workloads, `spark-job-${name}`, {
+    ...sparkApplicationProps(context, job, rbac, hdfs, identity, job.azureStorage === true),
+    name,
+    namespace: job.namespace,
+    schedule: job.schedule,
+    networkFlows: rbac.jobFlows,
     volumes: Object.entries(job.volumes ?? {}).sort(([a], [b]) => compareText(a, b))
       .map(([volume, mount]) => volumes.get(volume)!.mount({ readOnly: mount.readOnly, mountPath: mount.mountPath })),
   });
@@ -154,28 +167,13 @@ function addStreamingJob(context: ClusterContext, name: string, job: StreamingJo
   const streaming = context.cluster.streaming!;
   const client = streaming.clients![job.kafkaClient];
   const { rbac, identity } = namespaces.get(client.namespace)!;
-  const identityConfig = identity && context.platform.identities[identity.identityName];
   const checkpointVolume = job.checkpoint.volume === undefined ? undefined : volumes.get(job.checkpoint.volume)!.mount();
   const location = job.checkpoint.abfs ?? `file://${checkpointVolume!.mountPath}/${job.checkpoint.subPath ?? name}`;
   const abfs = job.checkpoint.abfs !== undefined || job.azureStorage === true;
   const streamingJob = new SparkStreamingJob(context.layers.workloads, `spark-streaming-job-${name}`, {
+    ...sparkApplicationProps(context, job, rbac, hdfs, identity, abfs),
     name,
     namespace: client.namespace,
-    type: job.type as SparkApplicationType,
-    image: job.image,
-    mainApplicationFile: job.mainApplicationFile,
-    mainClass: job.mainClass,
-    arguments: job.arguments,
-    sparkVersion: job.sparkVersion,
-    driver: job.driver,
-    executor: job.executor,
-    serviceAccountName: rbac.serviceAccountName,
-    podTemplates: rbac.podTemplates,
-    hadoopConf: {
-      ...(hdfs ? { 'fs.defaultFS': hdfs.defaultFs } : {}),
-      ...(abfs && identityConfig ? SparkJob.workloadIdentityHadoopConf(identityConfig.clientId, context.platform.azure.tenantId) : {}),
-    },
-    sparkConf: job.sparkConf,
     kafka: {
       bootstrapServers: kafkaBootstrapServers(streaming.kafka, context.cluster.clusterDomain),
       username: job.kafkaClient,

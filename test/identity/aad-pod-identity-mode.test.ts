@@ -27,6 +27,19 @@ describe('identityMode aad-pod-identity (data-processing)', () => {
     }
   });
 
+  test('a streaming job on Azure Storage uses the MSI token provider too (the same Spark props as batch jobs)', () => {
+    const config = exampleConfig();
+    const cluster = config.clusters['data-processing'] as unknown as { identityMode?: string; operators?: Record<string, unknown> };
+    cluster.identityMode = 'aad-pod-identity';
+    cluster.operators = { ...cluster.operators, aadPodIdentity: { repository: 'https://raw.githubusercontent.com/Azure/aad-pod-identity/master/charts', version: '4.1.18' } };
+    const jobs = config.clusters['data-processing'].streaming!.jobs!;
+    const [name] = Object.keys(jobs);
+    (jobs[name] as { azureStorage?: boolean }).azureStorage = true;
+    const app = synthCluster('data-processing', config).find((m) => m.kind === 'SparkApplication' && m.metadata.name === name)!;
+    expect(app.spec.hadoopConf['fs.azure.account.oauth.provider.type']).toBe('org.apache.hadoop.fs.azurebfs.oauth2.MsiTokenProvider');
+    expect(app.spec.hadoopConf['fs.azure.account.oauth2.token.file']).toBeUndefined();
+  });
+
   test('one AzureIdentityBinding per pod label: Airflow\'s three ServiceAccounts share the orchestration identity\'s binding', () => {
     const bindings = manifests.filter((m) => m.kind === 'AzureIdentityBinding');
     const selectors = bindings.map((b) => `${b.metadata.namespace}/${b.spec.selector}`);
