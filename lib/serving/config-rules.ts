@@ -11,6 +11,7 @@ import type { ResourcesConfig, ServingConfig } from './config';
 import { declaredRoutes } from './config-routes';
 import { workloadFeasibility } from '../core/feasibility';
 import { predictorServiceName } from './kserve-versions';
+import { wildcardListenerHostname } from './shared-gateway';
 
 type SectionCheck = (serving: ServingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -106,6 +107,24 @@ const routingIsComplete = perServing((serving, path, cluster) => {
     return [{ path: [...at, 'tls', 'clusterIssuer'], message: `in mode ingress one certificate serves every namespace: the ingress controller's default certificate, Secret '${routing.tls.secretName}' in namespace '${routing.ingress.controllerNamespace}' (Ingresses name no Secret); create it there (a cert-manager Certificate or a Key Vault sync) and set it as the controller's default certificate, and remove clusterIssuer (it only applies to mode gateway-api)` }];
   }
   return [];
+});
+
+/** `tls.acmeSolver` says how the ClusterIssuer solves challenges: it needs the issuer, and HTTP-01 cannot prove wildcards. */
+const acmeSolverFits = perServing((serving, path) => {
+  const { tls, mode } = serving.routing;
+  const at = [...path, 'routing', 'tls', 'acmeSolver'];
+  if (tls.acmeSolver !== undefined && (mode !== 'gateway-api' || !tls.clusterIssuer)) {
+    return [{ path: at, message: `acmeSolver (${tls.acmeSolver}) says how routing.tls.clusterIssuer solves ACME challenges for the shared Gateway; it applies only to mode gateway-api with a clusterIssuer: set clusterIssuer or remove acmeSolver` }];
+  }
+  // The default with a clusterIssuer is http01 (SharedGateway).
+  if (mode !== 'gateway-api' || !tls.clusterIssuer || (tls.acmeSolver ?? 'http01') !== 'http01') return [];
+  const hosts = [...new Set([serving.routing.hostname, ...declaredRoutes(serving, path).map((route) => route.host)])];
+  const wildcard = wildcardListenerHostname(hosts);
+  if (!wildcard) return [];
+  return [{
+    path: tls.acmeSolver === undefined ? [...path, 'routing', 'tls', 'clusterIssuer'] : at,
+    message: `the ${hosts.length} route host names need wildcard listeners (such as ${wildcard}), and HTTP-01${tls.acmeSolver === undefined ? ' (the default acmeSolver)' : ''} cannot prove a wildcard name (letsencrypt.org/docs/challenge-types: HTTP-01 cannot issue wildcard certificates): use a ClusterIssuer with a dns01 solver and set routing.tls.acmeSolver: dns01`,
+  }];
 });
 
 const routesAreSound = perServing((serving, path) => {
@@ -266,6 +285,7 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   modelsNeedKserve,
   modelsFitTheMode,
   routingIsComplete,
+  acmeSolverFits,
   routesAreSound,
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,
