@@ -106,10 +106,8 @@ function orderingViolations(clusters: readonly ClusterOutput[]): { checked: numb
 function extendedConfig(): PlatformConfig {
   const config = exampleConfig();
   const serving = config.clusters.serving as unknown as Record<string, unknown>;
-  serving.serving ??= {
-    kserve: { version: '0.16.0', deploymentMode: 'Standard' },
-    routing: { mode: 'gateway-api', hostname: 'ml.example.com', tls: { secretName: 'ml-tls', clusterIssuer: 'letsencrypt' } },
-  };
+  serving.serving ??= { kserve: { version: '0.16.0', deploymentMode: 'Standard' } };
+  serving.routing ??= { mode: 'gateway-api', hostname: 'ml.example.com', tls: { secretName: 'ml-tls', clusterIssuer: 'letsencrypt' } };
   const training = config.clusters.training as unknown as { identityMode?: string; operators?: Record<string, unknown> };
   training.identityMode = 'aad-pod-identity';
   training.operators = { ...training.operators, aadPodIdentity: { repository: 'https://raw.githubusercontent.com/Azure/aad-pod-identity/master/charts', version: '4.1.18' } };

@@ -19,8 +19,8 @@ describe('serving composition', () => {
 
   test('in ingress mode there is no Gateway API object at all', () => {
     const config = exampleConfig();
-    const routing = config.clusters.serving.serving!.routing;
-    config.clusters.serving.serving!.routing = { ...routing, mode: 'ingress', tls: { secretName: routing.tls.secretName }, gateway: undefined, ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' } };
+    const routing = config.clusters.serving.routing!;
+    config.clusters.serving.routing = { ...routing, mode: 'ingress', tls: { secretName: routing.tls.secretName }, gateway: undefined, ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' } };
     const kinds = new Set(synthCluster('serving', config).map((m) => m.kind));
     expect(['Gateway', 'GatewayClass', 'HTTPRoute', 'ReferenceGrant'].filter((k) => kinds.has(k))).toEqual([]);
     expect(kinds.has('Ingress')).toBe(true);
