@@ -252,7 +252,9 @@ describe('Airflow values', () => {
 
 test('the operators of a cluster follow its sections (requiredOperators)', () => {
   const config = extendedConfig();
-  expect(requiredOperators(config.clusters['data-processing']).map((n) => n.operator)).toEqual([Operator.SPARK_OPERATOR, Operator.STRIMZI]);
+  // routing on any cluster: the data-processing cluster routes NiFi and JupyterHub through its own gateway
+  expect(requiredOperators(config.clusters['data-processing']).map((n) => n.operator)).toEqual([Operator.GATEWAY_CONTROLLER, Operator.CERT_MANAGER, Operator.SPARK_OPERATOR, Operator.STRIMZI]);
+  expect(requiredOperators(config.clusters['data-processing']).find((n) => n.operator === Operator.GATEWAY_CONTROLLER)?.neededBy).toEqual(['routing', 'mode']);
   expect(requiredOperators(config.clusters.training).map((n) => n.operator)).toEqual([Operator.TRAINING_OPERATOR, Operator.AAD_POD_IDENTITY, Operator.NVIDIA_DEVICE_PLUGIN]);
   // The Gateway API controller installs before cert-manager, whose Gateway API support needs its CRDs at start.
   expect(requiredOperators(config.clusters.serving).map((n) => n.operator)).toEqual([Operator.GATEWAY_CONTROLLER, Operator.CERT_MANAGER, Operator.KSERVE]);
