@@ -11,6 +11,7 @@ import type { ResourcesConfig, RoutingConfig, ServingConfig } from './config';
 import { declaredRoutes } from './config-routes';
 import { workloadFeasibility } from '../core/feasibility';
 import { predictorServiceName } from './kserve-versions';
+import { wildcardListenerHostname } from './shared-gateway';
 
 type SectionCheck = (serving: ServingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -126,6 +127,29 @@ const servingRoutesNeedRouting = perServing((serving, path, cluster) => {
   return [{
     path,
     message: `${routed.length} serving workload(s) have a route (${routed.slice(0, 3).map((route) => `${route.kind} '${route.workload}'`).join(', ')}${routed.length > 3 ? ', ...' : ''}), but cluster '${String(path[1])}' has no routing section; add clusters.${String(path[1])}.routing (mode, hostname, tls, gateway), or set route.enabled: false on each workload`,
+  }];
+});
+
+/**
+ * `tls.acmeSolver` says how the ClusterIssuer solves challenges: it needs the issuer, and HTTP-01 cannot prove
+ * wildcards. The hosts are those the gateway serves: routing.hostname, routing.hosts and the serving routes' own
+ * hosts (the NiFi and JupyterHub hosts are among the first two).
+ */
+const acmeSolverFits = perRouting((routing, at, cluster) => {
+  const { tls, mode } = routing;
+  const solverAt = [...at, 'tls', 'acmeSolver'];
+  if (tls.acmeSolver !== undefined && (mode !== 'gateway-api' || !tls.clusterIssuer)) {
+    return [{ path: solverAt, message: `acmeSolver (${tls.acmeSolver}) says how routing.tls.clusterIssuer solves ACME challenges for the shared Gateway; it applies only to mode gateway-api with a clusterIssuer: set clusterIssuer or remove acmeSolver` }];
+  }
+  // The default with a clusterIssuer is http01 (SharedGateway).
+  if (mode !== 'gateway-api' || !tls.clusterIssuer || (tls.acmeSolver ?? 'http01') !== 'http01') return [];
+  const servingRoutes = cluster.serving ? declaredRoutes(cluster.serving, routing) : [];
+  const hosts = [...new Set([routing.hostname, ...(routing.hosts ?? []), ...servingRoutes.map((route) => route.host)])];
+  const wildcard = wildcardListenerHostname(hosts);
+  if (!wildcard) return [];
+  return [{
+    path: tls.acmeSolver === undefined ? [...at, 'tls', 'clusterIssuer'] : solverAt,
+    message: `the ${hosts.length} route host names need wildcard listeners (such as ${wildcard}), and HTTP-01${tls.acmeSolver === undefined ? ' (the default acmeSolver)' : ''} cannot prove a wildcard name (letsencrypt.org/docs/challenge-types: HTTP-01 cannot issue wildcard certificates): use a ClusterIssuer with a dns01 solver and set routing.tls.acmeSolver: dns01`,
   }];
 });
 
@@ -288,6 +312,7 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   modelsNeedKserve,
   modelsFitTheMode,
   routingIsComplete,
+  acmeSolverFits,
   servingRoutesNeedRouting,
   routesAreSound,
   mlflowArtifactsAccountExists,

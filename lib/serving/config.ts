@@ -4,6 +4,7 @@
  */
 import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 import { NAME_RULES, nameKeyDescription } from '../core/names';
+import { ACME_SOLVERS } from '../gitops/cert-manager-solver';
 
 /** KServe deployment modes, by their current names (KServe 0.16 and later); older names are derived per version. */
 export const KSERVE_DEPLOYMENT_MODES = ['Standard', 'Knative'] as const;
@@ -52,6 +53,7 @@ export const RouteSchema = Closed({
 const TlsSchema = Closed({
   secretName: DnsLabel('name of the TLS certificate Secret (created by cert-manager or synced from Key Vault; never in dist/)'),
   clusterIssuer: Type.Optional(DnsLabel('cert-manager ClusterIssuer that issues the certificate (adds the cert-manager annotation)')),
+  acmeSolver: Type.Optional(StringEnum(ACME_SOLVERS, 'how the ClusterIssuer proves the host names (only with clusterIssuer): http01 (an http01.gatewayHTTPRoute solver whose parentRefs name this Gateway; cert-manager runs solver pods in the gateway namespace and the gateway gets the access rules for them), dns01 (TXT records; nothing runs in the cluster; needed for wildcard listeners) or none (not an ACME issuer). Default: http01')),
 }, { description: 'TLS for the routes' });
 
 const GatewaySchema = Closed({

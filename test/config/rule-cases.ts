@@ -277,6 +277,8 @@ export const CASES: readonly Case[] = [
     edit('      mode: gateway-api', '      mode: ingress', SV),
     edit('      gateway:\n        namespace: gateway\n        name: ml-gateway\n        controller: envoy-gateway\n', '      ingress:\n        className: webapprouting.kubernetes.azure.com\n        controllerNamespace: app-routing-system\n')),
     path: 'clusters.serving.routing.tls.clusterIssuer', message: /in mode ingress one certificate serves every namespace: .*Secret 'ml-gateway-tls' in namespace 'app-routing-system'/, line: ['clusterIssuer: letsencrypt-example', SV] },
+  { name: 'an ACME solver without a ClusterIssuer', edit: edit('        clusterIssuer: letsencrypt-example ', '        acmeSolver: http01 ', SV),
+    path: 'clusters.serving.routing.tls.acmeSolver', message: /acmeSolver \(http01\) says how routing\.tls\.clusterIssuer solves ACME challenges/, line: ['acmeSolver: http01'] },
   { name: 'a call to an unknown microservice', edit: edit('          image: examplemlplatform.azurecr.io/ranking:v1', '          image: examplemlplatform.azurecr.io/ranking:v1\n          calls: [featurespaces]'),
     path: 'clusters.serving.serving.microservices.rankingrec.calls[0]', message: /'featurespaces' is not under serving\.microservices/, line: ['calls: [featurespaces]'] },
   { name: 'a microservice volume named tmp', edit: edit('            lookup-tables:                                   # seed 000 claim 3', '            tmp:                                             # seed 000 claim 3'),
