@@ -182,8 +182,8 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     "'….timeoutSeconds' (…) must be a whole n": { schema: `clusters.${C}.serving.microservices.${C}.route.timeoutSeconds` },
   },
   'lib/serving/shared-gateway.ts': {
-    "'…' (\"…\") must be a DNS label: lowercase": { schema: `clusters.${C}.serving.routing.gateway.name` },
-    'controller': { schema: `clusters.${C}.serving.routing.gateway.controller` },
+    "'…' (\"…\") must be a DNS label: lowercase": { schema: `clusters.${C}.routing.gateway.name` },
+    'controller': { schema: `clusters.${C}.routing.gateway.controller` },
     'hostnames': { code: 'the composition passes the distinct route hosts, each schema-checked (routing.hostname, route.host)' },
     // Three checks: needs clusterIssuer (this case), one of ACME_SOLVERS (schema enum), http01 with wildcard
     // listeners (the same config rule, acmeSolverFits; case in test/serving/config-rules.test.ts).
