@@ -111,14 +111,6 @@ export function apiServerEgressRule(): k8s.NetworkPolicyEgressRule {
   return { ports: tcpPorts(API_SERVER_PORTS) };
 }
 
-/** Description of the removed `apiServerCidrs` config keys (kept in the schema so the config rule can name them). */
-export const REMOVED_API_SERVER_CIDRS_DESCRIPTION = 'REMOVED (a config error when set): the API server is now reached on ports 443 and 6443 to any address, like every operator namespace; delete this key';
-
-/** The config error for a removed `apiServerCidrs` key. */
-export function removedApiServerCidrsMessage(users: string): string {
-  return `apiServerCidrs is no longer used: ${users} reach the API server on ports 443 and 6443 to any address, like every operator namespace, because on AKS the API server has no stable address range (it is published as a host name) and with Azure CNI powered by Cilium an ipBlock does not match traffic to it; delete this key`;
-}
-
 /**
  * Lets the selected pods reach the API server (`apiServerEgressRule`) and declares the flows for the verifier
  * (destination: any address, as for the operators).

@@ -3,7 +3,7 @@
  * volumes, Pod Security levels, and HDFS replication against the number of nodes that hold blocks.
  */
 import { parseQuantity } from '../core/quantity';
-import { removedApiServerCidrsMessage } from '../core/network-policies';
+import { removedApiServerCidrsMessage } from '../core/api-server-config';
 import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';

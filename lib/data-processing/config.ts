@@ -2,7 +2,7 @@
  * The data-processing section of a cluster: HDFS next to Spark, Spark RBAC and network access, Spark jobs
  * (run by the Spark operator) and shared RWX volumes for lookup tables and results.
  */
-import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/network-policies';
+import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/api-server-config';
 import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 
 const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';

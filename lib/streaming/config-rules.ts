@@ -3,7 +3,7 @@
  * the broker count, min.insync.replicas above replication, an even KRaft quorum, topic names Kafka refuses or
  * that collide), and references to namespaces, node pools and topics, and the removed apiServerCidrs key.
  */
-import { removedApiServerCidrsMessage } from '../core/network-policies';
+import { removedApiServerCidrsMessage } from '../core/api-server-config';
 import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';

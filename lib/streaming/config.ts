@@ -2,7 +2,7 @@
  * The streaming section of a cluster (`clusters.<name>.streaming`): a Kafka cluster run by the Strimzi operator
  * (KRaft, no ZooKeeper), its topics, and one Kafka user with ACLs per client application.
  */
-import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/network-policies';
+import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/api-server-config';
 import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 import { SparkJobSchema } from '../data-processing/config';
 
