@@ -41,7 +41,7 @@ export function largePlatform(example: PlatformConfig, options: LargePlatformOpt
   // Serving: copies of the example's models and microservices, each model on its own host name.
   const modelTemplates = Object.values(serving.serving.models ?? {}) as any[];
   const serviceTemplates = Object.entries(serving.serving.microservices ?? {}) as [string, any][];
-  const domain = `models.${serving.serving.routing.hostname}`;
+  const domain = `models.${serving.routing!.hostname}`;
   const models: Record<string, unknown> = {};
   for (let i = 1; i <= options.models; i++) {
     const template = modelTemplates[(i - 1) % modelTemplates.length];

@@ -139,10 +139,8 @@ export interface OperatorNeed {
 interface OperatorRelevantSections {
   readonly dataProcessing?: unknown;
   readonly training?: unknown;
-  readonly serving?: {
-    readonly kserve?: unknown;
-    readonly routing?: { readonly mode?: string; readonly tls?: { readonly clusterIssuer?: string } };
-  };
+  readonly serving?: { readonly kserve?: unknown };
+  readonly routing?: { readonly mode?: string; readonly tls?: { readonly clusterIssuer?: string } };
   readonly identityMode?: string;
   readonly streaming?: unknown;
 }
@@ -151,8 +149,9 @@ interface OperatorRelevantSections {
  * The operators a cluster needs, decided from its config sections (and nothing else):
  * - `dataProcessing` -> Spark operator (Spark jobs are SparkApplications);
  * - `training` -> training operator (PyTorchJob);
- * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`; a Gateway API
- *   controller when routing uses the Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
+ * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`;
+ * - `routing` (any cluster that routes: serving, NiFi, JupyterHub) -> a Gateway API controller when it uses the
+ *   Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
  * - `identityMode: aad-pod-identity` -> aad-pod-identity;
  * - a node pool with `gpusPerNode` -> the NVIDIA device plugin (AKS GPU nodes advertise nvidia.com/gpu only with it);
  * - `streaming` -> Strimzi (Kafka and its topics and users are Strimzi custom resources).
@@ -168,8 +167,8 @@ export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
     need(Operator.KSERVE, 'serving', 'kserve');
     need(Operator.CERT_MANAGER, 'serving', 'kserve');
   }
-  if (sections.serving?.routing?.mode === 'gateway-api') need(Operator.GATEWAY_CONTROLLER, 'serving', 'routing', 'mode');
-  if (sections.serving?.routing?.tls?.clusterIssuer) need(Operator.CERT_MANAGER, 'serving', 'routing', 'tls', 'clusterIssuer');
+  if (sections.routing?.mode === 'gateway-api') need(Operator.GATEWAY_CONTROLLER, 'routing', 'mode');
+  if (sections.routing?.tls?.clusterIssuer) need(Operator.CERT_MANAGER, 'routing', 'tls', 'clusterIssuer');
   if (sections.identityMode === 'aad-pod-identity') need(Operator.AAD_POD_IDENTITY, 'identityMode');
   const gpuPool = Object.entries(cluster.nodePools ?? {}).find(([, pool]) => pool.gpusPerNode !== undefined);
   if (gpuPool) need(Operator.NVIDIA_DEVICE_PLUGIN, 'nodePools', gpuPool[0], 'gpusPerNode');

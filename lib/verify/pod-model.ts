@@ -7,6 +7,7 @@
  */
 import * as yaml from 'js-yaml';
 import { at, ClusterModel, PlacedObject, ResolvedRelease } from './cluster-model';
+import { ACME_SOLVER_ANNOTATION, http01SolverPodSpec, maxConcurrentChallenges } from '../gitops/cert-manager-solver';
 
 /** A container as plain JSON. */
 export type Container = Record<string, any>;
@@ -56,6 +57,12 @@ export const INJECTIONS = {
     container: '(env and a projected token volume; azwi-proxy-init and azwi-proxy only with the inject-proxy-sidecar annotation)',
     what: 'pods labelled azure.workload.identity/use=true get AZURE_* env and a projected serviceAccountToken volume (allowed by restricted); the proxy init container is privileged with NET_ADMIN',
     upstream: 'Azure/azure-workload-identity v1.5.1 pkg/webhook/webhook.go, v1.6.0 pkg/webhook/consts.go',
+  },
+  certManagerHttp01Solver: {
+    operator: 'cert-manager v1.18.x',
+    container: 'acmesolver',
+    what: 'a pod per ACME HTTP-01 challenge (one per host name of the Certificate, at most maxConcurrentChallenges, default 60, at once) in the Gateway\'s namespace, with the controller\'s solver resources (default requests 10m/64Mi, limits 100m/64Mi) and a restricted-compliant securityContext (runAsNonRoot from solverRunAsNonRoot, default true)',
+    upstream: 'cert-manager v1.18.2 pkg/issuer/acme/http/pod.go buildDefaultPod, internal/apis/config/controller/v1alpha1/defaults.go l.82, l.94-98, pkg/controller/certificate-shim/sync.go (Certificate in the Gateway\'s namespace)',
   },
   nvidiaDevicePlugin: {
     operator: 'NVIDIA device plugin chart 0.20.x',
@@ -156,6 +163,7 @@ function computePods(model: ClusterModel): ModeledPod[] {
   for (const release of model.releases) {
     if (release.chart === 'nvidia-device-plugin') pods.push(devicePluginPod(release));
   }
+  pods.push(...http01SolverPods(model));
   return pods;
 }
 
@@ -270,6 +278,33 @@ function pytorchInitContainers(model: ClusterModel): { containers: Container[]; 
     }
   }
   return builtIn;
+}
+
+/**
+ * cert-manager's HTTP-01 solver pods for every Gateway whose ClusterIssuer (annotation cert-manager.io/cluster-issuer)
+ * solves with HTTP-01 (annotation platform.ml/acme-solver, http01 when absent, as SharedGateway defaults it): in the
+ * Gateway's namespace, one per listener host name up to the controller's maxConcurrentChallenges, with the solver
+ * resources and runAsNonRoot of the cert-manager HelmRelease values (defaults of v1.18.2 otherwise).
+ */
+function http01SolverPods(model: ClusterModel): ModeledPod[] {
+  const certManager = model.releases.find((r) => r.chart === 'cert-manager');
+  if (!certManager) return [];
+  const pods: ModeledPod[] = [];
+  for (const gateway of model.ofKind('Gateway')) {
+    const annotations = record(gateway.obj.metadata.annotations);
+    if (!annotations['cert-manager.io/cluster-issuer'] || (annotations[ACME_SOLVER_ANNOTATION] ?? 'http01') !== 'http01') continue;
+    const hosts = new Set(((at(gateway.obj, 'spec', 'listeners') as { hostname?: string; tls?: unknown }[] | undefined) ?? [])
+      .filter((l) => l.tls && l.hostname).map((l) => l.hostname!));
+    const replicas = Math.min(Math.max(hosts.size, 1), maxConcurrentChallenges(certManager.values));
+    pods.push({
+      owner: gateway, template: `cert-manager HTTP-01 solver (${hosts.size} host name(s), ${replicas} at once)`,
+      namespace: gateway.obj.metadata.namespace ?? 'default', replicas,
+      labels: { 'acme.cert-manager.io/http01-solver': 'true' }, annotations: {},
+      spec: http01SolverPodSpec(certManager.values),
+      injected: { acmesolver: `${INJECTIONS.certManagerHttp01Solver.upstream} (values of HelmRelease ${certManager.obj.metadata.namespace}/${certManager.obj.metadata.name})` },
+    });
+  }
+  return pods;
 }
 
 /** The NVIDIA device plugin DaemonSet pod, from its HelmRelease values over the chart 0.20.0 defaults. */
