@@ -42,6 +42,9 @@ export function largePlatform(example: PlatformConfig, options: LargePlatformOpt
   const modelTemplates = Object.values(serving.serving.models ?? {}) as any[];
   const serviceTemplates = Object.entries(serving.serving.microservices ?? {}) as [string, any][];
   const domain = `models.${serving.routing!.hostname}`;
+  // More host names than one Gateway has listeners: wildcard listeners, whose certificates HTTP-01 cannot prove
+  // (the routing config rule asks for dns01 then).
+  serving.routing = { ...serving.routing, tls: { ...serving.routing.tls, acmeSolver: 'dns01' } };
   const models: Record<string, unknown> = {};
   for (let i = 1; i <= options.models; i++) {
     const template = modelTemplates[(i - 1) % modelTemplates.length];
