@@ -85,9 +85,8 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'submitters': { code: 'the compositions create a submitter only together with the ServiceAccount that submits' },
   },
   'lib/data-processing/spark-rbac.ts': {
-    "'…' (\"…\") is not an IPv4 CIDR; use a val": { schema: `clusters.${C}.dataProcessing.network.apiServerCidrs` },
+    "'…' (\"…\") is not an IPv4 CIDR; use a val": { schema: `clusters.${C}.dataProcessing.network.azureStorageCidrs` },
     "'…' (\"…\") must be a DNS label: lowercase": { schema: `clusters.${C}.dataProcessing.spark.serviceAccountName` },
-    'apiServerCidrs': { schema: `clusters.${C}.dataProcessing.network.apiServerCidrs` },
     'hdfs': { rule: 'HDFS without the node CIDRs' },
     'nodePool': { rule: 'Spark on the System pool' },
     'runAsUser': { schema: `clusters.${C}.dataProcessing.spark.runAsUser` },
