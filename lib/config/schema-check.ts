@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ErrorObject, ValidateFunction } from 'ajv';
 import { contentHash, ValidatorCache } from '../validation/validator-cache';
 import { closestMatch } from './did-you-mean';
+import { movedKeyFix } from './moved-keys';
 import { ConfigIssue, describeValue } from './issues';
 import { PlatformConfig, PlatformConfigSchema } from './schema';
 import { ConfigPath, YamlPositions } from './yaml-positions';
@@ -82,6 +83,8 @@ function describe(error: ErrorObject, path: ConfigPath): { path: ConfigPath; mes
       if (schema.patternProperties) {
         return { path: [...path, key], message: `invalid key '${key}': expected ${schema.description ?? 'a name matching ' + Object.keys(schema.patternProperties)[0]}` };
       }
+      const moved = movedKeyFix(path, key);
+      if (moved) return { path: [...path, key], message: moved };
       const known = Object.keys(schema.properties ?? {});
       const suggestion = closestMatch(key, known);
       const hint = suggestion ? ` Did you mean '${suggestion}'?` : '';
