@@ -6,6 +6,7 @@ import { fluxPostRenderer } from './gitops';
 import { roleAssignmentsArtifact } from './role-assignments';
 import { installedVersionsArtifact } from './installed-versions';
 import { airflowComposition, operatorsComposition } from './operators';
+import { routingComposition } from './routing';
 import { servingComposition } from './serving';
 import { streamingComposition } from './streaming';
 import { notebooksComposition } from './notebooks';
@@ -24,6 +25,7 @@ export const CLUSTER_COMPOSITIONS: readonly ClusterComposition[] = [
   servingComposition,
   streamingComposition,
   notebooksComposition,
+  routingComposition,
 ];
 
 /** Renderers that add folders to a cluster once its layers are rendered (such as the Flux entry point). */

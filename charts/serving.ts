@@ -5,20 +5,20 @@ import { ClusterConfig } from '../lib/config/schema';
 import { MicroserviceConfig, ServingConfig } from '../lib/serving/config';
 import { declaredRoutes, MLFLOW_DEFAULT_PATH } from '../lib/serving/config-routes';
 import { HttpMicroservice, MicroserviceVolume } from '../lib/serving/http-microservice';
-import { IngressRoutes, RouteBackend, RouteSpec } from '../lib/serving/ingress-routes';
+import { RouteBackend, RouteSpec } from '../lib/serving/ingress-routes';
 import { KServeModel } from '../lib/serving/kserve-model';
 import { MlflowTracking } from '../lib/serving/mlflow-tracking';
-import { SharedGateway } from '../lib/serving/shared-gateway';
 import { SharedVolume } from '../lib/data-processing/shared-volume';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
+import { requestRoutes } from './routing';
 
 /** Default StorageClass of new claims: Azure Files, the AKS class that gives ReadWriteMany. */
 const DEFAULT_STORAGE_CLASS = 'azurefile-csi';
 
 /**
- * Model serving: KServe models, HTTP microservices and the MLflow tracking server in the workloads layer, the
- * shared gateway in the platform layer, and one route (with its access rule) per workload.
+ * Model serving: KServe models, HTTP microservices and the MLflow tracking server in the workloads layer, and one
+ * route per workload on the cluster's routing (rendered with its access rule by the routing composition).
  */
 export const servingComposition: ClusterComposition = (context) => {
   const serving = context.cluster.serving;
@@ -95,10 +95,11 @@ export const servingComposition: ClusterComposition = (context) => {
   addRoutes(context, serving, backends);
 };
 
-/** The shared gateway (gateway-api mode) and the routes of every workload that has one. */
+/** The route of every workload that has one, on the cluster's routing (rendered by the routing composition). */
 function addRoutes(context: ClusterContext, serving: ServingConfig, backends: ReadonlyMap<string, RouteBackend>): void {
-  const declared = declaredRoutes(serving);
-  const routing = serving.routing;
+  const routing = context.cluster.routing;
+  if (!routing) return; // routes without routing are a config error (servingRoutesNeedRouting)
+  const declared = declaredRoutes(serving, routing);
   const routes: RouteSpec[] = declared.map((route) => {
     const backend = backends.get(`${route.kind}/${route.workload}`);
     if (!backend) throw new Error(`serving: ${route.kind} '${route.workload}' has a route but no Service to route to (a Knative model); set its route.enabled: false`);
@@ -113,23 +114,7 @@ function addRoutes(context: ClusterContext, serving: ServingConfig, backends: Re
       backend: { namespace: backend.namespace, service: backend.serviceName, port: backend.ports[0].port },
     };
   });
-  const gateway = routing.mode === 'gateway-api' && routing.gateway ? new SharedGateway(context.layers.platform, 'gateway', {
-    name: routing.gateway.name,
-    namespace: routing.gateway.namespace,
-    controller: routing.gateway.controller,
-    className: routing.gateway.className,
-    hostnames: [...new Set([routing.hostname, ...declared.map((route) => route.host)])],
-    tls: routing.tls,
-  }) : undefined;
-  if (routes.length === 0) return;
-  new IngressRoutes(context.layers.workloads, 'routes', {
-    routes,
-    backends: [...backends.values()],
-    gateway,
-    ingress: gateway ? undefined : routing.ingress,
-    tls: routing.tls,
-    defaultTimeoutSeconds: routing.defaultTimeoutSeconds,
-  });
+  requestRoutes(context, routes, [...backends.values()]);
 }
 
 /** The placement facts of a configured node pool. */

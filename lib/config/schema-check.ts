@@ -3,6 +3,7 @@ import { TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { closestMatch } from './did-you-mean';
+import { movedKeyFix } from './moved-keys';
 import { ConfigIssue, describeValue } from './issues';
 import { PlatformConfig, PlatformConfigSchema } from './schema';
 import { ConfigPath, YamlPositions } from './yaml-positions';
@@ -76,6 +77,8 @@ function describe(error: ErrorObject, path: ConfigPath): { path: ConfigPath; mes
       if (schema.patternProperties) {
         return { path: [...path, key], message: `invalid key '${key}': expected ${schema.description ?? 'a name matching ' + Object.keys(schema.patternProperties)[0]}` };
       }
+      const moved = movedKeyFix(path, key);
+      if (moved) return { path: [...path, key], message: moved };
       const known = Object.keys(schema.properties ?? {});
       const suggestion = closestMatch(key, known);
       const hint = suggestion ? ` Did you mean '${suggestion}'?` : '';

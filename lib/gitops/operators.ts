@@ -86,7 +86,15 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
   [Operator.KSERVE]: {
     configKey: 'kserve', namespace: 'kserve', defaultChart: 'kserve',
     apiGroups: ['serving.kserve.io'], dependsOn: [Operator.CERT_MANAGER],
-    podSecurity: { level: 'baseline', reason: 'the upstream chart does not set a seccomp profile on every container; audit and warn stay at restricted' },
+    // Restricted: the only pod the kserve chart runs in its namespace is kserve-controller-manager (kube-rbac-proxy and
+    // manager), and its chart defaults pass restricted: pod securityContext runAsNonRoot true and seccompProfile
+    // RuntimeDefault (it covers every container); both containers allowPrivilegeEscalation false, capabilities
+    // drop [ALL], runAsNonRoot true; one secret volume (kserve/kserve v0.16.0 charts/kserve-resources/values.yaml
+    // kserve.controller.securityContext, containerSecurityContext, rbacProxy.securityContext, templates/
+    // deployment.yaml; the same values at v0.20.0, rendered by files/kserve/deployment-patch.yaml). The localmodel
+    // controller and node agent (hostPath) render only with kserve.localmodel.enabled (default false; in v0.20.0 a
+    // separate chart). The platform sets none of these values; the verifier models the pod (lib/verify/pod-model.ts).
+    podSecurity: { level: 'restricted' },
     ingressPorts: [{ port: 9443, why: 'webhook: kserve v0.16.0 charts/kserve-resources/templates/deployment.yaml containerPort 9443 (webhook-server); Service kserve-webhook-server-service 443 -> 9443' }],
   },
   [Operator.SPARK_OPERATOR]: {
@@ -139,10 +147,8 @@ export interface OperatorNeed {
 interface OperatorRelevantSections {
   readonly dataProcessing?: unknown;
   readonly training?: unknown;
-  readonly serving?: {
-    readonly kserve?: unknown;
-    readonly routing?: { readonly mode?: string; readonly tls?: { readonly clusterIssuer?: string } };
-  };
+  readonly serving?: { readonly kserve?: unknown };
+  readonly routing?: { readonly mode?: string; readonly tls?: { readonly clusterIssuer?: string } };
   readonly identityMode?: string;
   readonly streaming?: unknown;
 }
@@ -151,8 +157,9 @@ interface OperatorRelevantSections {
  * The operators a cluster needs, decided from its config sections (and nothing else):
  * - `dataProcessing` -> Spark operator (Spark jobs are SparkApplications);
  * - `training` -> training operator (PyTorchJob);
- * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`; a Gateway API
- *   controller when routing uses the Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
+ * - `serving` -> KServe and cert-manager (KServe's webhook certificates) when it has `kserve`;
+ * - `routing` (any cluster that routes: serving, NiFi, JupyterHub) -> a Gateway API controller when it uses the
+ *   Gateway API; cert-manager when routes get certificates from a ClusterIssuer;
  * - `identityMode: aad-pod-identity` -> aad-pod-identity;
  * - a node pool with `gpusPerNode` -> the NVIDIA device plugin (AKS GPU nodes advertise nvidia.com/gpu only with it);
  * - `streaming` -> Strimzi (Kafka and its topics and users are Strimzi custom resources).
@@ -168,8 +175,8 @@ export function requiredOperators(cluster: ClusterConfig): OperatorNeed[] {
     need(Operator.KSERVE, 'serving', 'kserve');
     need(Operator.CERT_MANAGER, 'serving', 'kserve');
   }
-  if (sections.serving?.routing?.mode === 'gateway-api') need(Operator.GATEWAY_CONTROLLER, 'serving', 'routing', 'mode');
-  if (sections.serving?.routing?.tls?.clusterIssuer) need(Operator.CERT_MANAGER, 'serving', 'routing', 'tls', 'clusterIssuer');
+  if (sections.routing?.mode === 'gateway-api') need(Operator.GATEWAY_CONTROLLER, 'routing', 'mode');
+  if (sections.routing?.tls?.clusterIssuer) need(Operator.CERT_MANAGER, 'routing', 'tls', 'clusterIssuer');
   if (sections.identityMode === 'aad-pod-identity') need(Operator.AAD_POD_IDENTITY, 'identityMode');
   const gpuPool = Object.entries(cluster.nodePools ?? {}).find(([, pool]) => pool.gpusPerNode !== undefined);
   if (gpuPool) need(Operator.NVIDIA_DEVICE_PLUGIN, 'nodePools', gpuPool[0], 'gpusPerNode');

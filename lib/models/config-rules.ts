@@ -28,7 +28,7 @@ const servedWhereServingRuns = modelRule((name, model, config) => {
   const at = ['models', name, 'serving'];
   const cluster = config.clusters[served.cluster];
   if (!cluster) return [{ path: [...at, 'cluster'], message: `cluster '${served.cluster}' is not under clusters (known: ${known(Object.keys(config.clusters))})` }];
-  if (!cluster.serving) return [{ path: [...at, 'cluster'], message: `cluster '${served.cluster}' has no serving section; add clusters.${served.cluster}.serving (kserve and routing) or serve the model on a cluster that has one` }];
+  if (!cluster.serving) return [{ path: [...at, 'cluster'], message: `cluster '${served.cluster}' has no serving section; add clusters.${served.cluster}.serving (with kserve) and clusters.${served.cluster}.routing, or serve the model on a cluster that has one` }];
   const entry = cluster.serving.models?.[name];
   const violations: RuleViolation[] = [];
   if (entry && !isExpandedModel(entry, model)) {

@@ -4,7 +4,7 @@
  * the same paths.
  */
 import type { ConfigPath } from '../config/yaml-positions';
-import type { RouteConfig, ServingConfig } from './config';
+import type { RouteConfig, RoutingConfig, ServingConfig } from './config';
 
 /** What kind of workload a route leads to. */
 export type RoutedWorkloadKind = 'model' | 'microservice' | 'mlflow';
@@ -32,9 +32,11 @@ export interface DeclaredRoute {
 /** Default path prefix of the MLflow tracking server (its `--static-prefix`). */
 export const MLFLOW_DEFAULT_PATH = '/mlflow';
 
-/** Every route of `serving`, in config order: models, microservices, MLflow. */
-export function declaredRoutes(serving: ServingConfig, servingPath: ConfigPath = []): DeclaredRoute[] {
-  const routing = serving.routing;
+/** The route defaults of the cluster's routing (`clusters.<name>.routing`). */
+export type RouteDefaults = Pick<RoutingConfig, 'hostname' | 'defaultTimeoutSeconds'>;
+
+/** Every route of `serving`, in config order: models, microservices, MLflow, with the cluster's routing defaults. */
+export function declaredRoutes(serving: ServingConfig, routing: RouteDefaults, servingPath: ConfigPath = []): DeclaredRoute[] {
   const make = (kind: RoutedWorkloadKind, workload: string, namespace: string, route: RouteConfig | undefined, at: ConfigPath,
     defaults: { readonly name: string; readonly path: string; readonly rewrite?: string }): DeclaredRoute[] => {
     if (route?.enabled === false) return [];

@@ -7,10 +7,11 @@ import { azureBlobLocation, storageUriProblem } from './storage-uri';
 import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
-import type { ResourcesConfig, ServingConfig } from './config';
+import type { ResourcesConfig, RoutingConfig, ServingConfig } from './config';
 import { declaredRoutes } from './config-routes';
 import { workloadFeasibility } from '../core/feasibility';
 import { predictorServiceName } from './kserve-versions';
+import { wildcardListenerHostname } from './shared-gateway';
 
 type SectionCheck = (serving: ServingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -87,9 +88,16 @@ const modelsFitTheMode = perServing((serving, path, _cluster, config) => !servin
   return violations;
 }));
 
-const routingIsComplete = perServing((serving, path, cluster) => {
-  const routing = serving.routing;
-  const at = [...path, 'routing'];
+/**
+ * Runs `check` on every cluster with a routing section (`clusters.<name>.routing`, shared by serving, NiFi and
+ * JupyterHub).
+ */
+function perRouting(check: (routing: RoutingConfig, path: ConfigPath, cluster: ClusterConfig) => RuleViolation[]): ConfigRule {
+  return (config) => Object.entries(config.clusters).flatMap(([name, cluster]) =>
+    cluster.routing ? check(cluster.routing, ['clusters', name, 'routing'], cluster) : []);
+}
+
+const routingIsComplete = perRouting((routing, at, cluster) => {
   if (routing.mode === 'gateway-api') {
     if (!routing.gateway) return [{ path: at, message: 'mode gateway-api needs a gateway block (namespace, name, controller)' }];
     if (!cluster.namespaces[routing.gateway.namespace]) {
@@ -97,7 +105,7 @@ const routingIsComplete = perServing((serving, path, cluster) => {
     }
     const quota = cluster.namespaces[routing.gateway.namespace].quota ?? cluster.namespaceDefaults.quota;
     if (quota['services.loadbalancers'] === 0) {
-      return [{ path: ['clusters', ...path.slice(1, 2), 'namespaces', routing.gateway.namespace, 'quota'], message: `the gateway's LoadBalancer Service needs services.loadbalancers >= 1 in the quota of namespace '${routing.gateway.namespace}'` }];
+      return [{ path: [...at.slice(0, 2), 'namespaces', routing.gateway.namespace, 'quota'], message: `the gateway's LoadBalancer Service needs services.loadbalancers >= 1 in the quota of namespace '${routing.gateway.namespace}'` }];
     }
     return [];
   }
@@ -108,11 +116,49 @@ const routingIsComplete = perServing((serving, path, cluster) => {
   return [];
 });
 
-const routesAreSound = perServing((serving, path) => {
+/**
+ * Serving routes need the cluster's routing. An old config that still has `serving.routing` is reported by the
+ * schema check (lib/config/moved-keys.ts), so it is not reported twice here.
+ */
+const servingRoutesNeedRouting = perServing((serving, path, cluster) => {
+  if (cluster.routing || Object.prototype.hasOwnProperty.call(serving, 'routing')) return [];
+  const routed = declaredRoutes(serving, { hostname: 'unused.invalid' }, path);
+  if (routed.length === 0) return [];
+  return [{
+    path,
+    message: `${routed.length} serving workload(s) have a route (${routed.slice(0, 3).map((route) => `${route.kind} '${route.workload}'`).join(', ')}${routed.length > 3 ? ', ...' : ''}), but cluster '${String(path[1])}' has no routing section; add clusters.${String(path[1])}.routing (mode, hostname, tls, gateway), or set route.enabled: false on each workload`,
+  }];
+});
+
+/**
+ * `tls.acmeSolver` says how the ClusterIssuer solves challenges: it needs the issuer, and HTTP-01 cannot prove
+ * wildcards. The hosts are those the gateway serves: routing.hostname, routing.hosts and the serving routes' own
+ * hosts (the NiFi and JupyterHub hosts are among the first two).
+ */
+const acmeSolverFits = perRouting((routing, at, cluster) => {
+  const { tls, mode } = routing;
+  const solverAt = [...at, 'tls', 'acmeSolver'];
+  if (tls.acmeSolver !== undefined && (mode !== 'gateway-api' || !tls.clusterIssuer)) {
+    return [{ path: solverAt, message: `acmeSolver (${tls.acmeSolver}) says how routing.tls.clusterIssuer solves ACME challenges for the shared Gateway; it applies only to mode gateway-api with a clusterIssuer: set clusterIssuer or remove acmeSolver` }];
+  }
+  // The default with a clusterIssuer is http01 (SharedGateway).
+  if (mode !== 'gateway-api' || !tls.clusterIssuer || (tls.acmeSolver ?? 'http01') !== 'http01') return [];
+  const servingRoutes = cluster.serving ? declaredRoutes(cluster.serving, routing) : [];
+  const hosts = [...new Set([routing.hostname, ...(routing.hosts ?? []), ...servingRoutes.map((route) => route.host)])];
+  const wildcard = wildcardListenerHostname(hosts);
+  if (!wildcard) return [];
+  return [{
+    path: tls.acmeSolver === undefined ? [...at, 'tls', 'clusterIssuer'] : solverAt,
+    message: `the ${hosts.length} route host names need wildcard listeners (such as ${wildcard}), and HTTP-01${tls.acmeSolver === undefined ? ' (the default acmeSolver)' : ''} cannot prove a wildcard name (letsencrypt.org/docs/challenge-types: HTTP-01 cannot issue wildcard certificates): use a ClusterIssuer with a dns01 solver and set routing.tls.acmeSolver: dns01`,
+  }];
+});
+
+const routesAreSound = perServing((serving, path, cluster) => {
   const violations: RuleViolation[] = [];
   const names = new Map<string, string>();
   const matches = new Map<string, string>();
-  for (const route of declaredRoutes(serving, path)) {
+  if (!cluster.routing) return []; // servingRoutesNeedRouting
+  for (const route of declaredRoutes(serving, cluster.routing, path)) {
     const label = `${route.kind} '${route.workload}'`;
     const sameName = names.get(route.name);
     if (sameName) violations.push({ path: route.configPath, message: `route name '${route.name}' is also used by ${sameName}; rename one workload` });
@@ -127,7 +173,7 @@ const routesAreSound = perServing((serving, path) => {
     if (route.pathType === 'RegularExpression' && route.rewrite !== undefined) {
       violations.push({ path: route.configPath, message: 'rewrite cannot be combined with pathType RegularExpression; use a PathPrefix path' });
     }
-    if (serving.routing.mode === 'gateway-api' && route.maxBodySize !== undefined) {
+    if (cluster.routing.mode === 'gateway-api' && route.maxBodySize !== undefined) {
       violations.push({ path: [...route.configPath, 'maxBodySize'], message: 'maxBodySize cannot be expressed in a Gateway API HTTPRoute (ingress mode only); remove it' });
     }
     if (route.kind === 'mlflow' && route.rewrite !== undefined) {
@@ -266,6 +312,8 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   modelsNeedKserve,
   modelsFitTheMode,
   routingIsComplete,
+  acmeSolverFits,
+  servingRoutesNeedRouting,
   routesAreSound,
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,

@@ -4,6 +4,7 @@
  */
 import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 import { NAME_RULES, nameKeyDescription } from '../core/names';
+import { ACME_SOLVERS } from '../gitops/cert-manager-solver';
 
 /** KServe deployment modes, by their current names (KServe 0.16 and later); older names are derived per version. */
 export const KSERVE_DEPLOYMENT_MODES = ['Standard', 'Knative'] as const;
@@ -23,7 +24,7 @@ export const GATEWAY_CONTROLLERS = ['envoy-gateway'] as const;
  */
 export const NGINX_SIZE_PATTERN = '^[0-9]+([kKmMgG]|Ki|Mi|Gi)?$';
 
-const HOSTNAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$';
+export const HOSTNAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$';
 
 const Image = ContainerImage;
 
@@ -52,6 +53,7 @@ export const RouteSchema = Closed({
 const TlsSchema = Closed({
   secretName: DnsLabel('name of the TLS certificate Secret (created by cert-manager or synced from Key Vault; never in dist/)'),
   clusterIssuer: Type.Optional(DnsLabel('cert-manager ClusterIssuer that issues the certificate (adds the cert-manager annotation)')),
+  acmeSolver: Type.Optional(StringEnum(ACME_SOLVERS, 'how the ClusterIssuer proves the host names (only with clusterIssuer): http01 (an http01.gatewayHTTPRoute solver whose parentRefs name this Gateway; cert-manager runs solver pods in the gateway namespace and the gateway gets the access rules for them), dns01 (TXT records; nothing runs in the cluster; needed for wildcard listeners) or none (not an ACME issuer). Default: http01')),
 }, { description: 'TLS for the routes' });
 
 const GatewaySchema = Closed({
@@ -69,11 +71,15 @@ const IngressSchema = Closed({
 export const RoutingSchema = Closed({
   mode: StringEnum(['gateway-api', 'ingress'] as const, 'gateway-api (HTTPRoutes on a shared Gateway) or ingress (Ingress objects, fallback)'),
   hostname: Pattern(HOSTNAME_PATTERN, 'default host name of every route, such as ml.example.com'),
+  hosts: Type.Optional(Type.Array(Pattern(HOSTNAME_PATTERN, 'a host name such as nifi.example.com'), {
+    uniqueItems: true,
+    description: 'more host names the gateway serves (an HTTPS listener each; on the certificate in ingress mode): the NiFi UI and JupyterHub hosts must be hostname or one of these. Serving routes with their own route.host add their host themselves',
+  })),
   tls: TlsSchema,
   defaultTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, description: 'request timeout of routes that set none. Default: 60' })),
   gateway: Type.Optional(GatewaySchema),
   ingress: Type.Optional(IngressSchema),
-}, { description: 'how callers reach serving workloads; every route uses TLS' });
+}, { description: 'how callers reach the cluster\'s workloads (serving, the NiFi UI and endpoint, JupyterHub): one shared gateway or an Ingress class; every route uses TLS' });
 
 const KserveSchema = Closed({
   version: Pattern('^[0-9]+\\.[0-9]+\\.[0-9]+$', 'KServe version installed on the cluster, such as 0.16.0 (decides the deployment-mode annotation values)'),
@@ -163,11 +169,10 @@ export const MlflowSchema = Closed({
 
 export const ServingSchema = Closed({
   kserve: Type.Optional(KserveSchema),
-  routing: RoutingSchema,
   models: Type.Optional(NameMap(ModelSchema, NAME_RULES.inferenceService.pattern, nameKeyDescription('model names', 'a KServe InferenceService', NAME_RULES.inferenceService))),
   microservices: Type.Optional(NameMap(MicroserviceSchema, NAME_RULES.service.pattern, nameKeyDescription('service names', 'a Service and a Deployment', NAME_RULES.service))),
   mlflow: Type.Optional(MlflowSchema),
-}, { description: 'model serving: KServe models, HTTP microservices, MLflow tracking and their routes' });
+}, { description: 'model serving: KServe models, HTTP microservices, MLflow tracking and their routes (on the cluster\'s routing)' });
 
 export type ServingConfig = Static<typeof ServingSchema>;
 export type ModelConfig = Static<typeof ModelSchema>;

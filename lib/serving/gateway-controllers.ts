@@ -18,6 +18,8 @@ export interface GatewayControllerProfile {
   readonly configPort: number;
   /** Container port a proxy listens on for a Gateway listener port. */
   readonly proxyContainerPort: (listenerPort: number) => number;
+  /** Labels of the proxy pods of the Gateway `name` in `namespace`. */
+  readonly proxyPodLabels: (name: string, namespace: string) => { readonly [key: string]: string };
 }
 
 /**
@@ -32,6 +34,16 @@ const ENVOY_GATEWAY: GatewayControllerProfile = {
   controlPlanePodLabels: { 'control-plane': 'envoy-gateway' },
   configPort: 18000,
   proxyContainerPort: (port) => port < 1024 ? port + 10000 : port,
+  // envoyproxy/gateway v1.5.0 internal/infrastructure/kubernetes/proxy/resource.go EnvoyAppLabel (name, component,
+  // managed-by) and resource_provider.go envoyLabels (plus the owning-gateway labels, required on every proxy
+  // resource: "missing owning gateway labels"), keys from internal/gatewayapi/translator.go l.30-35.
+  proxyPodLabels: (name, namespace) => ({
+    'app.kubernetes.io/name': 'envoy',
+    'app.kubernetes.io/component': 'proxy',
+    'app.kubernetes.io/managed-by': 'envoy-gateway',
+    'gateway.envoyproxy.io/owning-gateway-name': name,
+    'gateway.envoyproxy.io/owning-gateway-namespace': namespace,
+  }),
 };
 
 /** Profiles by controller name. */

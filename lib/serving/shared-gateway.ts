@@ -4,6 +4,8 @@ import { GATEWAY_CONTROLLERS, GatewayControllerName, GatewayControllerProfile } 
 import * as k8s from '../core/k8s';
 import { allowEgressTo, allowIngressFromAnywhere, allowIngressFromNamespace } from '../core/network-policies';
 import { ANY_ADDRESS, declareFlow, declareFlows } from '../core/flows';
+import { ACME_SOLVER_ANNOTATION, ACME_SOLVERS, AcmeSolver } from '../gitops/cert-manager-solver';
+import { AcmeHttp01SolverAccess } from './acme-http01-solver-access';
 
 export { GatewayControllerName } from './gateway-controllers';
 
@@ -19,6 +21,14 @@ export interface GatewayTls {
    * @default - none (the Secret is provided another way)
    */
   readonly clusterIssuer?: string;
+  /**
+   * How the ClusterIssuer proves control of the host names, when it is an ACME issuer: `http01` (a
+   * `gatewayHTTPRoute` solver: cert-manager runs solver pods in the gateway namespace and routes
+   * `/.well-known/acme-challenge/` to them through this Gateway, so the gateway gets the access rules for them),
+   * `dns01` (TXT records; nothing runs in the cluster) or `none` (not an ACME issuer). Only with `clusterIssuer`.
+   * @default - 'http01' when clusterIssuer is set
+   */
+  readonly acmeSolver?: AcmeSolver;
 }
 
 /** Properties for `SharedGateway`. */
@@ -78,6 +88,10 @@ export class SharedGateway extends Construct {
   public readonly controlPlanePolicy: k8s.KubeNetworkPolicy;
   /** Admits the proxies on the control plane's xDS port, in the control plane's namespace. */
   public readonly controlPlaneIngressPolicy: k8s.KubeNetworkPolicy;
+  /** Access between the proxies and cert-manager's HTTP-01 solver pods, when the ClusterIssuer uses HTTP-01. */
+  public readonly acmeHttp01Access?: AcmeHttp01SolverAccess;
+  /** How the ClusterIssuer solves ACME challenges (undefined without a ClusterIssuer). */
+  public readonly acmeSolver?: AcmeSolver;
   /** Name of the Gateway. */
   public readonly name: string;
   /** Namespace of the Gateway. */
@@ -97,6 +111,12 @@ export class SharedGateway extends Construct {
     const className = props.className ?? controllerName;
     const plan = listenerPlan(id, props.hostnames);
     this.listeners = plan.byHost;
+    this.acmeSolver = props.tls.clusterIssuer ? (props.tls.acmeSolver ?? 'http01') : undefined;
+    const wildcard = plan.listeners.find((l) => l.hostname.startsWith('*.'));
+    if (this.acmeSolver === 'http01' && wildcard) {
+      // letsencrypt.org/docs/challenge-types: HTTP-01 cannot be used for wildcard certificates; DNS-01 can.
+      throw new Error(`SharedGateway '${id}': 'tls.acmeSolver' is http01, but the ${props.hostnames.length} host names need wildcard listeners (such as ${wildcard.hostname}), whose certificate an ACME server issues only through DNS-01; use a ClusterIssuer with a dns01 solver and set tls.acmeSolver: dns01, or serve fewer host names`);
+    }
 
     if (props.createGatewayClass ?? true) {
       this.gatewayClass = new gw.GatewayClass(this, 'gateway-class', {
@@ -109,7 +129,7 @@ export class SharedGateway extends Construct {
       metadata: {
         name: props.name,
         namespace: props.namespace,
-        annotations: props.tls.clusterIssuer ? { [CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION]: props.tls.clusterIssuer } : undefined,
+        annotations: props.tls.clusterIssuer ? { [CERT_MANAGER_CLUSTER_ISSUER_ANNOTATION]: props.tls.clusterIssuer, [ACME_SOLVER_ANNOTATION]: this.acmeSolver! } : undefined,
       },
       spec: {
         gatewayClassName: className,
@@ -160,6 +180,15 @@ export class SharedGateway extends Construct {
       fromNamespace: props.namespace,
       ports: [this.controller.configPort],
     });
+    // cert-manager creates the HTTP-01 solver pods, Service and HTTPRoute in the Certificate's namespace, which the
+    // gateway-shim puts next to the Gateway (cert-manager v1.18.2 pkg/controller/certificate-shim/sync.go): this one.
+    if (this.acmeSolver === 'http01') {
+      this.acmeHttp01Access = new AcmeHttp01SolverAccess(this, 'acme-http01-solver', {
+        gatewayName: props.name,
+        namespace: props.namespace,
+        proxyPodLabels: this.controller.proxyPodLabels(props.name, props.namespace),
+      });
+    }
     const proxies = { namespace: props.namespace, podLabels: {} };
     declareFlows(this, { purpose: `clients to the ${props.name} gateway listeners`, from: { cidr: ANY_ADDRESS }, to: proxies },
       [HTTP_PORT, HTTPS_PORT].map(this.controller.proxyContainerPort));
@@ -191,9 +220,27 @@ export class SharedGateway extends Construct {
       if (seen.has(host)) throw new Error(`${prefix}: 'hostnames' ("${host}") is listed twice; list each host once`);
       seen.add(host);
     }
+    if (props.tls.acmeSolver !== undefined && !props.tls.clusterIssuer) {
+      throw new Error(`${prefix}: 'tls.acmeSolver' ("${props.tls.acmeSolver}") needs 'tls.clusterIssuer': it says how that issuer solves ACME challenges; set clusterIssuer or remove acmeSolver`);
+    }
+    if (props.tls.acmeSolver !== undefined && !(ACME_SOLVERS as readonly string[]).includes(props.tls.acmeSolver)) {
+      throw new Error(`${prefix}: 'tls.acmeSolver' ("${props.tls.acmeSolver}") is not one of ${ACME_SOLVERS.join(', ')}`);
+    }
     if (props.controller !== undefined && !(props.controller in GATEWAY_CONTROLLERS)) {
       throw new Error(`${prefix}: 'controller' ("${props.controller}") is not supported; use one of ${Object.keys(GATEWAY_CONTROLLERS).join(', ')}`);
     }
+  }
+}
+
+/**
+ * The first wildcard listener host name the Gateway would get for `hostnames` (past 63 hosts), or undefined when
+ * every host keeps its own listener or the hosts do not fit at all (the constructor reports that).
+ */
+export function wildcardListenerHostname(hostnames: readonly string[]): string | undefined {
+  try {
+    return listenerPlan('check', hostnames).listeners.find((l) => l.hostname.startsWith('*.'))?.hostname;
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,10 +2,10 @@
  * The streaming section of a cluster (`clusters.<name>.streaming`): a Kafka cluster run by the Strimzi operator
  * (KRaft, no ZooKeeper), its topics, and one Kafka user with ACLs per client application.
  */
+import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/api-server-config';
 import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 import { SparkJobSchema } from '../data-processing/config';
 
-const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';
 
 /**
  * Kafka versions Strimzi 1.2.0 runs (`kafka-versions.yaml` at tag 1.2.0: `supported: true` for 4.2.0, 4.2.1,
@@ -46,9 +46,7 @@ export const KafkaClusterSchema = Closed({
   replication: Type.Integer({ minimum: 1, maximum: 10, description: 'replication factor of new topics and of Kafka\'s internal topics (default.replication.factor, offsets and transaction logs)' }),
   minInSyncReplicas: Type.Integer({ minimum: 1, maximum: 10, description: 'replicas that must acknowledge a write with acks=all (min.insync.replicas)' }),
   listenerPort: Type.Optional(Type.Integer({ minimum: 9092, maximum: 65535, description: 'port of the TLS listener clients use (SCRAM-SHA-512 over TLS). Default: 9093' })),
-  apiServerCidrs: Type.Optional(Type.Array(Pattern(CIDR_PATTERN, 'an IPv4 CIDR such as 203.0.113.10/32'), {
-    minItems: 1, description: 'address ranges of the AKS API server, which the topic and user operators call. Default: dataProcessing.network.apiServerCidrs',
-  })),
+  apiServerCidrs: Type.Optional(Type.Array(Type.String(), { description: REMOVED_API_SERVER_CIDRS_DESCRIPTION })),
 }, { description: 'the Kafka cluster (Strimzi Kafka in KRaft mode with KafkaNodePools)' });
 
 export const KafkaTopicSchema = Closed({

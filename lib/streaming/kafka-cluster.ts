@@ -5,6 +5,7 @@ import { NAMESPACE_NAME_LABEL } from '../core/labels';
 import { AKS_ACCELERATOR_LABEL, AKS_AGENT_POOL_LABEL, AKS_MODE_LABEL, HOSTNAME_TOPOLOGY_KEY, isSystemOrGpuPool, NodePoolPlacement, poolTolerations } from '../core/node-pool';
 import { ContainerResources, toResourceRequirements } from '../core/container-security';
 import { declareFlows } from '../core/flows';
+import { allowApiServerEgress } from '../core/network-policies';
 
 /** Labels Strimzi 1.2.0 puts on the pods it creates (io.strimzi.api.ResourceLabels, operator-common Labels). */
 export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
@@ -21,7 +22,6 @@ export const STRIMZI_POOL_LABEL = 'strimzi.io/pool-name';
 export const KAFKA_INTERNAL_PORTS = { controlPlane: 9090, replication: 9091, agent: 8443 } as const;
 
 /** Ports of the API server a pod may call (AKS publishes 443; 6443 is the in-cluster endpoint port). */
-const API_SERVER_PORTS = [443, 6443];
 
 /** A Kafka node pool as the construct takes it. */
 export interface KafkaNodePoolSpec {
@@ -78,8 +78,6 @@ export interface KafkaClusterProps {
   readonly clients: readonly KafkaClientPeer[];
   /** Namespace of the Strimzi cluster operator (it reaches the brokers' internal ports). */
   readonly operatorNamespace: string;
-  /** Address ranges of the API server, called by the topic and user operators. */
-  readonly apiServerCidrs: readonly string[];
   /**
    * Cluster DNS domain (bootstrap address).
    * @default 'cluster.local'
@@ -212,9 +210,6 @@ export class KafkaCluster extends Construct {
     declareFlows(this, { purpose: 'Kafka nodes: KRaft quorum and replication', from: kafkaPods, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.controlPlane, KAFKA_INTERNAL_PORTS.replication]);
     declareFlows(this, { purpose: 'entity operator (topic and user operators) to the brokers', from: entityOperator, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.replication]);
     declareFlows(this, { purpose: 'Strimzi cluster operator to the Kafka nodes', from: clusterOperator, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.controlPlane, KAFKA_INTERNAL_PORTS.replication, KAFKA_INTERNAL_PORTS.agent]);
-    for (const cidr of [...props.apiServerCidrs].sort()) {
-      declareFlows(this, { purpose: 'entity operator to the API server', from: entityOperator, to: { cidr } }, API_SERVER_PORTS);
-    }
     for (const client of props.clients) {
       declareFlows(this, { purpose: 'Kafka client to the TLS listener', from: { namespace: client.namespace, podLabels: { ...(client.podLabels ?? {}) }, deployedElsewhere: 'a Kafka client of streaming.clients, deployed by its owner unless a workload of the output carries its labels' }, to: { namespace: props.namespace, podLabels: { ...this.brokerPodLabels } } }, [this.listenerPort]);
     }
@@ -248,14 +243,13 @@ export class KafkaCluster extends Construct {
         egress: [{ to: [{ podSelector: { matchLabels: { ...clusterLabel, [STRIMZI_NAME_LABEL]: `${props.name}-kafka` } } }], ports: tcp(internal) }],
       },
     });
-    // The topic and user operators watch KafkaTopic/KafkaUser objects and write Secrets through the API server.
-    new k8s.KubeNetworkPolicy(this, 'entity-operator-api', {
-      metadata: { name: `${props.name}-entity-operator-api-egress`, namespace: props.namespace },
-      spec: {
-        podSelector: { matchLabels: { [STRIMZI_NAME_LABEL]: `${props.name}-entity-operator` } },
-        policyTypes: ['Egress'],
-        egress: [{ to: [...props.apiServerCidrs].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(API_SERVER_PORTS) }],
-      },
+    // The topic and user operators watch KafkaTopic/KafkaUser objects and write Secrets through the API server:
+    // the API server ports to any address, like every namespace of the platform (see apiServerEgressRule).
+    allowApiServerEgress(this, 'entity-operator-api', {
+      name: `${props.name}-entity-operator-api-egress`,
+      namespace: props.namespace,
+      podLabels: { [STRIMZI_NAME_LABEL]: `${props.name}-entity-operator` },
+      purpose: 'entity operator to the API server',
     });
     // The operator namespace's own policy only opens HTTPS egress; the operator also reaches the brokers.
     new k8s.KubeNetworkPolicy(this, 'operator-egress', {

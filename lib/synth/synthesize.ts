@@ -3,8 +3,9 @@ import * as v8 from 'v8';
 import { Environment, listConfigFiles, loadEnvironments } from '../config/load';
 import { FileTree, openOutput, readTree, writeTreeAtomically } from './atomic-write';
 import { buildClusterApp } from './cluster-app';
-import { PlatformCompositions, RenderedCluster } from './cluster-context';
-import { renderClusterLayers } from './render-cluster';
+import { ClusterContext, PlatformCompositions, RenderedCluster } from './cluster-context';
+import { LayerFoldersConfigError, renderClusterLayers } from './render-cluster';
+import { ConfigError } from '../config/issues';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigPath, parseYamlWithPositions } from '../config/yaml-positions';
@@ -99,7 +100,7 @@ export function renderEnvironments(environments: readonly Environment[], composi
     for (const clusterName of Object.keys(env.config.clusters).sort()) {
       clusters++;
       const { context } = buildClusterApp(env.name, env.config, clusterName, compositions.clusters);
-      const layers = renderClusterLayers(context);
+      const layers = renderLayersOrConfigError(env, context);
       const cluster: RenderedCluster = { context, folders: layers };
       const folders = [...layers, ...compositions.postRenderers.flatMap((render) => render(cluster))];
       rendered.push({ context, folders });
@@ -126,6 +127,18 @@ export function renderEnvironments(environments: readonly Environment[], composi
     }
   }
   return { tree, objects, clusters, verifications, verifyMs: Number(verifyNs) / 1e6, verified };
+}
+
+/** The cluster's layers; a layer past its folders is a config error at `clusters.<name>.layerFolders.<layer>`. */
+function renderLayersOrConfigError(env: Environment, context: ClusterContext): RenderedFolder[] {
+  try {
+    return renderClusterLayers(context);
+  } catch (error) {
+    if (!(error instanceof LayerFoldersConfigError)) throw error;
+    const { positions } = parseYamlWithPositions(fs.readFileSync(env.file, 'utf8'), env.file);
+    const line = positions.lineOf(error.path) ?? positions.lineOf(error.path.slice(0, 2));
+    throw new ConfigError([{ file: env.file, path: error.path, line, message: error.message }]);
+  }
 }
 
 /**

@@ -21,10 +21,12 @@
  * | Strimzi Kafka nodes | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-kafka`, `strimzi.io/kind: Kafka`, `strimzi.io/pool-name`, `strimzi.io/broker-role` and `strimzi.io/controller-role` `"true"`/`"false"`; 9090, 9091, 8443 and the listener ports | strimzi/strimzi-kafka-operator 1.2.0 `api/src/main/java/io/strimzi/api/ResourceLabels.java` l.35, l.53; `operator-common/src/main/java/io/strimzi/operator/common/model/Labels.java` l.53-63, l.376-398; ports as in `lib/streaming/kafka-cluster.ts` (KafkaCluster.java) |
  * | Strimzi entity operator | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-entity-operator`, `strimzi.io/kind: Kafka` | same `ResourceLabels.java` |
  * | Strimzi cluster operator | `name: strimzi-cluster-operator`, `strimzi.io/kind: cluster-operator`; http 8080 | strimzi/strimzi-kafka-operator 1.2.0 `helm-charts/helm3/strimzi-kafka-operator/templates/060-Deployment-strimzi-cluster-operator.yaml` l.33-37 |
+ * | cert-manager HTTP-01 solver | `acme.cert-manager.io/http01-solver: "true"` (plus per-challenge domain and token hashes), port 8089, in the namespace of a Gateway whose ClusterIssuer uses HTTP-01 (`platform.ml/acme-solver`, default http01) | cert-manager v1.18.2 `pkg/issuer/acme/http/pod.go` (`podLabels`, `buildDefaultPod`), `http.go` l.49; see `lib/gitops/cert-manager-solver.ts` |
  * | CoreDNS | `k8s-app: kube-dns` in `kube-system`, 53 UDP and TCP | AKS-managed; the selector Kubernetes' own manifests use (kubernetes/kubernetes `cluster/addons/dns/coredns`) |
  */
 import { ManifestJson } from '../synth/cluster-context';
 import { VerifiedCluster } from './types';
+import { ACME_SOLVER_ANNOTATION, HTTP01_SOLVER_POD_LABELS, HTTP01_SOLVER_PORT } from '../gitops/cert-manager-solver';
 
 /** A container port of a pod. */
 export interface PodPort {
@@ -120,6 +122,7 @@ export function clusterPods(cluster: VerifiedCluster): { pods: PodGroup[]; unkno
     && obj.spec?.values?.config?.envoyGateway?.provider?.kubernetes?.deploy?.type === 'GatewayNamespace');
   const envoyControllers = new Set(all.filter(({ obj }) => obj.kind === 'GatewayClass'
     && obj.spec?.controllerName === 'gateway.envoyproxy.io/gatewayclass-controller').map(({ obj }) => obj.metadata.name as string));
+  const certManager = all.some(({ obj }) => obj.kind === 'HelmRelease' && chartOf(obj, ociUrls) === 'cert-manager');
   const envoyNamespace = all.find(({ obj }) => obj.kind === 'HelmRelease' && chartOf(obj, ociUrls) === 'gateway-helm')?.obj.metadata.namespace ?? 'envoy-gateway-system';
 
   for (const { folder, obj } of all) {
@@ -171,6 +174,9 @@ export function clusterPods(cluster: VerifiedCluster): { pods: PodGroup[]; unkno
           };
           const ports = [...new Set<number>((obj.spec?.listeners ?? []).map((l: Json) => Number(l.port)))].map((port) => tcp(port < 1024 ? port + 10000 : port));
           add(labels, ports, `Gateway ${namespace}/${obj.metadata.name} (Envoy proxies)`, false, gatewayNamespaceMode ? namespace : envoyNamespace);
+        }
+        if (certManager && obj.metadata.annotations?.['cert-manager.io/cluster-issuer'] && (obj.metadata.annotations?.[ACME_SOLVER_ANNOTATION] ?? 'http01') === 'http01') {
+          add({ ...HTTP01_SOLVER_POD_LABELS }, [tcp(HTTP01_SOLVER_PORT, 'http')], `Gateway ${namespace}/${obj.metadata.name} (cert-manager HTTP-01 solver pods)`);
         }
         break;
       case 'HelmRelease': {

@@ -85,9 +85,8 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'submitters': { code: 'the compositions create a submitter only together with the ServiceAccount that submits' },
   },
   'lib/data-processing/spark-rbac.ts': {
-    "'…' (\"…\") is not an IPv4 CIDR; use a val": { schema: `clusters.${C}.dataProcessing.network.apiServerCidrs` },
+    "'…' (\"…\") is not an IPv4 CIDR; use a val": { schema: `clusters.${C}.dataProcessing.network.azureStorageCidrs` },
     "'…' (\"…\") must be a DNS label: lowercase": { schema: `clusters.${C}.dataProcessing.spark.serviceAccountName` },
-    'apiServerCidrs': { schema: `clusters.${C}.dataProcessing.network.apiServerCidrs` },
     'hdfs': { rule: 'HDFS without the node CIDRs' },
     'nodePool': { rule: 'Spark on the System pool' },
     'runAsUser': { schema: `clusters.${C}.dataProcessing.spark.runAsUser` },
@@ -183,9 +182,15 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     "'….timeoutSeconds' (…) must be a whole n": { schema: `clusters.${C}.serving.microservices.${C}.route.timeoutSeconds` },
   },
   'lib/serving/shared-gateway.ts': {
-    "'…' (\"…\") must be a DNS label: lowercase": { schema: `clusters.${C}.serving.routing.gateway.name` },
-    'controller': { schema: `clusters.${C}.serving.routing.gateway.controller` },
+    "'…' (\"…\") must be a DNS label: lowercase": { schema: `clusters.${C}.routing.gateway.name` },
+    'controller': { schema: `clusters.${C}.routing.gateway.controller` },
     'hostnames': { code: 'the composition passes the distinct route hosts, each schema-checked (routing.hostname, route.host)' },
+    // Three checks: needs clusterIssuer (this case), one of ACME_SOLVERS (schema enum), http01 with wildcard
+    // listeners (the same config rule, acmeSolverFits; case in test/serving/config-rules.test.ts).
+    'tls.acmeSolver': { rule: 'an ACME solver without a ClusterIssuer' },
+  },
+  'lib/serving/acme-http01-solver-access.ts': {
+    'proxyPodLabels': { code: "SharedGateway passes its controller profile's proxy pod labels, never empty" },
   },
   'lib/review/object-set.ts': {
     '…: a document without apiVersion, kind o': { code: 'reviews rendered output files, which the renderer writes from construct objects' },

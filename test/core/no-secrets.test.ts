@@ -38,7 +38,7 @@ const REFUSED: readonly { form: string; edit: (text: string) => string; path: st
   {
     form: 'user info in an oci:// operator repository',
     edit: (t) => t.replace('repository: oci://quay.io/jetstack/charts', 'repository: oci://robot@quay.io/jetstack/charts'),
-    path: 'clusters.serving.operators.certManager.repository', says: /oci:\/\/ URL carries user info/,
+    path: 'clusters.data-processing.operators.certManager.repository', says: /oci:\/\/ URL carries user info/,
   },
   {
     form: 'DB_PASSWORD: hunter2 in a training env',

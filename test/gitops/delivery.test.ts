@@ -106,10 +106,8 @@ function orderingViolations(clusters: readonly ClusterOutput[]): { checked: numb
 function extendedConfig(): PlatformConfig {
   const config = exampleConfig();
   const serving = config.clusters.serving as unknown as Record<string, unknown>;
-  serving.serving ??= {
-    kserve: { version: '0.16.0', deploymentMode: 'Standard' },
-    routing: { mode: 'gateway-api', hostname: 'ml.example.com', tls: { secretName: 'ml-tls', clusterIssuer: 'letsencrypt' } },
-  };
+  serving.serving ??= { kserve: { version: '0.16.0', deploymentMode: 'Standard' } };
+  serving.routing ??= { mode: 'gateway-api', hostname: 'ml.example.com', tls: { secretName: 'ml-tls', clusterIssuer: 'letsencrypt' } };
   const training = config.clusters.training as unknown as { identityMode?: string; operators?: Record<string, unknown> };
   training.identityMode = 'aad-pod-identity';
   training.operators = { ...training.operators, aadPodIdentity: { repository: 'https://raw.githubusercontent.com/Azure/aad-pod-identity/master/charts', version: '4.1.18' } };
@@ -254,7 +252,9 @@ describe('Airflow values', () => {
 
 test('the operators of a cluster follow its sections (requiredOperators)', () => {
   const config = extendedConfig();
-  expect(requiredOperators(config.clusters['data-processing']).map((n) => n.operator)).toEqual([Operator.SPARK_OPERATOR, Operator.STRIMZI]);
+  // routing on any cluster: the data-processing cluster routes NiFi and JupyterHub through its own gateway
+  expect(requiredOperators(config.clusters['data-processing']).map((n) => n.operator)).toEqual([Operator.GATEWAY_CONTROLLER, Operator.CERT_MANAGER, Operator.SPARK_OPERATOR, Operator.STRIMZI]);
+  expect(requiredOperators(config.clusters['data-processing']).find((n) => n.operator === Operator.GATEWAY_CONTROLLER)?.neededBy).toEqual(['routing', 'mode']);
   expect(requiredOperators(config.clusters.training).map((n) => n.operator)).toEqual([Operator.TRAINING_OPERATOR, Operator.AAD_POD_IDENTITY, Operator.NVIDIA_DEVICE_PLUGIN]);
   // The Gateway API controller installs before cert-manager, whose Gateway API support needs its CRDs at start.
   expect(requiredOperators(config.clusters.serving).map((n) => n.operator)).toEqual([Operator.GATEWAY_CONTROLLER, Operator.CERT_MANAGER, Operator.KSERVE]);

@@ -2,11 +2,20 @@
 import { synthCluster, synthClusterLayers, exampleConfig } from '../util';
 
 describe('serving composition', () => {
-  test('clusters without a serving section get no serving objects', () => {
-    for (const cluster of ['data-processing', 'training']) {
-      const kinds = synthCluster(cluster).map((m) => m.kind);
-      expect({ cluster, kinds: kinds.filter((k) => ['InferenceService', 'HTTPRoute', 'Gateway', 'GatewayClass', 'ReferenceGrant'].includes(k)) }).toEqual({ cluster, kinds: [] });
-    }
+  test('clusters without a serving section get no serving objects; without routing no Gateway API object', () => {
+    expect(synthCluster('data-processing').filter((m) => m.kind === 'InferenceService')).toEqual([]);
+    const kinds = synthCluster('training').map((m) => m.kind);
+    expect(kinds.filter((k) => ['InferenceService', 'HTTPRoute', 'Gateway', 'GatewayClass', 'ReferenceGrant', 'BackendTLSPolicy'].includes(k))).toEqual([]);
+  });
+
+  test('routing is a cluster capability: a cluster without serving gets its own gateway', () => {
+    const layers = synthClusterLayers('data-processing');
+    const gateway = layers.platform.find((m) => m.kind === 'Gateway')!;
+    expect(gateway.metadata).toMatchObject({ name: 'data-gateway', namespace: 'gateway', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-example' } });
+    expect((gateway.spec as any).listeners.map((l: any) => l.hostname ?? l.name)).toEqual(expect.arrayContaining(['http', 'data.example.com']));
+    // the operators that make it work: the gateway controller and cert-manager (routing.tls.clusterIssuer)
+    const releases = layers.operators.filter((m) => m.kind === 'HelmRelease').map((m) => m.metadata.name);
+    expect(releases).toEqual(expect.arrayContaining(['gateway-controller', 'cert-manager']));
   });
 
   test('the gateway goes to the platform layer; models, services and routes to the workloads layer', () => {
@@ -19,8 +28,8 @@ describe('serving composition', () => {
 
   test('in ingress mode there is no Gateway API object at all', () => {
     const config = exampleConfig();
-    const routing = config.clusters.serving.serving!.routing;
-    config.clusters.serving.serving!.routing = { ...routing, mode: 'ingress', tls: { secretName: routing.tls.secretName }, gateway: undefined, ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' } };
+    const routing = config.clusters.serving.routing!;
+    config.clusters.serving.routing = { ...routing, mode: 'ingress', tls: { secretName: routing.tls.secretName }, gateway: undefined, ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' } };
     const kinds = new Set(synthCluster('serving', config).map((m) => m.kind));
     expect(['Gateway', 'GatewayClass', 'HTTPRoute', 'ReferenceGrant'].filter((k) => kinds.has(k))).toEqual([]);
     expect(kinds.has('Ingress')).toBe(true);

@@ -37,10 +37,14 @@ describe('serving config rules', () => {
     ['canary in the Standard mode', (c) => { iris(c).canaryTrafficPercent = 10; }, /models\.iris\.canaryTrafficPercent: canary traffic splitting needs kserve\.deploymentMode Knative/],
     ['a metric of the other mode', (c) => { iris(c).scaleMetric = 'rps'; }, /models\.iris\.scaleMetric: scaleMetric rps is not available in the Standard mode/],
     ['a routed model in the Knative mode', (c) => { serving(c).kserve!.deploymentMode = 'Knative'; }, /models\.iris\.route: routes to models need kserve\.deploymentMode Standard/],
-    ['gateway-api without a gateway', (c) => { serving(c).routing.gateway = undefined; }, /^clusters\.serving\.serving\.routing: mode gateway-api needs a gateway block/],
+    ['gateway-api without a gateway', (c) => { c.clusters.serving.routing!.gateway = undefined; }, /^clusters\.serving\.routing: mode gateway-api needs a gateway block/],
     ['an undeclared gateway namespace', (c) => { delete c.clusters.serving.namespaces.gateway; }, /routing\.gateway\.namespace: namespace 'gateway' is not under namespaces/],
     ['no LoadBalancer quota for the gateway', (c) => { c.clusters.serving.namespaces.gateway.quota!['services.loadbalancers'] = 0; }, /^clusters\.serving\.namespaces\.gateway\.quota: the gateway's LoadBalancer Service needs services\.loadbalancers >= 1/],
-    ['ingress without an ingress block', (c) => { serving(c).routing.mode = 'ingress'; }, /^clusters\.serving\.serving\.routing: mode ingress needs an ingress block/],
+    ['an acmeSolver without a clusterIssuer', (c) => { c.clusters.serving.routing!.tls = { secretName: 'tls', acmeSolver: 'http01' }; }, /^clusters\.serving\.routing\.tls\.acmeSolver: acmeSolver \(http01\) says how routing\.tls\.clusterIssuer solves ACME challenges .* set clusterIssuer or remove acmeSolver/],
+    ['HTTP-01 (the default) for host names that need wildcard listeners', (c) => {
+      for (let i = 0; i < 70; i++) serving(c).microservices![`svc${i}`] = { ...featurespace(c), volumes: undefined, route: { host: `s${i}.apps.example.com`, path: '/' } };
+    }, /^clusters\.serving\.routing\.tls\.clusterIssuer: the 71 route host names need wildcard listeners \(such as \*\.apps\.example\.com\), and HTTP-01 \(the default acmeSolver\) cannot prove a wildcard name .* set routing\.tls\.acmeSolver: dns01/],
+    ['ingress without an ingress block', (c) => { c.clusters.serving.routing!.mode = 'ingress'; }, /^clusters\.serving\.routing: mode ingress needs an ingress block/],
     ['two routes that collide', (c) => { featurespace(c).route = { path: '/rankingrec' }; }, /microservices\.rankingrec: route PathPrefix \/rankingrec on ml\.example\.com collides with the route of microservice 'featurespace'/],
     ['two routes with one name', (c) => { serving(c).microservices!['model-iris'] = { ...featurespace(c), route: { path: '/other' } }; }, /route name 'model-iris' is also used by model 'iris'/],
     ['a regular expression with a prefix path type', (c) => { featurespace(c).route = { path: '/featurespace/(.*)' }; }, /microservices\.featurespace\.route: path "\/featurespace\/\(\.\*\)" looks like a regular expression but pathType is PathPrefix/],
@@ -51,6 +55,14 @@ describe('serving config rules', () => {
     ['a volume with two sources', (c) => { featurespace(c).volumes!['lookup-tables'].existingClaim = 'other'; }, /microservices\.featurespace\.volumes\.lookup-tables: set exactly one of emptyDir, claim and existingClaim \(found 2\)/],
   ])('reports %s', (_name, edit, message) => {
     expect(violations(edit)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  test('acmeSolver dns01 accepts host names that need wildcard listeners', () => {
+    const found = violations((c) => {
+      c.clusters.serving.routing!.tls.acmeSolver = 'dns01';
+      for (let i = 0; i < 70; i++) serving(c).microservices![`svc${i}`] = { ...featurespace(c), volumes: undefined, route: { host: `s${i}.apps.example.com`, path: '/' } };
+    });
+    expect(found.filter((v) => /acmeSolver|wildcard/.test(v))).toEqual([]);
   });
 });
 

@@ -62,8 +62,8 @@ function ingressRulesFor(manifests: readonly Manifest[], namespace: string, labe
 
 function ingressMode(): PlatformConfig {
   const config = exampleConfig();
-  config.clusters.serving.serving!.routing = {
-    ...config.clusters.serving.serving!.routing,
+  config.clusters.serving.routing = {
+    ...config.clusters.serving.routing!,
     mode: 'ingress', gateway: undefined, tls: { secretName: 'ml-gateway-tls' },
     ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' },
   };

@@ -27,7 +27,7 @@ describe('SharedGateway', () => {
     };
     const { gateway, manifests } = synth(props);
     const object = findManifest(manifests, 'Gateway', 'ml-gateway', 'gateway');
-    expect(object.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
+    expect(object.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt', 'platform.ml/acme-solver': 'http01' });
     expect(object.spec.gatewayClassName).toBe('platform');
     expect(object.spec.listeners.map((l: { name: string; hostname?: string }) => [l.name, l.hostname])).toEqual([
       ['http', undefined], ['https-ml-example-com', 'ml.example.com'], ['https-api-example-com', 'api.example.com'],
@@ -111,5 +111,43 @@ describe('SharedGateway', () => {
 
   test('escape hatch', () => {
     expect(ApiObject.of(synth().gateway).kind).toBe('Gateway');
+  });
+
+  describe('cert-manager ACME HTTP-01 solver (cert-manager v1.18.2 pkg/issuer/acme/http)', () => {
+    const proxies = {
+      'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+      'gateway.envoyproxy.io/owning-gateway-name': 'ml-gateway', 'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway',
+    };
+    const solverPolicies = (manifests: Manifest[]) => manifests.filter((m) => m.kind === 'NetworkPolicy' && /acme/.test(m.metadata.name));
+
+    test('with a ClusterIssuer (HTTP-01 by default): solver pods admit only this gateway\'s proxies on 8089, and the proxies may reach them', () => {
+      const { gateway, manifests } = synth({ tls: { secretName: 'tls', clusterIssuer: 'letsencrypt' } });
+      expect(gateway.acmeSolver).toBe('http01');
+      expect(findManifest(manifests, 'NetworkPolicy', 'ml-gateway-acme-http01-solver', 'gateway').spec).toEqual({
+        podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: proxies } }], ports: [{ protocol: 'TCP', port: 8089 }] }],
+      });
+      expect(findManifest(manifests, 'NetworkPolicy', 'ml-gateway-to-acme-http01-solver', 'gateway').spec).toEqual({
+        podSelector: { matchLabels: proxies },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } } }], ports: [{ protocol: 'TCP', port: 8089 }] }],
+      });
+    });
+
+    test.each([
+      ['dns01', { secretName: 'tls', clusterIssuer: 'letsencrypt', acmeSolver: 'dns01' as const }],
+      ['a non-ACME issuer', { secretName: 'tls', clusterIssuer: 'internal-ca', acmeSolver: 'none' as const }],
+      ['no ClusterIssuer', { secretName: 'tls' }],
+    ])('no solver rules with %s', (_name, tls) => {
+      expect(solverPolicies(synth({ tls }).manifests)).toEqual([]);
+    });
+
+    test('acmeSolver without a ClusterIssuer, and HTTP-01 for wildcard listeners, are errors that say what to change', () => {
+      expect(() => synth({ tls: { secretName: 'tls', acmeSolver: 'http01' } })).toThrow(/SharedGateway 'gateway': 'tls.acmeSolver' \("http01"\) needs 'tls.clusterIssuer'.*set clusterIssuer or remove acmeSolver/);
+      const many = Array.from({ length: 70 }, (_, i) => `m${i}.models.example.com`);
+      expect(() => synth({ hostnames: many, tls: { secretName: 'tls', clusterIssuer: 'letsencrypt' } })).toThrow(/'tls.acmeSolver' is http01, but the 70 host names need wildcard listeners \(such as \*\.models\.example\.com\).*set tls.acmeSolver: dns01/);
+      expect(() => synth({ hostnames: many, tls: { secretName: 'tls', clusterIssuer: 'letsencrypt', acmeSolver: 'dns01' } })).not.toThrow();
+    });
   });
 });

@@ -137,8 +137,9 @@ describe('synthesize', () => {
 });
 
 describe('large outputs', () => {
-  test(`a layer with more than ${MAX_OBJECTS_PER_FOLDER} objects is split into folders of at most ${MAX_OBJECTS_PER_FOLDER}, each with its own kustomization`, () => {
+  test(`a layer with more than ${MAX_OBJECTS_PER_FOLDER} objects is split over its layerFolders into folders of at most ${MAX_OBJECTS_PER_FOLDER}, each with its own kustomization`, () => {
     // GIVEN one cluster with 120 extra namespaces: 5 baseline objects each puts its platform layer past 500 objects
+    // (scaleConfig sets layerFolders.platform: 2 for them)
     const base = yaml.load(exampleText) as PlatformConfig;
     const big = scaleConfig(base, { copies: 1, extraNamespaces: 120 }).get('env-001')!;
     const out = path.join(work, 'dist');
@@ -148,13 +149,36 @@ describe('large outputs', () => {
     const tree = readTree(out);
     const clusterName = Object.keys(big.clusters)[0];
     const folders = [...new Set([...tree.keys()].filter((f) => f.startsWith(`example/${clusterName}/platform`)).map((f) => path.dirname(f)))].sort();
-    expect(folders.length).toBeGreaterThanOrEqual(2);
-    expect(folders).toEqual(folders.map((_, i) => `example/${clusterName}/platform${i === 0 ? '' : `-${i + 1}`}`).sort());
+    expect(big.clusters[clusterName].layerFolders?.platform).toBe(2);
+    // the Namespaces in one folder, the 600 baseline objects over two dependency folders, the rest (one Service) in its hash folder
+    expect(folders).toEqual(expect.arrayContaining(['platform-cluster', 'platform-deps', 'platform-deps-1'].map((f) => `example/${clusterName}/${f}`)));
+    for (const folder of folders) expect(folder).toMatch(new RegExp(`^example/${clusterName}/platform(-cluster|-deps|-deps-1|-1)?$`));
     for (const folder of folders) {
       const objects = [...tree.keys()].filter((f) => path.dirname(f) === folder && f !== `${folder}/kustomization.yaml`);
       expect(objects.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);
       const listed = (yaml.load(tree.get(`${folder}/kustomization.yaml`)!) as { resources: string[] }).resources;
       expect(listed).toEqual(objects.map((f) => path.basename(f)).sort());
     }
+  });
+
+  test('a layer past the folders its config gives it is a config error with file, line, key and the count that fits; dist/ unchanged', () => {
+    // GIVEN a good synth, then 120 more namespaces but the platform layer left at one folder
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    const before = readTree(out);
+    const big = scaleConfig(yaml.load(exampleText) as PlatformConfig, { copies: 1, extraNamespaces: 120 }).get('env-001')!;
+    const clusterName = Object.keys(big.clusters)[0];
+    delete (big.clusters[clusterName] as { layerFolders?: unknown }).layerFolders;
+    // WHEN / THEN
+    const dir = configDir(yaml.dump(big));
+    let error: unknown;
+    try { synthesize({ configDir: dir, outDir: out, compositions: PLATFORM_COMPOSITIONS }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issue = (error as ConfigError).issues[0];
+    expect(issue.path).toEqual(['clusters', clusterName, 'layerFolders', 'platform']);
+    expect(issue.file).toBe(path.join(dir, 'example.yaml'));
+    expect(issue.line).toBeGreaterThan(0);
+    expect(issue.message).toMatch(new RegExp(`cluster '${clusterName}': layer 'platform' \\(clusters.${clusterName}.layerFolders.platform: 1, the default\\) does not fit in 1 folder per section: platform: \\d+ objects.*Set it to 2, the smallest count that fits`));
+    expect(diffTrees(before, readTree(out))).toEqual([]);
   });
 });

@@ -26,7 +26,10 @@ describe('chart values of the example HelmReleases', () => {
   test('every release has an imported chart version, and its values pass', () => {
     expect(releases.map((r) => `${r.metadata.name} ${JSON.stringify(releaseChart(r, sources))}`).sort()).toEqual([
       'airflow {"chart":"airflow","version":"1.18.0"}',
+      // cert-manager and Envoy Gateway on both routing clusters (data-processing and serving)
       'cert-manager {"chart":"cert-manager","version":"v1.18.2"}',
+      'cert-manager {"chart":"cert-manager","version":"v1.18.2"}',
+      'gateway-controller {"chart":"gateway-helm","version":"v1.5.0"}',
       'gateway-controller {"chart":"gateway-helm","version":"v1.5.0"}',
       'jupyterhub {"chart":"jupyterhub","version":"4.4.0"}',
       'kserve {"chart":"kserve","version":"v0.16.0"}',

@@ -132,7 +132,7 @@ describe('config: a pinned operator version without schemas', () => {
   test('an Envoy Gateway version whose Gateway API bundle is unknown fails naming the known ones', () => {
     const issues = exampleConfigIssues((text) => text.replace(/(chart: gateway-helm\n\s+version: )v1\.5\.0/, '$1v1.6.0'));
     expect(issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
-      expect.stringMatching(/^clusters\.serving\.operators\.gatewayController\.version: Envoy Gateway v1\.6\.0: .*known chart versions: v1\.5\.0 \(Gateway API v1\.3\.0\)/),
+      expect.stringMatching(/^clusters\.data-processing\.operators\.gatewayController\.version: Envoy Gateway v1\.6\.0: .*known chart versions: v1\.5\.0 \(Gateway API v1\.3\.0\)/),
     ]);
   });
 });
