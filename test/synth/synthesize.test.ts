@@ -178,7 +178,7 @@ describe('large outputs', () => {
     expect(issue.path).toEqual(['clusters', clusterName, 'layerFolders', 'platform']);
     expect(issue.file).toBe(path.join(dir, 'example.yaml'));
     expect(issue.line).toBeGreaterThan(0);
-    expect(issue.message).toMatch(new RegExp(`cluster '${clusterName}': layer 'platform' \\(clusters.${clusterName}.layerFolders.platform: 1, the default\\) does not fit in 1 folder per section: platform: \\d+ objects.*Set it to 2, the smallest count that fits`));
+    expect(issue.message).toMatch(new RegExp(`cluster '${clusterName}': layer 'platform' \\(clusters.${clusterName}.layerFolders.platform: 1, the default\\) does not fit in one folder: platform: \\d+ objects.*Set it to 2, the smallest count that fits`));
     expect(diffTrees(before, readTree(out))).toEqual([]);
   });
 });
