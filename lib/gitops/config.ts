@@ -96,9 +96,12 @@ const FolderCount = (layer: string) => Type.Unsafe<LayerFolderCount>({
   description: `number of hash folders the ${layer} layer is spread over (1, 2, 4, 8, 16, 32 or 64): each object's folder is a hash of its workload or its own name, so adding or removing objects moves no other object; raise it (and review the moves in npm run diff) when synth says the layer no longer fits. Default: 1 (one folder)`,
 });
 
-/** How many folders (Flux Kustomizations) each delivery layer of a cluster is spread over. */
+/**
+ * How many folders (Flux Kustomizations) the platform and workloads layers of a cluster are spread over. The
+ * operators layer stays one folder: its HelmReleases wait for each other with `dependsOn`, which only works within
+ * a folder or towards an earlier one, and it is small (one release and its baseline per operator).
+ */
 export const LayerFoldersSchema = Closed({
-  operators: Type.Optional(FolderCount('operators')),
   platform: Type.Optional(FolderCount('platform')),
   workloads: Type.Optional(FolderCount('workloads')),
 }, { description: 'folders per delivery layer, for layers past one folder\'s limit (500 objects or 512 KiB of YAML); an explicit, reviewed choice because changing it moves objects between Flux Kustomizations' });

@@ -159,16 +159,19 @@ const bucketFolder = (base: string, index: number) => (index === 0 ? base : `${b
  * 2. `<layer>-deps-<N-1>` ... `<layer>-deps-1`, `<layer>-deps`: every namespace's dependency objects
  *    (`DEPENDENCY_KINDS`: quota, container defaults, ServiceAccounts, RBAC, ConfigMaps, Secrets, claims,
  *    NetworkPolicies, Flux sources, ReferenceGrants), so they all arrive before any workload of their namespace;
- * 3. `<layer>-<N-1>` ... `<layer>-1`, `<layer>`: everything else, each workload with its own objects.
+ * 3. `<layer>-services-<N-1>` ... `<layer>-services`: workloads that hold a long-running service other workloads
+ *    use (`SERVICE_KINDS`: HDFS, Kafka, Helm-installed applications);
+ * 4. `<layer>-<N-1>` ... `<layer>-1`, `<layer>`: everything else.
  * Empty folders are left out.
  *
- * **Stable.** Within sections 2 and 3 an object's folder is `hash(group) mod N`. In section 3 the group is the
- * workload the object belongs to (`<namespace>/<unit>`), so a workload's Service, PodDisruptionBudget or Kafka node
- * pool arrive with it; it is the object's own file name for dependency objects, for objects of no workload, for
- * route collections (`INDEPENDENT_KINDS`) and for a workload larger than `MAX_GROUP_OBJECTS`. It depends on nothing but the object's own identity, so adding or
- * removing objects (a model, a namespace) never moves another object to another folder. This matters because a
- * moved object is deleted by Flux: the Kustomization it left prunes it (it is still labelled as its own) before
- * the Kustomization it moved to, which applies later, re-creates it (docs/output.md, "Split layers and Flux prune").
+ * **Stable.** Within sections 2 to 4 an object's folder is `hash(group) mod N`. The group is the workload the
+ * object belongs to (`<namespace>/<unit>`), so a workload's Service, PodDisruptionBudget or Kafka node pool
+ * arrive with it; it is the object's own file name for dependency objects, for objects of no workload, for route
+ * collections (`INDEPENDENT_KINDS`) and for a workload larger than `MAX_GROUP_OBJECTS`. It depends on nothing but
+ * the object's own identity, so adding or removing objects (a model, a namespace) never moves another object to
+ * another folder. This matters because a moved object is deleted by Flux: the Kustomization it left prunes it (it
+ * is still labelled as its own) before the Kustomization it moved to, which applies later, re-creates it
+ * (docs/output.md, "Split layers and Flux prune").
  *
  * **Growth moves objects only to earlier folders.** Raising N to 2N (the only change, counts being powers of
  * two) keeps every object in bucket `h mod N` or moves it to `h mod N + N`, a higher index, and folders of a
@@ -194,7 +197,7 @@ export function splitIntoFolders(layer: string, files: readonly string[], option
   if (!FOLDER_COUNTS.includes(folders)) {
     throw new LayerFoldersError(`layer '${layer}': ${folders} folders is not one of ${FOLDER_COUNTS.join(', ')} (a power of two, so that raising it moves objects only to folders Flux applies earlier)`, layer, undefined);
   }
-  const groups = hashGroups(files, options.unitOf ?? (() => undefined), sizeOf);
+  const groups = placeFiles(files, options.unitOf ?? (() => undefined), sizeOf);
   const parts = layout(layer, files, groups, folders);
   const over = parts.filter((part) => part.files.length > maxObjects || sum(part.files, sizeOf) > maxBytes);
   if (over.length === 0) return parts;
@@ -204,9 +207,9 @@ export function splitIntoFolders(layer: string, files: readonly string[], option
   const found = over.map((part) => `${part.folder}: ${part.files.length} objects, ${kib(sum(part.files, sizeOf))}`).join('; ');
   const clusterOver = over.some((part) => part.folder === `${layer}-cluster`);
   throw new LayerFoldersError(
-    `layer '${layer}' does not fit in ${folders} folder${folders === 1 ? '' : 's'} per section: ${found} (a folder holds at most ${maxObjects} objects and ${kib(maxBytes)} of YAML, so kustomize builds it within 1 s). `
+    `layer '${layer}' does not fit in ${folders === 1 ? 'one folder' : `${folders} folders per section`}: ${found} (a folder holds at most ${maxObjects} objects and ${kib(maxBytes)} of YAML, so kustomize builds it within 1 s). `
     + (suggested !== undefined && !clusterOver
-      ? `Set it to ${suggested}, the smallest count that fits; this moves objects only to folders Flux applies earlier (safe), review them with npm run diff`
+      ? `Set it to ${suggested}, the smallest count that fits; this moves objects only to folders Flux applies earlier: review the moves with npm run diff and roll it out as docs/output.md "Split layers and Flux prune" says`
       : `No folder count up to 64 fits${clusterOver ? ' (its cluster-scoped objects share one folder)' : ''}: move part of the layer to another cluster or environment`),
     layer, clusterOver ? undefined : suggested);
 }
@@ -221,13 +224,32 @@ const sum = (files: readonly string[], sizeOf: (file: string) => number) => file
 const INDEPENDENT_KINDS: readonly string[] = ['httproute', 'grpcroute'];
 
 /**
- * The hash of each namespaced file's group (see `splitIntoFolders`): a dependency object is a group of its own (all
+ * Kinds of long-running services that other workloads of the layer use: stateful stores (HDFS), Kafka clusters
+ * and node pools, DaemonSets, Helm-installed applications (Airflow, JupyterHub). A workload that holds one comes
+ * in the services folders, before the other workloads, so a Spark job never starts before the HDFS it reads and
+ * a KafkaTopic or KafkaUser never waits for its Kafka cluster in an earlier folder (Flux `wait` would then fail
+ * or hold the folder, and never apply the next one).
+ */
+export const SERVICE_KINDS: readonly string[] = [
+  'statefulset',
+  'daemonset',
+  'kafka.kafka.strimzi.io',
+  'kafkanodepool.kafka.strimzi.io',
+  'helmrelease.helm.toolkit.fluxcd.io',
+];
+
+/** The sections of a split layer, in apply order. */
+type Section = 'cluster' | 'deps' | 'services' | 'work';
+
+/**
+ * The section and group hash of each file (see `splitIntoFolders`): a dependency object is a group of its own (all
  * dependency folders come before every workload folder, so how they are grouped does not matter); any other
  * object groups with its workload, unless the workload is made of independent kinds only, or is larger than a
- * group may be (then only its own objects move when it crosses the size).
+ * group may be (then only its own objects move when it crosses the size). A workload holding a service kind goes
+ * to the services section, whole.
  */
-function hashGroups(files: readonly string[], unitOf: (file: string) => string | undefined, sizeOf: (file: string) => number): Map<string, number> {
-  const units = new Map<string, { count: number; bytes: number; independent: boolean }>();
+function placeFiles(files: readonly string[], unitOf: (file: string) => string | undefined, sizeOf: (file: string) => number): Map<string, { section: Section; hash: number }> {
+  const units = new Map<string, { count: number; bytes: number; independent: boolean; service: boolean }>();
   const unitKey = (file: string) => {
     const { namespace, kind } = parseFileName(file);
     const unit = namespace === 'cluster' || isDependency(kind) ? undefined : unitOf(file);
@@ -236,32 +258,43 @@ function hashGroups(files: readonly string[], unitOf: (file: string) => string |
   for (const file of files) {
     const unit = unitKey(file);
     if (unit === undefined) continue;
-    const size = units.get(unit.key) ?? { count: 0, bytes: 0, independent: true };
-    units.set(unit.key, { count: size.count + 1, bytes: size.bytes + sizeOf(file), independent: size.independent && INDEPENDENT_KINDS.includes(unit.kind) });
+    const size = units.get(unit.key) ?? { count: 0, bytes: 0, independent: true, service: false };
+    units.set(unit.key, {
+      count: size.count + 1, bytes: size.bytes + sizeOf(file),
+      independent: size.independent && INDEPENDENT_KINDS.includes(unit.kind), service: size.service || SERVICE_KINDS.includes(unit.kind),
+    });
   }
-  const hashes = new Map<string, number>();
+  const placed = new Map<string, { section: Section; hash: number }>();
   for (const file of files) {
+    const { namespace, kind } = parseFileName(file);
+    if (namespace === 'cluster') { placed.set(file, { section: 'cluster', hash: 0 }); continue; }
+    if (isDependency(kind)) { placed.set(file, { section: 'deps', hash: bucketHash(file) }); continue; }
     const unit = unitKey(file);
-    const size = unit === undefined ? undefined : units.get(unit.key)!;
-    const together = size !== undefined && !size.independent && size.count <= MAX_GROUP_OBJECTS && size.bytes <= MAX_GROUP_BYTES;
-    hashes.set(file, bucketHash(together ? unit!.key : file));
+    const info = unit === undefined ? undefined : units.get(unit.key)!;
+    const together = info !== undefined && !info.independent && info.count <= MAX_GROUP_OBJECTS && info.bytes <= MAX_GROUP_BYTES;
+    const service = info !== undefined ? info.service : SERVICE_KINDS.includes(kind);
+    placed.set(file, { section: service ? 'services' : 'work', hash: bucketHash(together ? unit!.key : file) });
   }
-  return hashes;
+  return placed;
 }
 
 /** The folders of a layer split `folders` ways, in apply order, empty ones left out. */
-function layout(layer: string, files: readonly string[], hashes: ReadonlyMap<string, number>, folders: number): FolderPart[] {
+function layout(layer: string, files: readonly string[], placed: ReadonlyMap<string, { section: Section; hash: number }>, folders: number): FolderPart[] {
   if (folders === 1) return [{ folder: layer, files: [...files].sort(compareText) }];
+  const buckets: Record<Exclude<Section, 'cluster'>, string[][]> = {
+    deps: Array.from({ length: folders }, () => []),
+    services: Array.from({ length: folders }, () => []),
+    work: Array.from({ length: folders }, () => []),
+  };
   const cluster: string[] = [];
-  const deps: string[][] = Array.from({ length: folders }, () => []);
-  const work: string[][] = Array.from({ length: folders }, () => []);
   for (const file of files) {
-    const { namespace, kind } = parseFileName(file);
-    if (namespace === 'cluster') cluster.push(file);
-    else (isDependency(kind) ? deps : work)[hashes.get(file)! % folders].push(file);
+    const { section, hash } = placed.get(file)!;
+    if (section === 'cluster') cluster.push(file);
+    else buckets[section][hash % folders].push(file);
   }
   const parts: FolderPart[] = [{ folder: `${layer}-cluster`, files: cluster }];
-  for (let i = folders - 1; i >= 0; i--) parts.push({ folder: bucketFolder(`${layer}-deps`, i), files: deps[i] });
-  for (let i = folders - 1; i >= 0; i--) parts.push({ folder: bucketFolder(layer, i), files: work[i] });
+  for (const [section, base] of [['deps', `${layer}-deps`], ['services', `${layer}-services`], ['work', layer]] as const) {
+    for (let i = folders - 1; i >= 0; i--) parts.push({ folder: bucketFolder(base, i), files: buckets[section][i] });
+  }
   return parts.filter((part) => part.files.length > 0).map((part) => ({ folder: part.folder, files: part.files.sort(compareText) }));
 }

@@ -1,7 +1,7 @@
 /** Renders the charts of one cluster app into files: one object per file, a kustomization per folder. */
 import { ApiObject, Chart } from 'cdk8s';
 import { ClusterContext, ManifestJson, RenderedFolder } from './cluster-context';
-import { LAYER_ORDER } from './layers';
+import { Layer, LAYER_ORDER } from './layers';
 import { describeObject, kustomizationYaml, LayerFoldersError, manifestFileName, splitIntoFolders, toYaml } from './manifest-files';
 import { ConfigPath } from '../config/yaml-positions';
 
@@ -31,16 +31,24 @@ export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
     const path: ConfigPath = ['clusters', context.clusterName, 'layerFolders', layer];
     let parts;
     try {
-      parts = splitIntoFolders(layer, [...byFile.keys()], { folders: context.cluster.layerFolders?.[layer], unitOf, sizeOf: (file) => texts.get(file)!.length });
+      parts = splitIntoFolders(layer, [...byFile.keys()], { folders: folderCount(context, layer), unitOf, sizeOf: (file) => texts.get(file)!.length });
     } catch (error) {
       if (!(error instanceof LayerFoldersError)) throw error;
-      throw new LayerFoldersConfigError(`cluster '${context.clusterName}': ${error.message.replace(/^layer '[^']*'/, `layer '${layer}' (clusters.${context.clusterName}.layerFolders.${layer}: ${context.cluster.layerFolders?.[layer] ?? '1, the default'})`)}`, path);
+      if (layer === Layer.OPERATORS) {
+        throw new LayerFoldersConfigError(`cluster '${context.clusterName}': ${error.message.replace(/ Set it to .*$/, ' The operators layer is one folder (its HelmReleases wait for each other with dependsOn): install fewer operators on this cluster')}`, ['clusters', context.clusterName, 'operators']);
+      }
+      throw new LayerFoldersConfigError(`cluster '${context.clusterName}': ${error.message.replace(/^layer '[^']*'/, `layer '${layer}' (clusters.${context.clusterName}.layerFolders.${layer}: ${folderCount(context, layer) ?? '1, the default'})`)}`, path);
     }
     for (const part of parts) {
       folders.push(renderedFolder(layer, part.folder, part.files.map((file) => byFile.get(file)!), texts));
     }
   }
   return folders;
+}
+
+/** The folder count the cluster config gives a layer (the operators layer is always one folder). */
+function folderCount(context: ClusterContext, layer: Layer): number | undefined {
+  return layer === Layer.OPERATORS ? undefined : context.cluster.layerFolders?.[layer];
 }
 
 /** A folder holding `manifests`: one YAML file each (from `texts` when given), named by `manifestFileName`, plus the kustomization. */

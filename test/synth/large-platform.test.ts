@@ -82,12 +82,12 @@ test('layers past the folder limit are split, and the Flux chain applies every f
     const order = fluxOrder(folders).map((f) => f.folder);
     const layerFolders = [...folders.keys()].filter((f) => f !== 'flux');
     expect([cluster, [...order].sort()]).toEqual([cluster, [...layerFolders].sort()]);
-    // Per layer: its cluster-scoped folder, its dependency folders, its workload folders; hash folders from the
+    // Per layer: its cluster-scoped folder, its dependency, service and workload folders; hash folders from the
     // highest index down (lib/synth/manifest-files.ts splitIntoFolders).
     const position = (folder: string) => {
-      const [, layer, section, index] = /^([a-z]+?)(?:-(cluster|deps))?(?:-(\d+))?$/.exec(folder)!;
+      const [, layer, section, index] = /^([a-z]+?)(?:-(cluster|deps|services))?(?:-(\d+))?$/.exec(folder)!;
       expect(LAYER_ORDER).toContain(layer);
-      return LAYER_ORDER.indexOf(layer as never) * 1e6 + { cluster: 0, deps: 1, undefined: 2 }[String(section) as 'cluster']! * 1e4 - Number(index ?? 0);
+      return LAYER_ORDER.indexOf(layer as never) * 1e6 + { cluster: 0, deps: 1, services: 2, undefined: 3 }[String(section) as 'cluster']! * 1e4 - Number(index ?? 0);
     };
     expect(order).toEqual([...order].sort((a, b) => position(a) - position(b)));
     for (const folder of layerFolders) {

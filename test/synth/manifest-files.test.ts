@@ -24,7 +24,7 @@ describe('splitting large layers', () => {
 
   test('a layer over the limit of its folders is an error naming the smallest folder count that fits', () => {
     const files = Array.from({ length: 1250 }, (_, i) => `ns_pod_${String(i).padStart(4, '0')}.yaml`);
-    expect(() => splitIntoFolders('workloads', files)).toThrow(/layer 'workloads' does not fit in 1 folder per section: workloads: 1250 objects.* Set it to 4, the smallest count that fits/);
+    expect(() => splitIntoFolders('workloads', files)).toThrow(/layer 'workloads' does not fit in one folder: workloads: 1250 objects.* Set it to 4, the smallest count that fits/);
     const parts = splitIntoFolders('workloads', files, { folders: 4 });
     expect(parts.map((p) => p.folder)).toEqual(['workloads-3', 'workloads-2', 'workloads-1', 'workloads']);
     expect(parts.every((p) => p.files.length <= 500)).toBe(true);
@@ -63,7 +63,8 @@ describe('dependency-aware splitting', () => {
     expect(parts[0]).toEqual({ folder: 'workloads-cluster', files: ['cluster_namespace_team.yaml'] });
     // in apply order: the cluster-scoped folder, the dependency folders, then the workload folders, highest index first
     const names = parts.map((p) => p.folder);
-    expect(names).toEqual(['workloads-cluster', 'workloads-deps-3', 'workloads-deps-2', 'workloads-deps-1', 'workloads-deps', 'workloads-3', 'workloads-2', 'workloads-1', 'workloads']
+    expect(names).toEqual(['workloads-cluster', 'workloads-deps-3', 'workloads-deps-2', 'workloads-deps-1', 'workloads-deps',
+      'workloads-services-3', 'workloads-services-2', 'workloads-services-1', 'workloads-services', 'workloads-3', 'workloads-2', 'workloads-1', 'workloads']
       .filter((name) => names.includes(name)));
   });
 
@@ -90,6 +91,28 @@ describe('dependency-aware splitting', () => {
     expect(new Set(few.values()).size).toBeGreaterThan(1);
     const many = folderOf(routes(200));
     expect([...few].filter(([file, folder]) => many.get(file) !== folder)).toEqual([]);
+  });
+});
+
+describe('services before the workloads that use them', () => {
+  test('HDFS and the Kafka cluster come in the services folders, before every Spark job, topic and user', () => {
+    const files = [
+      'hdfs_statefulset_namenode.yaml', 'hdfs_service_namenode.yaml', 'hdfs_configmap_hdfs-config.yaml',
+      'kafka_kafka.kafka.strimzi.io_events.yaml', 'kafka_kafkanodepool.kafka.strimzi.io_dual.yaml',
+      ...Array.from({ length: 40 }, (_, i) => `kafka_kafkatopic.kafka.strimzi.io_t-${i}.yaml`),
+      ...Array.from({ length: 60 }, (_, i) => `spark_sparkapplication.sparkoperator.k8s.io_job-${i}.yaml`),
+    ];
+    const unitOf = (file: string) => (file.startsWith('hdfs_') ? 'hdfs' : file.startsWith('kafka_kafka') && !file.includes('topic') ? 'kafka' : undefined);
+    const parts = splitIntoFolders('workloads', files, { folders: 8, unitOf });
+    const folderOf = (file: string) => parts.findIndex((p) => p.files.includes(file));
+    const services = ['hdfs_statefulset_namenode.yaml', 'hdfs_service_namenode.yaml', 'kafka_kafka.kafka.strimzi.io_events.yaml', 'kafka_kafkanodepool.kafka.strimzi.io_dual.yaml'];
+    for (const file of services) expect(parts[folderOf(file)].folder).toMatch(/^workloads-services(-\d+)?$/);
+    // a workload stays whole: the Kafka cluster with its node pool, HDFS with its Service
+    expect(folderOf('kafka_kafka.kafka.strimzi.io_events.yaml')).toBe(folderOf('kafka_kafkanodepool.kafka.strimzi.io_dual.yaml'));
+    expect(folderOf('hdfs_statefulset_namenode.yaml')).toBe(folderOf('hdfs_service_namenode.yaml'));
+    const lastService = Math.max(...services.map(folderOf));
+    const others = files.filter((f) => f.includes('_kafkatopic.') || f.includes('_sparkapplication.'));
+    expect(Math.min(...others.map(folderOf))).toBeGreaterThan(lastService);
   });
 });
 
