@@ -32,6 +32,7 @@ export function addKafka(context: ClusterContext, section: StreamingConfig): Kaf
     clients: clients.map(([name, client]) => ({ namespace: client.namespace, podLabels: kafkaClientPodLabels(name, client) })),
     operatorNamespace: OPERATORS[Operator.STRIMZI].namespace,
     clusterDomain: context.cluster.clusterDomain,
+    clusterCa: kafka.clusterCa,
   });
 }
 

@@ -32,6 +32,10 @@ const kafkaPlacement = perSection((section, path, cluster) => {
   } else if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
     violations.push({ path: [...at, 'nodePool'], message: `node pool '${section.kafka.nodePool}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; Kafka runs on a User pool without GPUs` });
   }
+  const ca = section.kafka.clusterCa;
+  if (ca && ca.renewalDays >= ca.validityDays) {
+    violations.push({ path: [...at, 'clusterCa', 'renewalDays'], message: `renewalDays (${ca.renewalDays}) must be fewer than validityDays (${ca.validityDays}): it is the window before expiry in which Strimzi renews the CA certificate, and clients must get the new ca.crt within it` });
+  }
   if (section.kafka.apiServerCidrs !== undefined) {
     violations.push({ path: [...at, 'apiServerCidrs'], message: removedApiServerCidrsMessage('the Kafka topic and user operators (and NiFi submitting Spark jobs)') });
   }

@@ -47,6 +47,10 @@ export const KafkaClusterSchema = Closed({
   minInSyncReplicas: Type.Integer({ minimum: 1, maximum: 10, description: 'replicas that must acknowledge a write with acks=all (min.insync.replicas)' }),
   listenerPort: Type.Optional(Type.Integer({ minimum: 9092, maximum: 65535, description: 'port of the TLS listener clients use (SCRAM-SHA-512 over TLS). Default: 9093' })),
   apiServerCidrs: Type.Optional(Type.Array(Type.String(), { description: REMOVED_API_SERVER_CIDRS_DESCRIPTION })),
+  clusterCa: Type.Optional(Closed({
+    validityDays: Type.Integer({ minimum: 2, maximum: 36500, description: 'days a cluster CA certificate is valid (Strimzi default 365)' }),
+    renewalDays: Type.Integer({ minimum: 1, maximum: 36499, description: 'days before expiry at which Strimzi renews it, fewer than validityDays (Strimzi default 30): the window in which clients must get the new ca.crt' }),
+  }, { description: 'when Strimzi renews the cluster CA that clients trust (written into the Kafka resource). Default: validityDays 365, renewalDays 30' })),
 }, { description: 'the Kafka cluster (Strimzi Kafka in KRaft mode with KafkaNodePools)' });
 
 export const KafkaTopicSchema = Closed({

@@ -214,6 +214,7 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'sparkConf': { rule: 'a streaming job setting the checkpoint in sparkConf' },
   },
   'lib/streaming/kafka-cluster.ts': {
+    'clusterCa': { rule: 'a cluster CA renewal window as long as its validity' },
     'minInSyncReplicas': { rule: 'min in-sync replicas above replication' },
     'nodePool': { rule: 'Kafka on a System pool' },
     'nodePools': { rule: 'Kafka without a broker pool' },

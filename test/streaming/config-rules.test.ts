@@ -49,6 +49,13 @@ describe('streaming config rules', () => {
     });
   });
 
+  test('a cluster CA renewal window must be shorter than the validity', () => {
+    expect(violations((c) => { streaming(c).kafka.clusterCa = { validityDays: 30, renewalDays: 45 }; })).toContainEqual({
+      path: at('kafka.clusterCa.renewalDays'), message: expect.stringMatching(/^renewalDays \(45\) must be fewer than validityDays \(30\)/),
+    });
+    expect(violations((c) => { streaming(c).kafka.clusterCa = { validityDays: 730, renewalDays: 60 }; }).filter((v) => /clusterCa/.test(String(v.path)))).toEqual([]);
+  });
+
   test('replication above the broker count, min ISR above replication, an even or missing quorum', () => {
     expect(violations((c) => { streaming(c).kafka.replication = 4; })).toContainEqual({ path: at('kafka.replication'), message: expect.stringMatching(/replication \(4\) is larger than the 3 broker\(s\)/) });
     expect(violations((c) => { streaming(c).kafka.minInSyncReplicas = 3; streaming(c).kafka.replication = 2; }))
