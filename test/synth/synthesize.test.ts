@@ -9,6 +9,7 @@ import { PlatformConfig } from '../../lib/config/schema';
 import { readTree } from '../../lib/synth/atomic-write';
 import { MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
 import { diffTrees, synthesize } from '../../lib/synth/synthesize';
+import { VerifyError } from '../../lib/verify';
 import { EXAMPLE_CONFIG } from '../util';
 
 const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
@@ -56,6 +57,32 @@ describe('synthesize', () => {
     expect(() => synthesize({ configDir: bad, outDir: out, compositions: PLATFORM_COMPOSITIONS })).toThrow(ConfigError);
     expect(diffTrees(before, readTree(out))).toEqual([]);
     expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist-'))).toEqual([]);
+  });
+
+  test('a verifier fault, found after the files were written aside, leaves the previous output byte-identical, nothing aside and the lock free', () => {
+    // GIVEN a good synth (the output's folder exists, so the next run writes each cluster aside as it renders)
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    const before = readTree(out);
+    // WHEN a change makes the verifier fail (a PyTorchJob deleted after it finishes: Flux would re-create it)
+    const faulty = exampleText.replace('          nprocPerNode: "1"\n', '          nprocPerNode: "1"\n          runPolicy: { ttlSecondsAfterFinished: 600 }\n');
+    expect(faulty).not.toBe(exampleText);
+    expect(() => synthesize({ configDir: configDir(faulty), outDir: out, compositions: PLATFORM_COMPOSITIONS })).toThrow(VerifyError);
+    // THEN the output is untouched, the staging folder is gone, and the lock is released (the next run does not wait)
+    expect(diffTrees(before, readTree(out))).toEqual([]);
+    expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist'))).toEqual([]);
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    expect(diffTrees(before, readTree(out))).toEqual([]);
+  });
+
+  test('a missing parent folder is not created when synthesis fails', () => {
+    const out = path.join(work, 'missing', 'parent', 'dist');
+    const faulty = exampleText.replace('          nprocPerNode: "1"\n', '          nprocPerNode: "1"\n          runPolicy: { ttlSecondsAfterFinished: 600 }\n');
+    expect(() => synthesize({ configDir: configDir(faulty), outDir: out, compositions: PLATFORM_COMPOSITIONS })).toThrow(VerifyError);
+    expect(fs.existsSync(path.join(work, 'missing'))).toBe(false);
+    // and is created by a good run
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    expect(readTree(out).get('README.md')).toMatch(/^# Generated: do not edit/);
   });
 
   test('objects removed from the config disappear from the output', () => {
