@@ -466,12 +466,13 @@ const SINGLE_USER_PROPERTIES: readonly [string, string][] = [
 export function configureScript(home: string, props: Pick<NifiProps, 'tls' | 'oidc'>): string {
   const file = '/seed/conf/nifi.properties';
   const lines = [
-    'set -e',
+    // Its exit status is not used: GNU cp's status for a skipped file under -n differs between coreutils releases
+    // (not checked for the image's). A conf/ that could not be seeded fails at the first prop below.
     `cp -rn ${home}/conf/. /seed/conf/`,
     // prop KEY VALUE: replace the line KEY=... (or append it); the value is read from the environment.
     `prop() { V="$2" awk -v k="$1" 'BEGIN { v = ENVIRON["V"] } index($0, k "=") == 1 { print k "=" v; found = 1; next } { print } END { if (!found) print k "=" v }' ${file} > ${file}.new && cat ${file}.new > ${file} && rm ${file}.new; }`,
   ];
-  const set = (key: string, value: string) => lines.push(`prop ${key} ${shellQuote(value)}`);
+  const set = (key: string, value: string) => lines.push(`prop ${key} ${shellQuote(value)} || exit 1`);
   if (props.tls) {
     for (const [key, value] of [
       ['nifi.security.keystore', ''], ['nifi.security.keystoreType', 'PEM'], ['nifi.security.keystorePasswd', ''], ['nifi.security.keyPasswd', ''],
@@ -486,12 +487,12 @@ export function configureScript(home: string, props: Pick<NifiProps, 'tls' | 'oi
     set('nifi.security.user.login.identity.provider', '');
     set('nifi.security.user.oidc.discovery.url', props.oidc.discoveryUrl);
     set('nifi.security.user.oidc.client.id', props.oidc.clientId);
-    lines.push('prop nifi.security.user.oidc.client.secret "$NIFI_OIDC_CLIENT_SECRET"');
+    lines.push('prop nifi.security.user.oidc.client.secret "$NIFI_OIDC_CLIENT_SECRET" || exit 1');
     set('nifi.security.user.oidc.claim.identifying.user', props.oidc.identityClaim);
     set('nifi.security.user.oidc.claim.groups', props.oidc.groupsClaim);
     const authorizers = '/seed/conf/authorizers.xml';
-    lines.push(`sed -i -e 's|<property name="Initial User Identity 1"></property>|<property name="Initial User Identity 1">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers}`);
-    lines.push(`sed -i -e 's|<property name="Initial Admin Identity"></property>|<property name="Initial Admin Identity">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers}`);
+    lines.push(`sed -i -e 's|<property name="Initial User Identity 1"></property>|<property name="Initial User Identity 1">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers} || exit 1`);
+    lines.push(`sed -i -e 's|<property name="Initial Admin Identity"></property>|<property name="Initial Admin Identity">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers} || exit 1`);
   } else {
     for (const [key, value] of SINGLE_USER_PROPERTIES) set(key, value);
   }
