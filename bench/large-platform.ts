@@ -20,6 +20,11 @@ export interface LargePlatformOptions {
 /** The sizes of the issue's case: 1,000 models, 200 microservices, 200 Spark jobs. */
 export const LARGE_PLATFORM: LargePlatformOptions = { models: 1000, microservices: 200, sparkJobs: 200 };
 
+/** Folders of the serving cluster's workloads layer (`clusters.serving.layerFolders.workloads`). */
+export const LARGE_SERVING_WORKLOAD_FOLDERS = 8;
+/** Folders of the data-processing cluster's workloads layer. */
+export const LARGE_DATA_WORKLOAD_FOLDERS = 4;
+
 const pad = (i: number) => String(i).padStart(4, '0');
 
 /** The large platform, built from the example config (which must have the `serving` and `data-processing` clusters). */
@@ -37,6 +42,9 @@ export function largePlatform(example: PlatformConfig, options: LargePlatformOpt
   const modelTemplates = Object.values(serving.serving.models ?? {}) as any[];
   const serviceTemplates = Object.entries(serving.serving.microservices ?? {}) as [string, any][];
   const domain = `models.${serving.routing!.hostname}`;
+  // More host names than one Gateway has listeners: wildcard listeners, whose certificates HTTP-01 cannot prove
+  // (the routing config rule asks for dns01 then).
+  serving.routing = { ...serving.routing, tls: { ...serving.routing.tls, acmeSolver: 'dns01' } };
   const models: Record<string, unknown> = {};
   for (let i = 1; i <= options.models; i++) {
     const template = modelTemplates[(i - 1) % modelTemplates.length];
@@ -64,6 +72,10 @@ export function largePlatform(example: PlatformConfig, options: LargePlatformOpt
     jobs[`job-${pad(i)}`] = { ...template, ...(template.schedule ? { schedule: `${i % 60} ${i % 6} * * *` } : {}) };
   }
   data.dataProcessing.jobs = jobs;
+  // Each workloads layer spread over a fixed number of hash folders (an explicit choice, see docs/output.md): enough
+  // for the full size with room to grow, and the same at every size, so adding or removing a workload moves nothing.
+  serving.layerFolders = { workloads: LARGE_SERVING_WORKLOAD_FOLDERS };
+  data.layerFolders = { workloads: LARGE_DATA_WORKLOAD_FOLDERS };
   // Sized for every job at once (the verifier's quota-fit rule counts them so): a driver and up to 3 executors of
   // up to 2 cores and 8g each, with Spark's memory overhead.
   const sparkNamespace = Object.keys(data.dataProcessing.spark?.namespaces ?? { spark: {} })[0] ?? 'spark';

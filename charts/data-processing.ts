@@ -133,7 +133,6 @@ export const dataProcessingComposition: ClusterComposition = (context) => {
     const rbac = new SparkRbac(context.layers.platform, `spark-rbac-${namespace}`, {
       namespace,
       nodePool: sparkPool,
-      apiServerCidrs: section.network.apiServerCidrs,
       azureStorageCidrs: section.network.azureStorageCidrs,
       serviceAccountName: identity ? undefined : serviceAccountName,
       identity,

@@ -4,6 +4,7 @@ import { JupyterHub, NotebookEgress } from '../lib/notebooks/jupyterhub';
 import { kafkaBootstrapServers, kafkaClientPodLabels } from '../lib/streaming/config';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { compareText } from '../lib/core/sort';
+import { API_SERVER_PORTS } from '../lib/core/network-policies';
 import { podIdentityFor } from './identity';
 import { appRoutes } from '../lib/serving/config-routes';
 import { requestRoutes, routeSpec } from './routing';
@@ -27,7 +28,8 @@ function dataEgress(context: ClusterContext): NotebookEgress[] {
     for (const cidr of [...(dataProcessing.network.nodeCidrs ?? [])].sort(compareText)) egress.push({ purpose: 'HDFS namenode and datanodes', to: { cidr }, ports: [8020, 9866] });
   }
   if (notebooks.sparkSubmission) {
-    for (const cidr of [...dataProcessing!.network.apiServerCidrs].sort(compareText)) egress.push({ purpose: 'SparkApplications through the API server', to: { cidr }, ports: [443, 6443] });
+    // The API server ports to any address, like every namespace of the platform (lib/core apiServerEgressRule).
+    egress.push({ purpose: 'SparkApplications through the API server', ports: API_SERVER_PORTS });
   }
   return egress;
 }

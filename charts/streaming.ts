@@ -34,9 +34,8 @@ export function addKafka(context: ClusterContext, section: StreamingConfig): Kaf
     listenerPort: kafka.listenerPort ?? DEFAULT_KAFKA_LISTENER_PORT,
     clients: clients.map(([name, client]) => ({ namespace: client.namespace, podLabels: kafkaClientPodLabels(name, client) })),
     operatorNamespace: OPERATORS[Operator.STRIMZI].namespace,
-    // Required by the config rule kafkaPlacement when there is no data-processing section.
-    apiServerCidrs: kafka.apiServerCidrs ?? context.cluster.dataProcessing?.network.apiServerCidrs ?? [],
     clusterDomain: context.cluster.clusterDomain,
+    clusterCa: kafka.clusterCa,
   });
 }
 
@@ -86,7 +85,7 @@ function smallRepository(size: string): string {
 /** NiFi (workloads layer) as the Kafka client it is configured as: the client's pod labels admit it to the brokers. */
 function addNifi(context: ClusterContext, section: StreamingConfig): Nifi {
   const submission = section.nifi!.sparkSubmission;
-  const nifiObject = nifiWorkload(context, section, submission ? (section.kafka.apiServerCidrs ?? context.cluster.dataProcessing?.network.apiServerCidrs) : undefined);
+  const nifiObject = nifiWorkload(context, section, submission !== undefined);
   if (submission) {
     new SparkSubmitter(context.layers.platform, `spark-submitter-nifi-${submission.namespace}`, {
       name: 'nifi',
@@ -129,7 +128,7 @@ function nifiCalls(context: ClusterContext, section: StreamingConfig): NifiCalls
   };
 }
 
-function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServerCidrs: readonly string[] | undefined): Nifi {
+function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServerAccess: boolean): Nifi {
   const nifi = section.nifi!;
   const client = section.clients![nifi.kafkaClient];
   const large = nifi.repositorySize ?? '50Gi';
@@ -152,7 +151,7 @@ function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServ
     httpEndpoint: nifi.httpEndpoint,
     resources: nifi.resources ?? { request: { cpu: '1', memory: '4Gi' }, limit: { cpu: '2', memory: '4Gi' } },
     podLabels: kafkaClientPodLabels(nifi.kafkaClient, client),
-    apiServerCidrs,
+    apiServerAccess,
     tls: nifi.tls ? { secretName: nifi.tls.secretName, hostname: `nifi.${nifi.namespace}.svc.${domain}` } : undefined,
     oidc: oidc?.clientSecret ? {
       // Entra ID's OpenID Connect metadata of the tenant (v2.0 endpoints).

@@ -7,7 +7,7 @@
 import { AzureClusterSchema, AzurePlatformSchema, IdentityModeSchema, IdentitySchema } from '../azure/config';
 import { NamespaceDefaultsSchema, NamespacesSchema } from '../core/namespaces-config';
 import { DataProcessingSchema } from '../data-processing/config';
-import { AirflowSchema, GitOpsSchema, OperatorsSchema } from '../gitops/config';
+import { AirflowSchema, GitOpsSchema, LayerFoldersSchema, OperatorsSchema } from '../gitops/config';
 import { NodePoolsSchema } from '../core/node-pools-config';
 import { SharedModelsSchema } from '../models/config';
 import { RoutingSchema, ServingSchema } from '../serving/config';
@@ -29,6 +29,7 @@ export const ClusterSchema = Closed({
   training: Type.Optional(TrainingSchema),
   operators: Type.Optional(OperatorsSchema),
   airflow: Type.Optional(AirflowSchema),
+  layerFolders: Type.Optional(LayerFoldersSchema),
   routing: Type.Optional(RoutingSchema),
   serving: Type.Optional(ServingSchema),
   acceptedFaults: Type.Optional(AcceptedFaultsSchema),

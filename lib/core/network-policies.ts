@@ -2,6 +2,7 @@
 import { Construct } from 'constructs';
 import * as k8s from './k8s';
 import { NAMESPACE_NAME_LABEL } from './labels';
+import { ANY_ADDRESS, declareFlows } from './flows';
 
 /** Labels selecting pods; an empty map selects every pod of the namespace. */
 export type PodLabels = { readonly [key: string]: string };
@@ -96,6 +97,43 @@ export const PUBLIC_ADDRESSES: { readonly cidr: string; readonly except: readonl
   cidr: '0.0.0.0/0',
   except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.169.254/32'],
 };
+
+/**
+ * Ports pods reach the Kubernetes API server on. On AKS pods call `kubernetes.default.svc:443`, which the node
+ * translates to the API server's address on 443; 6443 is the API server's own port on clusters that expose it
+ * there. Both are opened like the operator namespaces' `allow-operator-traffic` does.
+ */
+export const API_SERVER_PORTS: readonly number[] = [443, 6443];
+
+/**
+ * The egress rule to the API server: the API server ports to any destination, without an address. Every
+ * namespace of the platform reaches the API server this way (operator namespaces, the Kafka entity operator,
+ * NiFi and notebooks submitting Spark jobs, Spark drivers), because an address cannot name it reliably:
+ * - on AKS the API server is published by name, not by a stable address range: learn.microsoft.com/azure/aks/
+ *   outbound-rules-control-egress lists it as the FQDN `*.hcp.<location>.azmk8s.io` (443) and says the AKS
+ *   dependencies are FQDNs "which don't have static addresses behind them"; a private cluster reaches it through
+ *   a private endpoint, API Server VNet Integration through a delegated subnet (learn.microsoft.com/azure/aks/
+ *   api-server-vnet-integration), so a configured CIDR silently goes stale;
+ * - with Azure CNI powered by Cilium, traffic to the API server gets Cilium's reserved `kube-apiserver` identity,
+ *   and a Kubernetes NetworkPolicy `ipBlock` does not match it (cilium/cilium issues #20550 "Kubernetes network
+ *   policy for api-server" and #14724; Cilium's own policies use the `kube-apiserver` entity instead).
+ * The cost: the selected pods may also open 443/6443 to other destinations; keep the pod selector narrow.
+ */
+export function apiServerEgressRule(): k8s.NetworkPolicyEgressRule {
+  return { ports: tcpPorts(API_SERVER_PORTS) };
+}
+
+/**
+ * Lets the selected pods reach the API server (`apiServerEgressRule`) and declares the flows for the verifier
+ * (destination: any address, as for the operators).
+ */
+export function allowApiServerEgress(scope: Construct, id: string, target: Omit<PolicyTarget, 'ports'> & { readonly purpose: string }): k8s.KubeNetworkPolicy {
+  declareFlows(scope, { purpose: target.purpose, from: { namespace: target.namespace, podLabels: { ...target.podLabels } }, to: { cidr: ANY_ADDRESS } }, API_SERVER_PORTS);
+  return new k8s.KubeNetworkPolicy(scope, id, {
+    metadata: { name: target.name, namespace: target.namespace },
+    spec: { podSelector: { matchLabels: { ...target.podLabels } }, policyTypes: ['Egress'], egress: [apiServerEgressRule()] },
+  });
+}
 
 /** Egress to Azure services over HTTPS (Storage, Entra ID token endpoint); policies cannot match FQDNs. */
 export const AZURE_HTTPS_EGRESS: { readonly peers: readonly EgressPeer[]; readonly ports: readonly number[] } = {

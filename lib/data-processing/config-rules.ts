@@ -3,6 +3,7 @@
  * volumes, Pod Security levels, and HDFS replication against the number of nodes that hold blocks.
  */
 import { parseQuantity } from '../core/quantity';
+import { removedApiServerCidrsMessage } from '../core/api-server-config';
 import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
@@ -213,7 +214,14 @@ const jobsAndVolumesFitTheirConstructs = perSection((section, path) => {
 });
 
 /** Every rule of the data-processing section, in the order they run. */
+/** `network.apiServerCidrs` was removed: the API server is reached by port (lib/core apiServerEgressRule). */
+const apiServerCidrsRemoved = perSection((section, path) => section.network.apiServerCidrs === undefined ? [] : [{
+  path: [...path, 'network', 'apiServerCidrs'],
+  message: removedApiServerCidrsMessage('Spark drivers (and notebooks submitting Spark jobs)'),
+}]);
+
 export const DATA_PROCESSING_RULES: readonly ConfigRule[] = [
+  apiServerCidrsRemoved,
   hdfsNamespaceIsPrivileged,
   sparkNamespacesAreNotPrivileged,
   nodePoolsFit,

@@ -2,6 +2,7 @@
  * The data-processing section of a cluster: HDFS next to Spark, Spark RBAC and network access, Spark jobs
  * (run by the Spark operator) and shared RWX volumes for lookup tables and results.
  */
+import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/api-server-config';
 import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 
 const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';
@@ -23,7 +24,7 @@ const HadoopPropertiesSchema = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9][
 /** Network facts that NetworkPolicies need, since they cannot match host names. */
 export const DataProcessingNetworkSchema = Closed({
   nodeCidrs: Type.Optional(Cidrs('address ranges of the cluster nodes (the AKS node subnet); HDFS runs on node addresses (hostNetwork). Required with hdfs')),
-  apiServerCidrs: Cidrs('address ranges of the AKS API server (the Spark driver creates executor pods through it)'),
+  apiServerCidrs: Type.Optional(Type.Array(Type.String(), { description: REMOVED_API_SERVER_CIDRS_DESCRIPTION })),
   azureStorageCidrs: Type.Optional(Cidrs('address ranges reached over 443 by Spark pods: Azure Storage (or its private endpoints) and Microsoft Entra ID for the Workload Identity token exchange. Default: ["0.0.0.0/0"]')),
 }, { description: 'addresses that the Spark and HDFS network policies allow' });
 

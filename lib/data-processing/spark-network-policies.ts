@@ -2,7 +2,8 @@
 import { Construct } from 'constructs';
 import * as k8s from '../core/k8s';
 import { NAMESPACE_NAME_LABEL } from '../core/labels';
-import type { DeclaredFlow } from '../core/flows';
+import { ANY_ADDRESS, type DeclaredFlow } from '../core/flows';
+import { API_SERVER_PORTS, apiServerEgressRule } from '../core/network-policies';
 
 /** Label Spark puts on its pods: `driver` or `executor`. */
 export const SPARK_ROLE_LABEL = 'spark-role';
@@ -34,7 +35,6 @@ export interface HdfsClientAccess {
 /** What the policies allow. */
 export interface SparkNetworkInputs {
   readonly namespace: string;
-  readonly apiServerCidrs: readonly string[];
   readonly azureStorageCidrs: readonly string[];
   readonly hdfs?: HdfsClientAccess;
   readonly uiAccessFrom?: SparkUiAccess;
@@ -80,7 +80,8 @@ export function addSparkNetworkPolicies(scope: Construct, inputs: SparkNetworkIn
     policy('allow-api-server', 'spark-allow-driver-api-server', {
       podSelector: drivers,
       policyTypes: ['Egress'],
-      egress: [{ to: ipBlocks(inputs.apiServerCidrs), ports: [tcp(443)] }],
+      // The API server ports to any address, like every namespace of the platform (see apiServerEgressRule).
+      egress: [apiServerEgressRule()],
     }),
     policy('allow-azure-storage', 'spark-allow-azure-storage', {
       podSelector: sparkPods,
@@ -123,7 +124,7 @@ export function sparkJobFlows(inputs: SparkNetworkInputs): DeclaredFlow[] {
     { purpose: 'spark executors to the driver block manager', from: pods('executor'), to: pods('driver'), port: SPARK_PORTS.blockManager },
     { purpose: 'spark driver to the executors\' block managers', from: pods('driver'), to: pods('executor'), port: SPARK_PORTS.blockManager },
     { purpose: 'spark executors to other executors\' block managers (shuffle)', from: pods('executor'), to: pods('executor'), port: SPARK_PORTS.blockManager },
-    ...inputs.apiServerCidrs.map((cidr) => ({ purpose: 'spark driver to the API server (creates executor pods)', from: pods('driver'), to: { cidr }, port: 443 })),
+    ...API_SERVER_PORTS.map((port) => ({ purpose: 'spark driver to the API server (creates executor pods)', from: pods('driver'), to: { cidr: ANY_ADDRESS }, port })),
   ];
   for (const role of ['driver', 'executor'] as const) {
     for (const cidr of inputs.azureStorageCidrs) flows.push({ purpose: `spark ${role} to Azure Storage (ABFS) and Entra ID`, from: pods(role), to: { cidr }, port: 443 });

@@ -38,8 +38,6 @@ export interface SparkRbacProps {
   readonly namespace: string;
   /** The pool that runs drivers and executors (a User pool without GPUs). */
   readonly nodePool: NodePoolPlacement;
-  /** Address ranges of the Kubernetes API server (policies cannot match its host name). */
-  readonly apiServerCidrs: readonly string[];
   /**
    * Name of the ServiceAccount the drivers run as; created here unless `identity` is given.
    * @default 'spark'
@@ -174,7 +172,6 @@ export class SparkRbac extends Construct {
 
     const network = {
       namespace,
-      apiServerCidrs: props.apiServerCidrs,
       azureStorageCidrs: props.azureStorageCidrs ?? ['0.0.0.0/0'],
       hdfs: props.hdfs,
       uiAccessFrom: props.uiAccessFrom,
@@ -232,9 +229,7 @@ export class SparkRbac extends Construct {
     if (isSystemOrGpuPool(props.nodePool)) {
       fail(`'nodePool' (${props.nodePool.name}) is a ${props.nodePool.mode === 'System' ? 'System' : 'GPU'} pool; run Spark on a User pool without GPUs`);
     }
-    if (props.apiServerCidrs.length === 0) fail('\'apiServerCidrs\' is empty; the driver creates executors through the API server, give its address range');
     const cidrs = [
-      ...props.apiServerCidrs.map((cidr) => ['apiServerCidrs', cidr]),
       ...(props.azureStorageCidrs ?? []).map((cidr) => ['azureStorageCidrs', cidr]),
       ...(props.hdfs?.nodeCidrs ?? []).map((cidr) => ['hdfs.nodeCidrs', cidr]),
       ...(props.uiAccessFrom?.cidrs ?? []).map((cidr) => ['uiAccessFrom.cidrs', cidr]),

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { declareFlow, declareFlows } from '../core/flows';
 import * as k8s from '../core/k8s';
+import { apiServerEgressRule } from '../core/network-policies';
 import { AirflowValues, airflowValues, airflowVersionOfTag, AIRFLOW_POD_SELECTOR_LABEL, CHART_AIRFLOW_VERSIONS } from './airflow-values';
 import { PinnedHelmRelease } from './helm-release-pinned';
 
@@ -234,8 +235,11 @@ export class Airflow extends Construct {
       spec: {
         podSelector: airflowPods,
         policyTypes: ['Egress'],
-        // Azure Storage, Microsoft Entra ID, the Git host and the API server are only known by name: 443 to anywhere.
-        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [443, 5432, ...gitPorts].map(tcp) }],
+        // Azure Storage, Microsoft Entra ID, the Git host and Postgres are only known by name: their ports to any
+        // address. The Kubernetes API server gets the rule every namespace uses, its ports without an address
+        // (lib/core apiServerEgressRule: with Azure CNI powered by Cilium an ipBlock, even 0.0.0.0/0, does not
+        // match traffic to the API server); it also covers 443 to Azure.
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [5432, ...gitPorts].map(tcp) }, apiServerEgressRule()],
       },
     });
 
@@ -246,6 +250,7 @@ export class Airflow extends Construct {
     declareFlow(this, { purpose: 'airflow API server to the workers\' log servers', from: pods({ component: 'api-server' }), to: pods({ component: 'worker' }), port: AIRFLOW_PORTS.workerLogs });
     declareFlow(this, { purpose: 'airflow API server to the triggerer\'s log server', from: pods({ component: 'api-server' }), to: pods({ component: 'triggerer' }), port: AIRFLOW_PORTS.triggererLogs });
     declareFlows(this, { purpose: 'airflow to Azure Storage, Entra ID, the Git host and the API server', from: pods({}), to: { cidr: '0.0.0.0/0' } }, [443, ...gitPorts]);
+    declareFlow(this, { purpose: 'airflow to the Kubernetes API server', from: pods({}), to: { cidr: '0.0.0.0/0' }, port: 6443 });
     declareFlow(this, { purpose: 'airflow to its external Postgres metadata database', from: pods({}), to: { cidr: '0.0.0.0/0' }, port: 5432 });
   }
 

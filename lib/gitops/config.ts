@@ -83,6 +83,29 @@ export const AirflowSchema = Closed({
   }, { description: 'the external Postgres metadata database' }),
 }, { description: 'Airflow (official Helm chart, KubernetesExecutor) on this cluster' });
 
+/**
+ * Folder counts a layer may be spread over (`clusters.<name>.layerFolders`). Powers of two, so that raising the
+ * count only ever moves an object to a folder with a higher index, which Flux applies earlier (see
+ * `splitIntoFolders` in lib/synth/manifest-files.ts and docs/output.md "Split layers and Flux prune").
+ */
+export const LAYER_FOLDER_COUNTS = [1, 2, 4, 8, 16, 32, 64] as const;
+export type LayerFolderCount = typeof LAYER_FOLDER_COUNTS[number];
+
+const FolderCount = (layer: string) => Type.Unsafe<LayerFolderCount>({
+  type: 'integer', enum: [...LAYER_FOLDER_COUNTS],
+  description: `number of hash folders the ${layer} layer is spread over (1, 2, 4, 8, 16, 32 or 64): each object's folder is a hash of its workload or its own name, so adding or removing objects moves no other object; raise it (and review the moves in npm run diff) when synth says the layer no longer fits. Default: 1 (one folder)`,
+});
+
+/**
+ * How many folders (Flux Kustomizations) the platform and workloads layers of a cluster are spread over. The
+ * operators layer stays one folder: its HelmReleases wait for each other with `dependsOn`, which only works within
+ * a folder or towards an earlier one, and it is small (one release and its baseline per operator).
+ */
+export const LayerFoldersSchema = Closed({
+  platform: Type.Optional(FolderCount('platform')),
+  workloads: Type.Optional(FolderCount('workloads')),
+}, { description: 'folders per delivery layer, for layers past one folder\'s limit (500 objects or 512 KiB of YAML); an explicit, reviewed choice because changing it moves objects between Flux Kustomizations' });
+
 /** Where Flux finds the generated manifests, and how often it reconciles them. */
 export const GitOpsSchema = Closed({
   repository: Closed({
@@ -106,3 +129,4 @@ export type GitManifestsPin = Static<typeof GitManifestsPinSchema>;
 export type OperatorsConfig = Static<typeof OperatorsSchema>;
 export type AirflowConfig = Static<typeof AirflowSchema>;
 export type GitOpsConfig = Static<typeof GitOpsSchema>;
+export type LayerFoldersConfig = Static<typeof LayerFoldersSchema>;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as helm from '../../imports/helm.toolkit.fluxcd.io';
 import * as source from '../../imports/source.toolkit.fluxcd.io';
 import * as k8s from '../core/k8s';
+import { apiServerEgressRule } from '../core/network-policies';
 import { ANY_ADDRESS, declareFlow } from '../core/flows';
 import { allowIngressFromAnywhere } from '../core/network-policies';
 import type { OperatorWebhook } from './operator-network';
@@ -50,7 +51,7 @@ export function operatorTrafficPolicy(scope: Construct, namespace: string, ingre
       podSelector: {},
       policyTypes: ['Ingress', 'Egress'],
       ingress: ports.length > 0 ? [{ ports: ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }] : [],
-      egress: [{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+      egress: [apiServerEgressRule()],
     },
   });
 }

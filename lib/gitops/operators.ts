@@ -86,7 +86,15 @@ export const OPERATORS: { readonly [O in Operator]: OperatorInfo } = {
   [Operator.KSERVE]: {
     configKey: 'kserve', namespace: 'kserve', defaultChart: 'kserve',
     apiGroups: ['serving.kserve.io'], dependsOn: [Operator.CERT_MANAGER],
-    podSecurity: { level: 'baseline', reason: 'the upstream chart does not set a seccomp profile on every container; audit and warn stay at restricted' },
+    // Restricted: the only pod the kserve chart runs in its namespace is kserve-controller-manager (kube-rbac-proxy and
+    // manager), and its chart defaults pass restricted: pod securityContext runAsNonRoot true and seccompProfile
+    // RuntimeDefault (it covers every container); both containers allowPrivilegeEscalation false, capabilities
+    // drop [ALL], runAsNonRoot true; one secret volume (kserve/kserve v0.16.0 charts/kserve-resources/values.yaml
+    // kserve.controller.securityContext, containerSecurityContext, rbacProxy.securityContext, templates/
+    // deployment.yaml; the same values at v0.20.0, rendered by files/kserve/deployment-patch.yaml). The localmodel
+    // controller and node agent (hostPath) render only with kserve.localmodel.enabled (default false; in v0.20.0 a
+    // separate chart). The platform sets none of these values; the verifier models the pod (lib/verify/pod-model.ts).
+    podSecurity: { level: 'restricted' },
     ingressPorts: [{ port: 9443, why: 'webhook: kserve v0.16.0 charts/kserve-resources/templates/deployment.yaml containerPort 9443 (webhook-server); Service kserve-webhook-server-service 443 -> 9443' }],
   },
   [Operator.SPARK_OPERATOR]: {

@@ -30,8 +30,8 @@ export interface NotebookProfile {
 export interface NotebookEgress {
   /** Why (for the verifier's declared flows). */
   readonly purpose: string;
-  /** Pods of a namespace, or an address range. */
-  readonly to: { readonly namespace: string; readonly podLabels?: { readonly [key: string]: string } } | { readonly cidr: string };
+  /** Pods of a namespace, or an address range; omitted: any destination on the ports (the API server, see `apiServerEgressRule`). */
+  readonly to?: { readonly namespace: string; readonly podLabels?: { readonly [key: string]: string } } | { readonly cidr: string };
   /** TCP ports. */
   readonly ports: readonly number[];
 }
@@ -196,9 +196,11 @@ export class JupyterHub extends Construct {
           enabled: true,
           egressAllowRules: { cloudMetadataServer: false, privateIPs: false, nonPrivateIPs: true },
           egress: (props.egress ?? []).map((rule) => ({
-            to: ['cidr' in rule.to
-              ? { ipBlock: { cidr: rule.to.cidr } }
-              : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.to.namespace } }, ...(rule.to.podLabels ? { podSelector: { matchLabels: { ...rule.to.podLabels } } } : {}) }],
+            ...(rule.to === undefined ? {} : {
+              to: ['cidr' in rule.to
+                ? { ipBlock: { cidr: rule.to.cidr } }
+                : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.to.namespace } }, ...(rule.to.podLabels ? { podSelector: { matchLabels: { ...rule.to.podLabels } } } : {}) }],
+            }),
             ports: [...rule.ports].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port })),
           })),
         },

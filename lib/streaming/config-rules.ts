@@ -1,8 +1,9 @@
 /**
  * Semantic rules of the streaming section: what Kafka or Strimzi would refuse or run badly (replication above
  * the broker count, min.insync.replicas above replication, an even KRaft quorum, topic names Kafka refuses or
- * that collide), and references to namespaces, node pools, topics and the API server addresses.
+ * that collide), and references to namespaces, node pools and topics, and the removed apiServerCidrs key.
  */
+import { removedApiServerCidrsMessage } from '../core/api-server-config';
 import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
@@ -32,8 +33,12 @@ const kafkaPlacement = perSection((section, path, cluster) => {
   } else if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
     violations.push({ path: [...at, 'nodePool'], message: `node pool '${section.kafka.nodePool}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; Kafka runs on a User pool without GPUs` });
   }
-  if (!section.kafka.apiServerCidrs && !cluster.dataProcessing) {
-    violations.push({ path: [...at, 'apiServerCidrs'], message: 'the topic and user operators call the API server, whose addresses a NetworkPolicy must name; set kafka.apiServerCidrs (az aks show --query fqdn, then its address)' });
+  const ca = section.kafka.clusterCa;
+  if (ca && ca.renewalDays >= ca.validityDays) {
+    violations.push({ path: [...at, 'clusterCa', 'renewalDays'], message: `renewalDays (${ca.renewalDays}) must be fewer than validityDays (${ca.validityDays}): it is the window before expiry in which Strimzi renews the CA certificate, and clients must get the new ca.crt within it` });
+  }
+  if (section.kafka.apiServerCidrs !== undefined) {
+    violations.push({ path: [...at, 'apiServerCidrs'], message: removedApiServerCidrsMessage('the Kafka topic and user operators (and NiFi submitting Spark jobs)') });
   }
   return violations;
 });

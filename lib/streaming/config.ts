@@ -2,11 +2,11 @@
  * The streaming section of a cluster (`clusters.<name>.streaming`): a Kafka cluster run by the Strimzi operator
  * (KRaft, no ZooKeeper), its topics, and one Kafka user with ACLs per client application.
  */
+import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/api-server-config';
 import { Closed, DNS_LABEL_PATTERN, DnsLabel, Guid, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 import { SparkJobSchema } from '../data-processing/config';
 import { HOSTNAME_PATTERN } from '../serving/config';
 
-const CIDR_PATTERN = '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$';
 
 /**
  * Kafka versions Strimzi 1.2.0 runs (`kafka-versions.yaml` at tag 1.2.0: `supported: true` for 4.2.0, 4.2.1,
@@ -47,9 +47,11 @@ export const KafkaClusterSchema = Closed({
   replication: Type.Integer({ minimum: 1, maximum: 10, description: 'replication factor of new topics and of Kafka\'s internal topics (default.replication.factor, offsets and transaction logs)' }),
   minInSyncReplicas: Type.Integer({ minimum: 1, maximum: 10, description: 'replicas that must acknowledge a write with acks=all (min.insync.replicas)' }),
   listenerPort: Type.Optional(Type.Integer({ minimum: 9092, maximum: 65535, description: 'port of the TLS listener clients use (SCRAM-SHA-512 over TLS). Default: 9093' })),
-  apiServerCidrs: Type.Optional(Type.Array(Pattern(CIDR_PATTERN, 'an IPv4 CIDR such as 203.0.113.10/32'), {
-    minItems: 1, description: 'address ranges of the AKS API server, which the topic and user operators call. Default: dataProcessing.network.apiServerCidrs',
-  })),
+  apiServerCidrs: Type.Optional(Type.Array(Type.String(), { description: REMOVED_API_SERVER_CIDRS_DESCRIPTION })),
+  clusterCa: Type.Optional(Closed({
+    validityDays: Type.Integer({ minimum: 2, maximum: 36500, description: 'days a cluster CA certificate is valid (Strimzi default 365)' }),
+    renewalDays: Type.Integer({ minimum: 1, maximum: 36499, description: 'days before expiry at which Strimzi renews it, fewer than validityDays (Strimzi default 30): the window in which clients must get the new ca.crt' }),
+  }, { description: 'when Strimzi renews the cluster CA that clients trust (written into the Kafka resource). Default: validityDays 365, renewalDays 30' })),
 }, { description: 'the Kafka cluster (Strimzi Kafka in KRaft mode with KafkaNodePools)' });
 
 export const KafkaTopicSchema = Closed({

@@ -5,6 +5,7 @@ import { NAMESPACE_NAME_LABEL } from '../core/labels';
 import { AKS_ACCELERATOR_LABEL, AKS_AGENT_POOL_LABEL, AKS_MODE_LABEL, HOSTNAME_TOPOLOGY_KEY, isSystemOrGpuPool, NodePoolPlacement, poolTolerations } from '../core/node-pool';
 import { ContainerResources, toResourceRequirements } from '../core/container-security';
 import { declareFlows } from '../core/flows';
+import { allowApiServerEgress } from '../core/network-policies';
 
 /** Labels Strimzi 1.2.0 puts on the pods it creates (io.strimzi.api.ResourceLabels, operator-common Labels). */
 export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
@@ -21,7 +22,6 @@ export const STRIMZI_POOL_LABEL = 'strimzi.io/pool-name';
 export const KAFKA_INTERNAL_PORTS = { controlPlane: 9090, replication: 9091, agent: 8443 } as const;
 
 /** Ports of the API server a pod may call (AKS publishes 443; 6443 is the in-cluster endpoint port). */
-const API_SERVER_PORTS = [443, 6443];
 
 /** A Kafka node pool as the construct takes it. */
 export interface KafkaNodePoolSpec {
@@ -78,14 +78,31 @@ export interface KafkaClusterProps {
   readonly clients: readonly KafkaClientPeer[];
   /** Namespace of the Strimzi cluster operator (it reaches the brokers' internal ports). */
   readonly operatorNamespace: string;
-  /** Address ranges of the API server, called by the topic and user operators. */
-  readonly apiServerCidrs: readonly string[];
+  /**
+   * Schedule of the cluster CA Strimzi generates, which clients trust (`ca.crt` of `<name>-cluster-ca-cert`).
+   * @default - Strimzi's defaults, written out: 365 days valid, renewed 30 days before it expires
+   */
+  readonly clusterCa?: KafkaClusterCaSchedule;
   /**
    * Cluster DNS domain (bootstrap address).
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
 }
+
+/** When Strimzi renews the cluster CA certificate (Kafka `spec.clusterCa`). */
+export interface KafkaClusterCaSchedule {
+  /** Days a CA certificate is valid. */
+  readonly validityDays: number;
+  /** Days before expiry at which Strimzi renews it (must be fewer than validityDays). */
+  readonly renewalDays: number;
+}
+
+/**
+ * Strimzi 1.2.0 defaults (api/src/main/java/io/strimzi/api/kafka/model/common/CertificateAuthority.java
+ * DEFAULT_CERTS_VALIDITY_DAYS 365, DEFAULT_CERTS_RENEWAL_DAYS 30).
+ */
+export const STRIMZI_DEFAULT_CLUSTER_CA: KafkaClusterCaSchedule = { validityDays: 365, renewalDays: 30 };
 
 /** The listener name of the TLS listener (Strimzi names the bootstrap port after it). */
 const LISTENER_NAME = 'tls';
@@ -119,6 +136,8 @@ export class KafkaCluster extends Construct {
   public readonly bootstrapServers: string;
   /** Secret (in the Kafka namespace) with the cluster CA certificate clients trust (`ca.crt`). */
   public readonly clusterCaSecretName: string;
+  /** When Strimzi renews the cluster CA. */
+  public readonly clusterCa: KafkaClusterCaSchedule;
   /** Labels of the broker pods (what clients connect to). */
   public readonly brokerPodLabels: { readonly [key: string]: string };
   /** Number of broker nodes. */
@@ -135,6 +154,7 @@ export class KafkaCluster extends Construct {
     this.bootstrapServers = `${props.name}-kafka-bootstrap.${props.namespace}.svc.${domain}:${this.listenerPort}`;
     // KafkaResources.clusterCaCertificateSecretName(cluster) = <cluster>-cluster-ca-cert.
     this.clusterCaSecretName = `${props.name}-cluster-ca-cert`;
+    this.clusterCa = props.clusterCa ?? STRIMZI_DEFAULT_CLUSTER_CA;
     this.brokerPodLabels = { [STRIMZI_CLUSTER_LABEL]: props.name, [STRIMZI_BROKER_ROLE_LABEL]: 'true' };
     this.brokerCount = props.nodePools.filter((pool) => pool.roles.includes('broker')).reduce((sum, pool) => sum + pool.replicas, 0);
 
@@ -197,6 +217,16 @@ export class KafkaCluster extends Construct {
             'auto.create.topics.enable': false,
           },
         },
+        // The cluster CA schedule, written out so the renewal date is explicit in Git. renew-certificate (Strimzi's
+        // default) re-signs the CA certificate with the same private key (operator-common Ca.java RenewalType.RENEW_CERT:
+        // "new public key is generated using the same private key"), so a client that still holds the previous CA
+        // certificate keeps verifying the brokers until that certificate expires: the renewalDays window is the time
+        // to copy the new ca.crt to clients (docs/streaming.md, "Cluster CA renewal").
+        clusterCa: {
+          validityDays: this.clusterCa.validityDays,
+          renewalDays: this.clusterCa.renewalDays,
+          certificateExpirationPolicy: strimzi.KafkaSpecClusterCaCertificateExpirationPolicy.RENEW_HYPHEN_CERTIFICATE,
+        },
         entityOperator: {
           topicOperator: { resources: toResourceRequirements({ request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } }) as strimzi.KafkaSpecEntityOperatorTopicOperatorResources },
           userOperator: { resources: toResourceRequirements({ request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } }) as strimzi.KafkaSpecEntityOperatorUserOperatorResources },
@@ -212,9 +242,6 @@ export class KafkaCluster extends Construct {
     declareFlows(this, { purpose: 'Kafka nodes: KRaft quorum and replication', from: kafkaPods, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.controlPlane, KAFKA_INTERNAL_PORTS.replication]);
     declareFlows(this, { purpose: 'entity operator (topic and user operators) to the brokers', from: entityOperator, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.replication]);
     declareFlows(this, { purpose: 'Strimzi cluster operator to the Kafka nodes', from: clusterOperator, to: kafkaPods }, [KAFKA_INTERNAL_PORTS.controlPlane, KAFKA_INTERNAL_PORTS.replication, KAFKA_INTERNAL_PORTS.agent]);
-    for (const cidr of [...props.apiServerCidrs].sort()) {
-      declareFlows(this, { purpose: 'entity operator to the API server', from: entityOperator, to: { cidr } }, API_SERVER_PORTS);
-    }
     for (const client of props.clients) {
       declareFlows(this, { purpose: 'Kafka client to the TLS listener', from: { namespace: client.namespace, podLabels: { ...(client.podLabels ?? {}) }, deployedElsewhere: 'a Kafka client of streaming.clients, deployed by its owner unless a workload of the output carries its labels' }, to: { namespace: props.namespace, podLabels: { ...this.brokerPodLabels } } }, [this.listenerPort]);
     }
@@ -248,14 +275,13 @@ export class KafkaCluster extends Construct {
         egress: [{ to: [{ podSelector: { matchLabels: { ...clusterLabel, [STRIMZI_NAME_LABEL]: `${props.name}-kafka` } } }], ports: tcp(internal) }],
       },
     });
-    // The topic and user operators watch KafkaTopic/KafkaUser objects and write Secrets through the API server.
-    new k8s.KubeNetworkPolicy(this, 'entity-operator-api', {
-      metadata: { name: `${props.name}-entity-operator-api-egress`, namespace: props.namespace },
-      spec: {
-        podSelector: { matchLabels: { [STRIMZI_NAME_LABEL]: `${props.name}-entity-operator` } },
-        policyTypes: ['Egress'],
-        egress: [{ to: [...props.apiServerCidrs].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(API_SERVER_PORTS) }],
-      },
+    // The topic and user operators watch KafkaTopic/KafkaUser objects and write Secrets through the API server:
+    // the API server ports to any address, like every namespace of the platform (see apiServerEgressRule).
+    allowApiServerEgress(this, 'entity-operator-api', {
+      name: `${props.name}-entity-operator-api-egress`,
+      namespace: props.namespace,
+      podLabels: { [STRIMZI_NAME_LABEL]: `${props.name}-entity-operator` },
+      purpose: 'entity operator to the API server',
     });
     // The operator namespace's own policy only opens HTTPS egress; the operator also reaches the brokers.
     new k8s.KubeNetworkPolicy(this, 'operator-egress', {
@@ -316,6 +342,10 @@ export class KafkaCluster extends Construct {
 
   private validateProps(id: string, props: KafkaClusterProps): void {
     const prefix = `KafkaCluster '${id}'`;
+    const ca = props.clusterCa;
+    if (ca && (!Number.isInteger(ca.validityDays) || !Number.isInteger(ca.renewalDays) || ca.renewalDays < 1 || ca.renewalDays >= ca.validityDays)) {
+      throw new Error(`${prefix}: 'clusterCa' (validityDays ${ca.validityDays}, renewalDays ${ca.renewalDays}) needs whole days with 1 <= renewalDays < validityDays: renewalDays is the window before expiry in which Strimzi renews the CA certificate`);
+    }
     if (isSystemOrGpuPool(props.nodePool)) {
       throw new Error(`${prefix}: 'nodePool' (${props.nodePool.name}) is a system or GPU pool; run Kafka on a User pool without GPUs`);
     }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ContainerResources, nonRootPodSecurity, restrictedContainerSecurity, toResourceRequirements } from '../core/container-security';
 import { declareFlows } from '../core/flows';
+import { allowApiServerEgress } from '../core/network-policies';
 import * as k8s from '../core/k8s';
 import { NAMESPACE_NAME_LABEL } from '../core/labels';
 import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
@@ -152,11 +153,12 @@ export interface NifiProps {
    */
   readonly calls?: NifiCalls;
   /**
-   * Address ranges of the API server, for submitting Spark batch jobs as `SparkApplication`s through the
-   * Kubernetes API (bind the ServiceAccount with `SparkSubmitter`): the token is mounted and 443/6443 opened.
-   * @default - no API access, no token
+   * Access to the API server, for submitting Spark batch jobs as `SparkApplication`s through the Kubernetes API
+   * (bind the ServiceAccount with `SparkSubmitter`): the token is mounted and 443/6443 opened to any address, as
+   * for every namespace of the platform (`apiServerEgressRule`: the API server has no stable CIDR on AKS).
+   * @default false - no API access, no token
    */
-  readonly apiServerCidrs?: readonly string[];
+  readonly apiServerAccess?: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -218,7 +220,7 @@ export class Nifi extends Construct {
         { port: props.httpEndpoint.port, targetPort: props.httpEndpoint.port, name: 'http-endpoint' },
       ],
     };
-    const apiAccess = (props.apiServerCidrs ?? []).length > 0;
+    const apiAccess = props.apiServerAccess ?? false;
     this.serviceAccountName = props.name;
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -319,16 +321,12 @@ export class Nifi extends Construct {
     });
 
     if (apiAccess) {
-      const cidrs = [...props.apiServerCidrs!].sort();
-      new k8s.KubeNetworkPolicy(this, 'api-egress', {
-        metadata: { name: `${props.name}-api-server-egress`, namespace: props.namespace },
-        spec: {
-          podSelector: { matchLabels: selector },
-          policyTypes: ['Egress'],
-          egress: [{ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [443, 6443].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
-        },
+      allowApiServerEgress(this, 'api-egress', {
+        name: `${props.name}-api-server-egress`,
+        namespace: props.namespace,
+        podLabels: selector,
+        purpose: 'NiFi submits SparkApplications through the API server',
       });
-      for (const cidr of cidrs) declareFlows(this, { purpose: 'NiFi submits SparkApplications through the API server', from: { namespace: props.namespace, podLabels: selector }, to: { cidr } }, [443, 6443]);
     }
 
     this.addCallEgress(props, selector);

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeFsError, fsErrorCode, fsErrorLine } from '../core/fs-errors';
+import { BackgroundWriter } from './background-writer';
 import { acquireOutputLock, OutputLockError, sweepLeftovers } from './output-lock';
 import { checkParentWritable, checkReplaceable, ensureParent, OutputTargetError, refuseSpecialFilesystem } from './output-target';
 
@@ -66,6 +67,35 @@ function removeQuietly(dir: string, ops: TreeFileOps): string | undefined {
  * folder is left; after the swap the error says so (`replaced: true`).
  */
 export function writeTreeAtomically(outDir: string, tree: FileTree, options: AtomicWriteOptions = {}): void {
+  const output = openOutput(outDir, options);
+  output.add(tree);
+  output.commit();
+}
+
+/**
+ * An output folder being replaced (see {@link openOutput}): files are added as they are ready and written aside
+ * (on a second thread with the real file system), then `commit` swaps the new tree in, or `abort` drops it. The
+ * folder's lock is held from `openOutput` to `commit` or `abort`.
+ */
+export interface OutputUpdate {
+  /** Adds files (relative path with `/`, content) to the new tree. A path must be added once. */
+  add(files: Iterable<readonly [string, string]>): void;
+  /** Waits for every file to be written, swaps the new tree in and releases the lock. */
+  commit(): void;
+  /** Drops the new tree (nothing was swapped) and releases the lock. Safe to call after a failed `add` or `commit`. */
+  abort(): void;
+}
+
+/**
+ * Starts replacing `outDir`: refuses kernel file systems, creates the parents, takes the folder's lock, sweeps
+ * what killed runs left and checks that the previous tree can be replaced as a whole. Throws an OutputWriteError
+ * (`replaced: false`, nothing written) when any of that fails.
+ *
+ * With the real file system, added files are written by a second thread while the caller goes on (synth renders
+ * and verifies the next cluster meanwhile): on this 2-core machine that hides most of the kernel time of
+ * creating thousands of files (lib/synth/background-writer.ts). Injected `fileOps` write in the caller's thread.
+ */
+export function openOutput(outDir: string, options: AtomicWriteOptions = {}): OutputUpdate {
   const ops = options.fileOps ?? REAL_FS;
   const target = path.resolve(outDir);
   const base = path.basename(target);
@@ -84,49 +114,94 @@ export function writeTreeAtomically(outDir: string, tree: FileTree, options: Ato
     throw asWriteError(error, false);
   }
   try {
+    for (const done of sweepLeftovers(parent, base)) options.onSweep?.(done);
+    checkReplaceable(target);
+  } catch (error) {
+    lock.release();
+    throw asWriteError(error, false);
+  }
+  const staging = path.join(parent, `.${base}-staging-${process.pid}`);
+  const previous = path.join(parent, `.${base}-previous-${process.pid}`);
+  const unchangedFrom = fs.existsSync(target) ? target : undefined;
+  const writer = ops === REAL_FS ? new BackgroundWriter(staging, unchangedFrom) : undefined;
+  let closed = false;
+  const writeFailed = (error: unknown): OutputWriteError => {
+    writer?.cancel();
+    const left = removeQuietly(staging, ops);
+    closed = true;
+    lock.release();
+    return new OutputWriteError(`cannot write the new output next to ${target}: ${(error as Error).message}${left ? `; and ${staging} could not be removed (${left}): remove it by hand` : ''}`, false);
+  };
+  return {
+    add(files) {
+      if (closed) throw new Error(`the output update of ${target} is already closed`);
+      if (writer) {
+        writer.add(files);
+        return;
+      }
+      try {
+        writeFiles(staging, files, ops);
+      } catch (error) {
+        throw writeFailed(error);
+      }
+    },
+    commit() {
+      if (closed) throw new Error(`the output update of ${target} is already closed`);
+      try {
+        if (writer) {
+          const { failure } = writer.finish();
+          if (failure) throw new Error(fsErrorLine(failure.path, failure.code ? { code: failure.code, message: failure.message } : new Error(failure.message)));
+        } else {
+          makeFolder(staging, ops);
+        }
+      } catch (error) {
+        throw writeFailed(error);
+      }
+      closed = true;
+      try {
+        swap(target, staging, previous, ops);
+      } finally {
+        lock.release();
+      }
+    },
+    abort() {
+      if (closed) return;
+      closed = true;
+      writer?.cancel();
+      removeQuietly(staging, ops);
+      lock.release();
+    },
+  };
+}
+
+/** Moves the previous tree aside, the new one in, and removes the previous one (putting it back if the second rename fails). */
+function swap(target: string, staging: string, previous: string, ops: TreeFileOps): void {
+  const hadPrevious = fs.existsSync(target);
+  if (hadPrevious) {
     try {
-      for (const done of sweepLeftovers(parent, base)) options.onSweep?.(done);
-      checkReplaceable(target);
+      ops.renameSync(target, previous);
     } catch (error) {
-      throw asWriteError(error, false);
+      removeQuietly(staging, ops);
+      throw new OutputWriteError(`cannot move the previous output ${target} aside: ${describeFsError(error)}`, false);
     }
-    const staging = path.join(parent, `.${base}-staging-${process.pid}`);
-    const previous = path.join(parent, `.${base}-previous-${process.pid}`);
-    try {
-      writeTree(staging, tree, ops, fs.existsSync(target) ? target : undefined);
-    } catch (error) {
-      const left = removeQuietly(staging, ops);
-      throw new OutputWriteError(`cannot write the new output next to ${target}: ${(error as Error).message}${left ? `; and ${staging} could not be removed (${left}): remove it by hand` : ''}`, false);
-    }
-    const hadPrevious = fs.existsSync(target);
+  }
+  try {
+    ops.renameSync(staging, target);
+  } catch (error) {
+    const reason = describeFsError(error);
     if (hadPrevious) {
       try {
-        ops.renameSync(target, previous);
-      } catch (error) {
-        removeQuietly(staging, ops);
-        throw new OutputWriteError(`cannot move the previous output ${target} aside: ${describeFsError(error)}`, false);
+        ops.renameSync(previous, target);
+      } catch (restoreError) {
+        throw new OutputWriteError(`cannot move the new output into ${target} (${reason}), nor put the previous output back (${describeFsError(restoreError)}): the previous output is in ${previous}, the new one in ${staging}`, false);
       }
     }
-    try {
-      ops.renameSync(staging, target);
-    } catch (error) {
-      const reason = describeFsError(error);
-      if (hadPrevious) {
-        try {
-          ops.renameSync(previous, target);
-        } catch (restoreError) {
-          throw new OutputWriteError(`cannot move the new output into ${target} (${reason}), nor put the previous output back (${describeFsError(restoreError)}): the previous output is in ${previous}, the new one in ${staging}`, false);
-        }
-      }
-      removeQuietly(staging, ops);
-      throw new OutputWriteError(`cannot move the new output into ${target}: ${reason}`, false);
-    }
-    if (hadPrevious) {
-      const left = removeQuietly(previous, ops);
-      if (left) throw new OutputWriteError(`${target} now holds the new output, but the previous output could not be removed from ${previous}: ${left}; remove it by hand (the next run also tries)`, true);
-    }
-  } finally {
-    lock.release();
+    removeQuietly(staging, ops);
+    throw new OutputWriteError(`cannot move the new output into ${target}: ${reason}`, false);
+  }
+  if (hadPrevious) {
+    const left = removeQuietly(previous, ops);
+    if (left) throw new OutputWriteError(`${target} now holds the new output, but the previous output could not be removed from ${previous}: ${left}; remove it by hand (the next run also tries)`, true);
   }
 }
 
@@ -140,15 +215,20 @@ function asWriteError(error: unknown, replaced: boolean): OutputWriteError {
 /**
  * Writes every file of `tree` below `dir` (which must not exist yet). With `unchangedFrom` (the previous output),
  * a file whose content is already there at the same path is hard-linked from there instead of written (with the
- * real file system only; injected operations write every file). On this machine writing the 5,400 files of the
- * large benchmark platform (bench/large-platform.ts) costs 0.3 to 5 s of kernel time depending on the disk load;
- * linking them costs 0.1 s, and removing the previous tree afterwards gets cheaper too. The linked file keeps
- * its content; the previous tree's name for it is removed after the swap.
+ * real file system only; injected operations write every file). On this machine writing the 5,500 files of the
+ * large benchmark platform (bench/large-platform.ts) costs 0.1 to 5 s of kernel time, depending on how many inodes
+ * were freed nearby in the last 30 s (see background-writer.ts); linking them costs 0.1 s, and removing the
+ * previous tree afterwards gets cheaper too. The linked file keeps its content; the previous tree's name for it is
+ * removed after the swap. Synth writes through `openOutput` (two writer threads); this is the single-threaded form.
  */
 export function writeTree(dir: string, tree: FileTree, ops: TreeFileOps = REAL_FS, unchangedFrom?: string): void {
-  const link = ops === REAL_FS ? unchangedFrom : undefined;
-  const made = new Set<string>();
-  for (const file of [...tree.keys()].sort()) {
+  writeFiles(dir, [...tree.keys()].sort().map((file) => [file, tree.get(file)!] as const), ops, ops === REAL_FS ? unchangedFrom : undefined);
+  makeFolder(dir, ops);
+}
+
+/** Writes `files` below `dir` in the caller's thread (see `writeTree`); `made` remembers the folders created. */
+function writeFiles(dir: string, files: Iterable<readonly [string, string]>, ops: TreeFileOps, link?: string, made = new Set<string>()): void {
+  for (const [file, content] of files) {
     const full = path.join(dir, file);
     const folder = path.dirname(full);
     try {
@@ -156,12 +236,15 @@ export function writeTree(dir: string, tree: FileTree, ops: TreeFileOps = REAL_F
         ops.mkdirSync(folder, { recursive: true });
         made.add(folder);
       }
-      const content = tree.get(file)!;
       if (link === undefined || !linkIfUnchanged(path.join(link, file), full, content)) ops.writeFileSync(full, content);
     } catch (error) {
       throw new Error(fsErrorLine(full, error));
     }
   }
+}
+
+/** Creates `dir` (an empty tree is an empty folder). */
+function makeFolder(dir: string, ops: TreeFileOps): void {
   try {
     ops.mkdirSync(dir, { recursive: true });
   } catch (error) {

@@ -1,5 +1,6 @@
 /** Names the file of each Kubernetes object and serializes objects and kustomizations to YAML. */
 import * as yaml from 'js-yaml';
+import { createHash } from 'crypto';
 import { compareText } from '../core/sort';
 
 /** The fields of a manifest that identify it. */
@@ -82,14 +83,11 @@ export const DEPENDENCY_KINDS: readonly string[] = [
   'referencegrant.gateway.networking.k8s.io',
 ];
 
-/** Cluster-scoped kinds that others need first (a namespace before its objects, a CRD before its resources). */
-const CLUSTER_FIRST_KINDS: readonly string[] = ['customresourcedefinition', 'namespace'];
-
-/** One part of a split layer. */
+/** One folder of a (possibly split) layer. */
 export interface FolderPart {
-  /** `<layer>` for the first part, `<layer>-2`, `<layer>-3`, ... after it. */
+  /** `<layer>` for an unsplit layer; for a split one see `splitIntoFolders`. */
   readonly folder: string;
-  /** File names of the part, in apply order. */
+  /** File names of the folder, sorted. */
   readonly files: string[];
 }
 
@@ -99,77 +97,204 @@ function parseFileName(file: string): { namespace: string; kind: string; name: s
   return { namespace, kind: kind ?? '', name: rest.join('_') };
 }
 
-/**
- * Splits a layer's files into folders of at most `max` objects and `maxBytes` of YAML (`sizeOf` each file),
- * `<layer>`, `<layer>-2`, `<layer>-3`, ..., that
- * Flux applies one after the other (each Kustomization `dependsOn` the previous one and waits for it to be
- * healthy). A layer within the limit stays one folder.
- *
- * Objects are put in dependency order before they are cut into folders, so no object lands in a folder before
- * one it needs (which would never get healthy, and block every folder after it):
- * 1. cluster-scoped objects (CRDs and Namespaces first);
- * 2. every namespace's dependency objects (`DEPENDENCY_KINDS`: quota, container defaults, ServiceAccounts,
- *    RBAC, ConfigMaps, Secrets, claims, NetworkPolicies, Flux sources, ReferenceGrants), namespace by namespace;
- * 3. the workloads, namespace by namespace, each workload together with its own objects (its Service,
- *    PodDisruptionBudget, autoscaler): `unitOf` names the workload an object belongs to (objects without one
- *    are units of their own).
- * A cut falls between workloads, never inside one, unless one workload alone exceeds `max`. Folders are
- * balanced: each holds about `total / parts` objects.
- */
-export function splitIntoFolders(layer: string, files: readonly string[], max = MAX_OBJECTS_PER_FOLDER,
-  unitOf: (file: string) => string | undefined = () => undefined, sizeOf: (file: string) => number = () => 0,
-  maxBytes = MAX_BYTES_PER_FOLDER): FolderPart[] {
-  const bytes = files.reduce((sum, file) => sum + sizeOf(file), 0);
-  if (files.length <= max && bytes <= maxBytes) return [{ folder: layer, files: [...files].sort() }];
-  const units = dependencyOrderedUnits(files, unitOf);
-  const parts = Math.max(Math.ceil(files.length / max), Math.ceil(bytes / maxBytes));
-  const target = { count: Math.ceil(files.length / parts), bytes: Math.ceil(bytes / parts) };
-  const folders: string[][] = [];
-  let current: string[] = [];
-  let currentBytes = 0;
-  const close = () => { if (current.length > 0) folders.push(current); current = []; currentBytes = 0; };
-  const add = (file: string) => { current.push(file); currentBytes += sizeOf(file); };
-  for (const unit of units) {
-    const unitBytes = unit.reduce((sum, file) => sum + sizeOf(file), 0);
-    if (current.length + unit.length > target.count || currentBytes + unitBytes > target.bytes) close();
-    if (unit.length <= max && unitBytes <= maxBytes) {
-      unit.forEach(add);
-      continue;
-    }
-    // A workload larger than a folder is cut into folder-sized pieces.
-    for (const file of unit) {
-      if (current.length + 1 > target.count || currentBytes + sizeOf(file) > target.bytes) close();
-      add(file);
-    }
-    close();
-  }
-  close();
-  return folders.map((part, i) => ({ folder: i === 0 ? layer : `${layer}-${i + 1}`, files: part }));
+/** How a layer is split: the folder count and what the split needs to know about each file. */
+export interface SplitOptions {
+  /**
+   * Hash folders per section (a power of two, `clusters.<name>.layerFolders.<layer>`).
+   * @default 1 (the layer stays one folder)
+   */
+  readonly folders?: number;
+  /**
+   * The workload (construct id under the chart) a file belongs to; a workload's objects share a folder.
+   * @default - every file on its own
+   */
+  readonly unitOf?: (file: string) => string | undefined;
+  /**
+   * YAML bytes of a file.
+   * @default - 0
+   */
+  readonly sizeOf?: (file: string) => number;
+  /** @default MAX_OBJECTS_PER_FOLDER */
+  readonly maxObjects?: number;
+  /** @default MAX_BYTES_PER_FOLDER */
+  readonly maxBytes?: number;
 }
 
-/** The files as units (lists of files that stay together), in apply order. */
-function dependencyOrderedUnits(files: readonly string[], unitOf: (file: string) => string | undefined): string[][] {
-  const rank = (list: readonly string[], kind: string) => {
-    const i = list.indexOf(kind);
-    return i < 0 ? list.length : i;
-  };
-  const entries = [...files].sort().map((file) => ({ file, ...parseFileName(file) }));
-  const clusterScoped = entries.filter((e) => e.namespace === 'cluster')
-    .sort((a, b) => rank(CLUSTER_FIRST_KINDS, a.kind) - rank(CLUSTER_FIRST_KINDS, b.kind) || compareText(a.file, b.file));
-  const namespaced = entries.filter((e) => e.namespace !== 'cluster');
-  const dependencies = namespaced.filter((e) => DEPENDENCY_KINDS.includes(e.kind))
-    .sort((a, b) => compareText(a.namespace, b.namespace) || rank(DEPENDENCY_KINDS, a.kind) - rank(DEPENDENCY_KINDS, b.kind) || compareText(a.file, b.file));
-  const workloads = new Map<string, string[]>();
-  for (const e of namespaced.filter((x) => !DEPENDENCY_KINDS.includes(x.kind))) {
-    const unit = unitOf(e.file);
-    // `_` never occurs in names, so these keys cannot collide; `\u0001` sorts a namespace's units before its loose files.
-    const key = unit === undefined ? `${e.namespace}_\u0002${e.file}` : `${e.namespace}_\u0001${unit}`;
-    const list = workloads.get(key);
-    if (list) list.push(e.file); else workloads.set(key, [e.file]);
+/** A layer that does not fit in its folders; `suggested` is the smallest folder count that fits, if any. */
+export class LayerFoldersError extends Error {
+  constructor(message: string, public readonly layer: string, public readonly suggested: number | undefined) {
+    super(message);
+    this.name = 'LayerFoldersError';
   }
-  return [
-    ...clusterScoped.map((e) => [e.file]),
-    ...dependencies.map((e) => [e.file]),
-    ...[...workloads.keys()].sort(compareText).map((key) => workloads.get(key)!),
-  ];
+}
+
+/**
+ * A workload with more objects (or bytes, in the workload folders) than this is not kept in one folder: its
+ * objects are spread one by one. None of this platform's is near it (a Deployment with its Service,
+ * PodDisruptionBudget and autoscaler is 4 objects; HDFS is 5; route collections are spread anyway). The threshold
+ * looks at the workload's own size only, so crossing it moves objects of that workload and of no other.
+ */
+export const MAX_GROUP_OBJECTS = 32;
+const MAX_GROUP_BYTES = 64 * 1024;
+
+/** Folder counts tried when suggesting one (powers of two, as `clusters.<name>.layerFolders` allows). */
+const FOLDER_COUNTS = [1, 2, 4, 8, 16, 32, 64];
+
+/** Pods need these first; they go to the dependency folders of a split layer. */
+const isDependency = (kind: string) => DEPENDENCY_KINDS.includes(kind);
+
+/** A stable 32-bit hash of a group key (the first 4 bytes of its SHA-256): the same on every machine and run. */
+function bucketHash(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0);
+}
+
+/** Name of hash folder `index` of a section: bucket 0 keeps the plain name (`workloads`, `workloads-deps`). */
+const bucketFolder = (base: string, index: number) => (index === 0 ? base : `${base}-${index}`);
+
+/**
+ * Splits a layer's files into folders, in the order Flux applies them (each folder one Kustomization that
+ * `dependsOn` the one before and waits for it to be healthy). With `folders: 1` (the default) the layer is one
+ * folder `<layer>`. With `folders: N` (a power of two) a split layer is, in apply order:
+ * 1. `<layer>-cluster`: its cluster-scoped objects (CRDs and Namespaces among them), which everything else needs;
+ * 2. `<layer>-deps-<N-1>` ... `<layer>-deps-1`, `<layer>-deps`: every namespace's dependency objects
+ *    (`DEPENDENCY_KINDS`: quota, container defaults, ServiceAccounts, RBAC, ConfigMaps, Secrets, claims,
+ *    NetworkPolicies, Flux sources, ReferenceGrants), so they all arrive before any workload of their namespace;
+ * 3. `<layer>-services-<N-1>` ... `<layer>-services`: workloads that hold a long-running service other workloads
+ *    use (`SERVICE_KINDS`: HDFS, Kafka, Helm-installed applications);
+ * 4. `<layer>-<N-1>` ... `<layer>-1`, `<layer>`: everything else.
+ * Empty folders are left out.
+ *
+ * **Stable.** Within sections 2 to 4 an object's folder is `hash(group) mod N`. The group is the workload the
+ * object belongs to (`<namespace>/<unit>`), so a workload's Service, PodDisruptionBudget or Kafka node pool
+ * arrive with it; it is the object's own file name for dependency objects, for objects of no workload, for route
+ * collections (`INDEPENDENT_KINDS`) and for a workload larger than `MAX_GROUP_OBJECTS`. It depends on nothing but
+ * the object's own identity, so adding or removing objects (a model, a namespace) never moves another object to
+ * another folder. This matters because a moved object is deleted by Flux: the Kustomization it left prunes it (it
+ * is still labelled as its own) before the Kustomization it moved to, which applies later, re-creates it
+ * (docs/output.md, "Split layers and Flux prune").
+ *
+ * **Growth moves objects only to earlier folders.** Raising N to 2N (the only change, counts being powers of
+ * two) keeps every object in bucket `h mod N` or moves it to `h mod N + N`, a higher index, and folders of a
+ * section are applied from the highest index down; going from one folder to N moves objects out of `<layer>`,
+ * which is applied last. Each moved object is so first applied, and taken over, by its new Kustomization, and the
+ * old one's prune skips it (it no longer carries the old owner labels). Lowering N does the opposite and is not
+ * safe; `npm run diff` flags every move and whether it is safe.
+ *
+ * Flux facts behind this (fluxcd/kustomize-controller v1.9.4 internal/controller/kustomization_controller.go
+ * `reconcile` prunes `inventory.Diff(old, new)` through `deleteObjects`, whose `Inclusions` are the Kustomization's
+ * owner labels; fluxcd/pkg ssa/v0.76.1 ssa/manager_delete.go `Delete` skips a live object whose labels name another
+ * Kustomization or that carries `kustomize.toolkit.fluxcd.io/prune: disabled`; `SetOwnerLabels` relabels on every
+ * apply; `checkDependencies` makes a Kustomization wait for its dependencies at the same revision): docs/output.md.
+ *
+ * Throws `LayerFoldersError` when a folder would hold more than `maxObjects` objects or `maxBytes` of YAML (every
+ * folder must build with kustomize within 1 s), with the smallest count that fits.
+ */
+export function splitIntoFolders(layer: string, files: readonly string[], options: SplitOptions = {}): FolderPart[] {
+  const folders = options.folders ?? 1;
+  const sizeOf = options.sizeOf ?? (() => 0);
+  const maxObjects = options.maxObjects ?? MAX_OBJECTS_PER_FOLDER;
+  const maxBytes = options.maxBytes ?? MAX_BYTES_PER_FOLDER;
+  if (!FOLDER_COUNTS.includes(folders)) {
+    throw new LayerFoldersError(`layer '${layer}': ${folders} folders is not one of ${FOLDER_COUNTS.join(', ')} (a power of two, so that raising it moves objects only to folders Flux applies earlier)`, layer, undefined);
+  }
+  const groups = placeFiles(files, options.unitOf ?? (() => undefined), sizeOf);
+  const parts = layout(layer, files, groups, folders);
+  const over = parts.filter((part) => part.files.length > maxObjects || sum(part.files, sizeOf) > maxBytes);
+  if (over.length === 0) return parts;
+  const suggested = FOLDER_COUNTS.filter((n) => n > folders).find((n) =>
+    layout(layer, files, groups, n).every((part) => part.files.length <= maxObjects && sum(part.files, sizeOf) <= maxBytes));
+  const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+  const found = over.map((part) => `${part.folder}: ${part.files.length} objects, ${kib(sum(part.files, sizeOf))}`).join('; ');
+  const clusterOver = over.some((part) => part.folder === `${layer}-cluster`);
+  throw new LayerFoldersError(
+    `layer '${layer}' does not fit in ${folders === 1 ? 'one folder' : `${folders} folders per section`}: ${found} (a folder holds at most ${maxObjects} objects and ${kib(maxBytes)} of YAML, so kustomize builds it within 1 s). `
+    + (suggested !== undefined && !clusterOver
+      ? `Set it to ${suggested}, the smallest count that fits; this moves objects only to folders Flux applies earlier: review the moves with npm run diff and roll it out as docs/output.md "Split layers and Flux prune" says`
+      : `No folder count up to 64 fits${clusterOver ? ' (its cluster-scoped objects share one folder)' : ''}: move part of the layer to another cluster or environment`),
+    layer, clusterOver ? undefined : suggested);
+}
+
+const sum = (files: readonly string[], sizeOf: (file: string) => number) => files.reduce((total, file) => total + sizeOf(file), 0);
+
+/**
+ * Kinds that need nothing of their workload to become healthy, and that a route collection (all routes of a
+ * gateway namespace come from one construct) holds by the thousand: a workload made of these only is spread
+ * object by object, whatever its size.
+ */
+const INDEPENDENT_KINDS: readonly string[] = ['httproute', 'grpcroute'];
+
+/**
+ * Kinds of long-running services that other workloads of the layer use: stateful stores (HDFS), Kafka clusters
+ * and node pools, DaemonSets, Helm-installed applications (Airflow, JupyterHub). A workload that holds one comes
+ * in the services folders, before the other workloads, so a Spark job never starts before the HDFS it reads and
+ * a KafkaTopic or KafkaUser never waits for its Kafka cluster in an earlier folder (Flux `wait` would then fail
+ * or hold the folder, and never apply the next one).
+ */
+export const SERVICE_KINDS: readonly string[] = [
+  'statefulset',
+  'daemonset',
+  'kafka.kafka.strimzi.io',
+  'kafkanodepool.kafka.strimzi.io',
+  'helmrelease.helm.toolkit.fluxcd.io',
+];
+
+/** The sections of a split layer, in apply order. */
+type Section = 'cluster' | 'deps' | 'services' | 'work';
+
+/**
+ * The section and group hash of each file (see `splitIntoFolders`): a dependency object is a group of its own (all
+ * dependency folders come before every workload folder, so how they are grouped does not matter); any other
+ * object groups with its workload, unless the workload is made of independent kinds only, or is larger than a
+ * group may be (then only its own objects move when it crosses the size). A workload holding a service kind goes
+ * to the services section, whole.
+ */
+function placeFiles(files: readonly string[], unitOf: (file: string) => string | undefined, sizeOf: (file: string) => number): Map<string, { section: Section; hash: number }> {
+  const units = new Map<string, { count: number; bytes: number; independent: boolean; service: boolean }>();
+  const unitKey = (file: string) => {
+    const { namespace, kind } = parseFileName(file);
+    const unit = namespace === 'cluster' || isDependency(kind) ? undefined : unitOf(file);
+    return unit === undefined ? undefined : { key: `${namespace}/${unit}`, kind };
+  };
+  for (const file of files) {
+    const unit = unitKey(file);
+    if (unit === undefined) continue;
+    const size = units.get(unit.key) ?? { count: 0, bytes: 0, independent: true, service: false };
+    units.set(unit.key, {
+      count: size.count + 1, bytes: size.bytes + sizeOf(file),
+      independent: size.independent && INDEPENDENT_KINDS.includes(unit.kind), service: size.service || SERVICE_KINDS.includes(unit.kind),
+    });
+  }
+  const placed = new Map<string, { section: Section; hash: number }>();
+  for (const file of files) {
+    const { namespace, kind } = parseFileName(file);
+    if (namespace === 'cluster') { placed.set(file, { section: 'cluster', hash: 0 }); continue; }
+    if (isDependency(kind)) { placed.set(file, { section: 'deps', hash: bucketHash(file) }); continue; }
+    const unit = unitKey(file);
+    const info = unit === undefined ? undefined : units.get(unit.key)!;
+    const together = info !== undefined && !info.independent && info.count <= MAX_GROUP_OBJECTS && info.bytes <= MAX_GROUP_BYTES;
+    const service = info !== undefined ? info.service : SERVICE_KINDS.includes(kind);
+    placed.set(file, { section: service ? 'services' : 'work', hash: bucketHash(together ? unit!.key : file) });
+  }
+  return placed;
+}
+
+/** The folders of a layer split `folders` ways, in apply order, empty ones left out. */
+function layout(layer: string, files: readonly string[], placed: ReadonlyMap<string, { section: Section; hash: number }>, folders: number): FolderPart[] {
+  if (folders === 1) return [{ folder: layer, files: [...files].sort(compareText) }];
+  const buckets: Record<Exclude<Section, 'cluster'>, string[][]> = {
+    deps: Array.from({ length: folders }, () => []),
+    services: Array.from({ length: folders }, () => []),
+    work: Array.from({ length: folders }, () => []),
+  };
+  const cluster: string[] = [];
+  for (const file of files) {
+    const { section, hash } = placed.get(file)!;
+    if (section === 'cluster') cluster.push(file);
+    else buckets[section][hash % folders].push(file);
+  }
+  const parts: FolderPart[] = [{ folder: `${layer}-cluster`, files: cluster }];
+  for (const [section, base] of [['deps', `${layer}-deps`], ['services', `${layer}-services`], ['work', layer]] as const) {
+    for (let i = folders - 1; i >= 0; i--) parts.push({ folder: bucketFolder(base, i), files: buckets[section][i] });
+  }
+  return parts.filter((part) => part.files.length > 0).map((part) => ({ folder: part.folder, files: part.files.sort(compareText) }));
 }

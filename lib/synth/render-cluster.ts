@@ -1,10 +1,23 @@
 /** Renders the charts of one cluster app into files: one object per file, a kustomization per folder. */
 import { ApiObject, Chart } from 'cdk8s';
 import { ClusterContext, ManifestJson, RenderedFolder } from './cluster-context';
-import { LAYER_ORDER } from './layers';
-import { describeObject, kustomizationYaml, manifestFileName, MAX_OBJECTS_PER_FOLDER, splitIntoFolders, toYaml } from './manifest-files';
+import { Layer, LAYER_ORDER } from './layers';
+import { describeObject, kustomizationYaml, LayerFoldersError, manifestFileName, splitIntoFolders, toYaml } from './manifest-files';
+import { ConfigPath } from '../config/yaml-positions';
 
-/** Renders every layer of a cluster. Throws when two objects would share an identity or a file. */
+/** A layer that does not fit in the folders its cluster config gives it, with the config key to change. */
+export class LayerFoldersConfigError extends Error {
+  constructor(message: string, public readonly path: ConfigPath) {
+    super(message);
+    this.name = 'LayerFoldersConfigError';
+  }
+}
+
+/**
+ * Renders every layer of a cluster, each split into `clusters.<name>.layerFolders.<layer>` folders (default 1;
+ * see `splitIntoFolders`). Throws when two objects would share an identity or a file, and
+ * `LayerFoldersConfigError` when a layer does not fit in its folders.
+ */
 export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
   const seen = new Map<string, string>();
   const folders: RenderedFolder[] = [];
@@ -15,11 +28,27 @@ export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
     const texts = new Map([...byFile].map(([file, obj]) => [file, toYaml(obj)]));
     let units: Map<string, string> | undefined;
     const unitOf = (file: string) => (units ??= workloadUnits(chart)).get(file);
-    for (const part of splitIntoFolders(layer, [...byFile.keys()], MAX_OBJECTS_PER_FOLDER, unitOf, (file) => texts.get(file)!.length)) {
+    const path: ConfigPath = ['clusters', context.clusterName, 'layerFolders', layer];
+    let parts;
+    try {
+      parts = splitIntoFolders(layer, [...byFile.keys()], { folders: folderCount(context, layer), unitOf, sizeOf: (file) => texts.get(file)!.length });
+    } catch (error) {
+      if (!(error instanceof LayerFoldersError)) throw error;
+      if (layer === Layer.OPERATORS) {
+        throw new LayerFoldersConfigError(`cluster '${context.clusterName}': ${error.message.replace(/ Set it to .*$/, ' The operators layer is one folder (its HelmReleases wait for each other with dependsOn): install fewer operators on this cluster')}`, ['clusters', context.clusterName, 'operators']);
+      }
+      throw new LayerFoldersConfigError(`cluster '${context.clusterName}': ${error.message.replace(/^layer '[^']*'/, `layer '${layer}' (clusters.${context.clusterName}.layerFolders.${layer}: ${folderCount(context, layer) ?? '1, the default'})`)}`, path);
+    }
+    for (const part of parts) {
       folders.push(renderedFolder(layer, part.folder, part.files.map((file) => byFile.get(file)!), texts));
     }
   }
   return folders;
+}
+
+/** The folder count the cluster config gives a layer (the operators layer is always one folder). */
+function folderCount(context: ClusterContext, layer: Layer): number | undefined {
+  return layer === Layer.OPERATORS ? undefined : context.cluster.layerFolders?.[layer];
 }
 
 /** A folder holding `manifests`: one YAML file each (from `texts` when given), named by `manifestFileName`, plus the kustomization. */

@@ -1,11 +1,13 @@
 /** The synth pipeline: config files in, the whole `dist/` tree out. */
 import * as v8 from 'v8';
 import { Environment, listConfigFiles, loadEnvironments } from '../config/load';
-import { FileTree, readTree, writeTreeAtomically } from './atomic-write';
+import { FileTree, openOutput, readTree, writeTreeAtomically } from './atomic-write';
 import { buildClusterApp } from './cluster-app';
-import { PlatformCompositions, RenderedCluster } from './cluster-context';
-import { renderClusterLayers } from './render-cluster';
+import { ClusterContext, PlatformCompositions, RenderedCluster } from './cluster-context';
+import { LayerFoldersConfigError, renderClusterLayers } from './render-cluster';
+import { ConfigError } from '../config/issues';
 import * as fs from 'fs';
+import * as path from 'path';
 import { ConfigPath, parseYamlWithPositions } from '../config/yaml-positions';
 import { applyOrder, CLUSTER_FACTS_FILE, clusterFacts, ClusterFacts, formatReport, VerifiedCluster, verifyCluster, VerifyError, VerifyResult } from '../verify';
 import { RenderedFolder } from './cluster-context';
@@ -83,9 +85,11 @@ function heapCheck(budget: number, done: string): void {
  * file, and runs the verifier on each cluster as soon as it is rendered (so no cluster's objects are kept for
  * it). `keepVerified` also returns the clusters as the verifier saw them (tests break them on purpose).
  */
-export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions, heapBudgetBytes = v8.getHeapStatistics().heap_size_limit * HEAP_BUDGET_SHARE, keepVerified = false):
+export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions, heapBudgetBytes = v8.getHeapStatistics().heap_size_limit * HEAP_BUDGET_SHARE, keepVerified = false,
+  onFiles?: (files: [string, string][]) => void):
   { tree: Map<string, string>; objects: number; clusters: number; verifications: ClusterVerification[]; verifyMs: number; verified: VerifiedCluster[] } {
   const tree = new Map<string, string>([['README.md', DIST_README]]);
+  onFiles?.([['README.md', DIST_README]]);
   const verifications: ClusterVerification[] = [];
   const verified: VerifiedCluster[] = [];
   let verifyNs = 0n;
@@ -96,28 +100,45 @@ export function renderEnvironments(environments: readonly Environment[], composi
     for (const clusterName of Object.keys(env.config.clusters).sort()) {
       clusters++;
       const { context } = buildClusterApp(env.name, env.config, clusterName, compositions.clusters);
-      const layers = renderClusterLayers(context);
+      const layers = renderLayersOrConfigError(env, context);
       const cluster: RenderedCluster = { context, folders: layers };
       const folders = [...layers, ...compositions.postRenderers.flatMap((render) => render(cluster))];
       rendered.push({ context, folders });
       const facts = clusterFacts(context);
-      tree.set(`${env.name}/${clusterName}/${CLUSTER_FACTS_FILE}`, JSON.stringify(facts, null, 2) + '\n');
+      const files: [string, string][] = [[`${env.name}/${clusterName}/${CLUSTER_FACTS_FILE}`, JSON.stringify(facts, null, 2) + '\n']];
+      for (const folder of folders) {
+        objects += folder.objectCount;
+        for (const [file, content] of folder.files) files.push([`${env.name}/${clusterName}/${folder.folder}/${file}`, content]);
+      }
+      for (const [file, content] of files) tree.set(file, content);
+      // Written (by the caller's writer thread) while this cluster is verified and the next one rendered.
+      onFiles?.(files);
       const started = process.hrtime.bigint();
       const verifiedCluster = toVerifiedCluster(facts, folders);
       verifications.push({ facts, result: verifyCluster(verifiedCluster) });
       verifyNs += process.hrtime.bigint() - started;
       if (keepVerified) verified.push(verifiedCluster);
-      for (const folder of folders) {
-        objects += folder.objectCount;
-        for (const [file, content] of folder.files) tree.set(`${env.name}/${clusterName}/${folder.folder}/${file}`, content);
-      }
       heapCheck(heapBudgetBytes, `${clusters} cluster(s) (${objects} objects; last ${env.name}/${clusterName})`);
     }
     for (const produce of compositions.environmentArtifacts) {
-      for (const [file, content] of produce(env.name, rendered)) tree.set(`${env.name}/${file}`, content);
+      const files = [...produce(env.name, rendered)].map(([file, content]): [string, string] => [`${env.name}/${file}`, content]);
+      for (const [file, content] of files) tree.set(file, content);
+      onFiles?.(files);
     }
   }
   return { tree, objects, clusters, verifications, verifyMs: Number(verifyNs) / 1e6, verified };
+}
+
+/** The cluster's layers; a layer past its folders is a config error at `clusters.<name>.layerFolders.<layer>`. */
+function renderLayersOrConfigError(env: Environment, context: ClusterContext): RenderedFolder[] {
+  try {
+    return renderClusterLayers(context);
+  } catch (error) {
+    if (!(error instanceof LayerFoldersConfigError)) throw error;
+    const { positions } = parseYamlWithPositions(fs.readFileSync(env.file, 'utf8'), env.file);
+    const line = positions.lineOf(error.path) ?? positions.lineOf(error.path.slice(0, 2));
+    throw new ConfigError([{ file: env.file, path: error.path, line, message: error.message }]);
+  }
 }
 
 /**
@@ -140,14 +161,29 @@ export function verifyRendered(environments: readonly Environment[], verificatio
   throw new VerifyError([report, ...(staleLines.length ? ['Stale accepted faults:', ...staleLines] : [])].join('\n'), faults);
 }
 
-/** Loads all configs, renders everything, then swaps the output in (or compares, with `check`). */
+/**
+ * Loads all configs, renders everything, then swaps the output in (or compares, with `check`).
+ *
+ * When the folder that holds the output exists, the output is opened (lock, sweep, replaceability check) before
+ * rendering, and each cluster's files are written aside on a second thread as soon as the cluster is rendered,
+ * while it is verified and the next one rendered; the swap waits for the verifier's verdict, so a fault still
+ * leaves the output unchanged (the staging folder is dropped). Without that folder, nothing is created before
+ * the verdict: the whole tree is written afterwards.
+ */
 export function synthesize(options: SynthOptions): SynthResult {
   const environments = loadEnvironments(listConfigFiles(options.configDir));
-  const { tree, objects, clusters, verifications, verifyMs } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes);
-  const verifyReport = verifyRendered(environments, verifications);
-  const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
-  if (!options.check) writeTreeAtomically(options.outDir, tree, { onSweep: options.onSweep });
-  return { environments: environments.length, clusters, objects, files: tree.size, differences, verifyReport, verifyMs };
+  const early = !options.check && fs.existsSync(path.dirname(path.resolve(options.outDir)));
+  const output = early ? openOutput(options.outDir, { onSweep: options.onSweep }) : undefined;
+  try {
+    const { tree, objects, clusters, verifications, verifyMs } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes, false, output && ((files) => output.add(files)));
+    const verifyReport = verifyRendered(environments, verifications);
+    const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
+    if (output) output.commit();
+    else if (!options.check) writeTreeAtomically(options.outDir, tree, { onSweep: options.onSweep });
+    return { environments: environments.length, clusters, objects, files: tree.size, differences, verifyReport, verifyMs };
+  } finally {
+    output?.abort();
+  }
 }
 
 /** Paths that are added, removed or changed between two trees, sorted. */

@@ -50,8 +50,21 @@ function groupArrival(model: ClusterModel, group: string): { order: number; by: 
 /** The folder name of an index, for messages. */
 const folderName = (model: ClusterModel, order: number): string => (order < 0 ? 'bootstrap' : model.folders[Math.floor(order)]?.folder ?? '?');
 
+/** `fn` remembered by its string argument (the arrivals depend only on the model and the name). */
+function memo<T>(fn: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, fn(key));
+    return seen.get(key)!;
+  };
+}
+
 export const applyOrderRule: VerifyRule = (cluster) => {
   const model = ClusterModel.of(cluster);
+  // Asked once per object: remembered per namespace and API group (the large platform has 5,000 objects in a few
+  // dozen namespaces and groups).
+  const namespaceAt = memo((ns) => namespaceArrival(model, ns));
+  const groupAt = memo((group) => groupArrival(model, group));
   const faults: VerifyFault[] = [];
   const add = (placed: PlacedObject, message: string, upstream: string, fix: string) => faults.push(fault(cluster, 'apply-order', placed, { message, upstream, fix }));
 
@@ -60,7 +73,7 @@ export const applyOrderRule: VerifyRule = (cluster) => {
     // 1. The namespace of every namespaced object.
     const ns = obj.metadata.namespace;
     if (ns && obj.kind !== 'Namespace') {
-      const arrival = namespaceArrival(model, ns);
+      const arrival = namespaceAt(ns);
       if (!arrival) {
         add(placed, `namespace '${ns}' is created by no folder, no upstream install and not at bootstrap: the apply of folder ${placed.folder} fails (namespace not found)`,
           FLUX_ORDER, `create namespace '${ns}' in folder ${placed.folder} or an earlier one (declare it under namespaces), or declare who creates it`);
@@ -71,7 +84,7 @@ export const applyOrderRule: VerifyRule = (cluster) => {
     }
     // 2. The CRD of every custom resource.
     const group = apiGroup(obj.apiVersion);
-    const arrival = groupArrival(model, group);
+    const arrival = groupAt(group);
     if (!arrival) {
       add(placed, `no folder installs the CRD of ${obj.apiVersion} ${obj.kind}: the dry run of folder ${placed.folder} fails (no matches for kind)`,
         FLUX_ORDER, `install the operator that serves API group ${group} in an earlier folder`);
@@ -88,7 +101,7 @@ export const applyOrderRule: VerifyRule = (cluster) => {
     const into = release.facts?.rendersInto?.(release.values);
     for (const ns of into?.namespaces ?? []) {
       if (ns === release.obj.metadata.namespace) continue;
-      const arrival = namespaceArrival(model, ns);
+      const arrival = namespaceAt(ns);
       if (!arrival || arrival.order > release.order) {
         add(release, `chart ${release.chart} ${release.version} renders objects into namespace '${ns}', which ${arrival ? `arrives only with ${arrival.by}` : 'nothing creates'}: helm install fails, folder ${release.folder} never becomes Ready and nothing after it is applied`,
           into!.upstream, `create namespace '${ns}' in folder ${release.folder} or earlier (for Spark job namespaces: in the operators layer), or turn off the chart's rendering into it`);
@@ -96,12 +109,12 @@ export const applyOrderRule: VerifyRule = (cluster) => {
     }
     for (const need of release.facts?.needsGroups?.(release.values) ?? []) {
       for (const group of need.groups) {
-        const groupAt = groupArrival(model, group);
-        const ok = groupAt && (groupAt.order < release.order
-          || (Math.floor(groupAt.order) === release.order && groupAt.release !== undefined && model.releaseDependencies(release).has(groupAt.release)));
+        const arrival = groupAt(group);
+        const ok = arrival && (arrival.order < release.order
+          || (Math.floor(arrival.order) === release.order && arrival.release !== undefined && model.releaseDependencies(release).has(arrival.release)));
         if (!ok) {
-          add(release, `${need.why}; the CRDs of ${group} ${groupAt ? `arrive with ${groupAt.by}, which this HelmRelease does not wait for` : 'are installed by nothing'}`,
-            need.upstream, groupAt?.release ? `add dependsOn ${groupAt.release} to HelmRelease ${release.obj.metadata.namespace}/${release.obj.metadata.name}` : `install the CRDs of ${group} in an earlier folder`);
+          add(release, `${need.why}; the CRDs of ${group} ${arrival ? `arrive with ${arrival.by}, which this HelmRelease does not wait for` : 'are installed by nothing'}`,
+            need.upstream, arrival?.release ? `add dependsOn ${arrival.release} to HelmRelease ${release.obj.metadata.namespace}/${release.obj.metadata.name}` : `install the CRDs of ${group} in an earlier folder`);
         }
       }
     }
@@ -116,7 +129,8 @@ export const applyOrderRule: VerifyRule = (cluster) => {
   }
 
   // 4. What pods reference: ServiceAccount, ConfigMaps, Secrets, PVCs; and NetworkPolicies that allow their traffic.
-  for (const pod of modelPods(model)) faults.push(...podReferences(model, pod, add));
+  const indexes = podReferenceIndexes(model);
+  for (const pod of modelPods(model)) faults.push(...podReferences(model, pod, add, indexes));
   return faults;
 };
 
@@ -129,7 +143,41 @@ function sameFolderReleaseOk(model: ClusterModel, placed: PlacedObject, release:
 
 type Add = (placed: PlacedObject, message: string, upstream: string, fix: string) => void;
 
-function podReferences(model: ClusterModel, pod: ModeledPod, add: Add): VerifyFault[] {
+/** A NetworkPolicy that selects pods by labels only and allows some traffic. */
+interface AllowingPolicy {
+  readonly placed: PlacedObject;
+  readonly matchLabels: Readonly<Record<string, string>>;
+}
+
+/** What every pod's references are checked against, built once per cluster (not once per pod). */
+interface PodReferenceIndexes {
+  /** Per namespace, in object order: NetworkPolicies with a non-empty `matchLabels`, no `matchExpressions` and some rule. */
+  readonly allowingPolicies: ReadonlyMap<string | undefined, readonly AllowingPolicy[]>;
+  /** `namespace/secretName` of the Secrets cert-manager Certificates write. */
+  readonly certificateSecrets: ReadonlySet<string>;
+}
+
+function podReferenceIndexes(model: ClusterModel): PodReferenceIndexes {
+  const allowingPolicies = new Map<string | undefined, AllowingPolicy[]>();
+  for (const policy of model.ofKind('NetworkPolicy')) {
+    const selector = (at(policy.obj, 'spec', 'podSelector', 'matchLabels') as Record<string, string> | undefined) ?? {};
+    const expressions = (at(policy.obj, 'spec', 'podSelector', 'matchExpressions') as unknown[] | undefined) ?? [];
+    const allows = ((at(policy.obj, 'spec', 'ingress') as unknown[] | undefined) ?? []).length + ((at(policy.obj, 'spec', 'egress') as unknown[] | undefined) ?? []).length > 0;
+    if (!allows || expressions.length > 0 || Object.keys(selector).length === 0) continue;
+    const namespace = policy.obj.metadata.namespace;
+    const list = allowingPolicies.get(namespace);
+    if (list) list.push({ placed: policy, matchLabels: selector });
+    else allowingPolicies.set(namespace, [{ placed: policy, matchLabels: selector }]);
+  }
+  const certificateSecrets = new Set<string>();
+  for (const c of model.ofKind('Certificate')) {
+    const secretName = at(c.obj, 'spec', 'secretName');
+    if (typeof secretName === 'string' && c.obj.metadata.namespace !== undefined) certificateSecrets.add(`${c.obj.metadata.namespace}/${secretName}`);
+  }
+  return { allowingPolicies, certificateSecrets };
+}
+
+function podReferences(model: ClusterModel, pod: ModeledPod, add: Add, indexes: PodReferenceIndexes): VerifyFault[] {
   const where = `${pod.template} of ${pod.owner.obj.kind}/${pod.owner.obj.metadata.name}`;
   const need = (kind: string, name: string, why: string, external?: string) => {
     const found = model.find(kind, pod.namespace, name);
@@ -144,7 +192,7 @@ function podReferences(model: ClusterModel, pod: ModeledPod, add: Add): VerifyFa
   const sa = pod.spec.serviceAccountName;
   if (sa && sa !== 'default') need('ServiceAccount', sa, 'serviceAccountName');
   const external = model.cluster.facts.externalSecrets ?? {};
-  const certificateSecret = (name: string) => model.ofKind('Certificate').some((c) => c.obj.metadata.namespace === pod.namespace && at(c.obj, 'spec', 'secretName') === name);
+  const certificateSecret = (name: string) => indexes.certificateSecrets.has(`${pod.namespace}/${name}`);
   for (const v of pod.spec.volumes ?? []) {
     if (v.configMap && !v.configMap.optional && v.configMap.name !== 'kube-root-ca.crt') need('ConfigMap', v.configMap.name, `volume ${v.name}`);
     if (v.secret && !v.secret.optional) need('Secret', v.secret.secretName, `volume ${v.name}`, external[`${pod.namespace}/${v.secret.secretName}`] ?? (certificateSecret(v.secret.secretName) ? 'cert-manager' : undefined));
@@ -163,12 +211,8 @@ function podReferences(model: ClusterModel, pod: ModeledPod, add: Add): VerifyFa
     }
   }
   // NetworkPolicies that select these pods and allow something: they must not arrive after the pods.
-  for (const policy of model.ofKind('NetworkPolicy')) {
-    if (policy.obj.metadata.namespace !== pod.namespace || policy.order <= pod.owner.order) continue;
-    const selector = (at(policy.obj, 'spec', 'podSelector', 'matchLabels') as Record<string, string> | undefined) ?? {};
-    const expressions = (at(policy.obj, 'spec', 'podSelector', 'matchExpressions') as unknown[] | undefined) ?? [];
-    const allows = ((at(policy.obj, 'spec', 'ingress') as unknown[] | undefined) ?? []).length + ((at(policy.obj, 'spec', 'egress') as unknown[] | undefined) ?? []).length > 0;
-    if (!allows || expressions.length > 0 || Object.keys(selector).length === 0) continue;
+  for (const { placed: policy, matchLabels: selector } of indexes.allowingPolicies.get(pod.namespace) ?? []) {
+    if (policy.order <= pod.owner.order) continue;
     if (Object.entries(selector).every(([k, v]) => pod.labels[k] === v)) {
       add(pod.owner, `${where} needs the traffic NetworkPolicy ${policy.obj.metadata.name} allows, but that policy arrives only in the later folder ${policy.folder}: under the namespace's default deny the pods never become Ready, so folder ${pod.owner.folder} never does and the policy is never applied (deadlock)`,
         FLUX_ORDER, `put NetworkPolicy ${policy.obj.metadata.name} in folder ${pod.owner.folder} or earlier (keep a workload and its policies in one folder when a layer is split)`);

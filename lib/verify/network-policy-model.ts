@@ -117,6 +117,8 @@ function compilePeer(peer: Json): Peer {
 export class PolicyIndex {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly isolating = new Map<PodGroup, { ingress: CompiledPolicy[]; egress: CompiledPolicy[] }>();
+  /** Per namespace: its policies by the first label of their `matchLabels` (see `candidatesFor`). */
+  private readonly bySelectorLabel = new Map<string, { position: Map<CompiledPolicy, number>; byLabel: Map<string, CompiledPolicy[]>; unlabelled: CompiledPolicy[] }>();
 
   constructor(policies: readonly CompiledPolicy[], private readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>) {
     for (const policy of policies) {
@@ -135,11 +137,48 @@ export class PolicyIndex {
   public isolationOf(pod: PodGroup): { ingress: CompiledPolicy[]; egress: CompiledPolicy[] } {
     let cached = this.isolating.get(pod);
     if (!cached) {
-      const selecting = pod.hostNetwork ? [] : this.policiesOf(pod.namespace).filter((p) => selects(p.podSelector, pod.labels));
+      const selecting = pod.hostNetwork ? [] : this.candidatesFor(pod).filter((p) => selects(p.podSelector, pod.labels));
       cached = { ingress: selecting.filter((p) => p.isolatesIngress), egress: selecting.filter((p) => p.isolatesEgress) };
       this.isolating.set(pod, cached);
     }
     return cached;
+  }
+
+  /**
+   * The policies of the pod's namespace that may select it, in namespace order: those whose `matchLabels` share a
+   * label with the pod, and those without `matchLabels`. A superset of the selecting ones (`selects` decides), found
+   * without testing every policy of a namespace against every pod (a namespace of 1,000 models has 2,000 policies).
+   * Each policy is filed under the label of its `matchLabels` that the fewest policies of the namespace use (the
+   * model's name rather than `component: predictor`).
+   */
+  private candidatesFor(pod: PodGroup): readonly CompiledPolicy[] {
+    const pair = (key: string, value: unknown) => `${key}\u0000${String(value)}`;
+    let index = this.bySelectorLabel.get(pod.namespace);
+    if (!index) {
+      const policies = this.policiesOf(pod.namespace);
+      const uses = new Map<string, number>();
+      for (const policy of policies) {
+        for (const [key, value] of Object.entries(policy.podSelector.matchLabels ?? {})) uses.set(pair(key, value), (uses.get(pair(key, value)) ?? 0) + 1);
+      }
+      index = { position: new Map(), byLabel: new Map(), unlabelled: [] };
+      for (const [i, policy] of policies.entries()) {
+        index.position.set(policy, i);
+        const pairs = Object.entries(policy.podSelector.matchLabels ?? {}).map(([key, value]) => pair(key, value));
+        if (pairs.length === 0) {
+          index.unlabelled.push(policy);
+          continue;
+        }
+        const rarest = pairs.reduce((best, p) => (uses.get(p)! < uses.get(best)! ? p : best));
+        const list = index.byLabel.get(rarest);
+        if (list) list.push(policy);
+        else index.byLabel.set(rarest, [policy]);
+      }
+      this.bySelectorLabel.set(pod.namespace, index);
+    }
+    const found = [...index.unlabelled];
+    for (const [key, value] of Object.entries(pod.labels)) found.push(...(index.byLabel.get(pair(key, value)) ?? []));
+    const position = index.position;
+    return found.sort((a, b) => position.get(a)! - position.get(b)!);
   }
 
   /** Labels of a namespace (at least its name label). */

@@ -64,6 +64,12 @@ export const INJECTIONS = {
     what: 'a pod per ACME HTTP-01 challenge (one per host name of the Certificate, at most maxConcurrentChallenges, default 60, at once) in the Gateway\'s namespace, with the controller\'s solver resources (default requests 10m/64Mi, limits 100m/64Mi) and a restricted-compliant securityContext (runAsNonRoot from solverRunAsNonRoot, default true)',
     upstream: 'cert-manager v1.18.2 pkg/issuer/acme/http/pod.go buildDefaultPod, internal/apis/config/controller/v1alpha1/defaults.go l.82, l.94-98, pkg/controller/certificate-shim/sync.go (Certificate in the Gateway\'s namespace)',
   },
+  kserveController: {
+    operator: 'KServe chart v0.16.x / v0.20.x (kserve-resources)',
+    container: 'manager, kube-rbac-proxy',
+    what: 'kserve-controller-manager in the release namespace, security contexts and resources from the chart values (kserve.controller.securityContext, containerSecurityContext, rbacProxy.securityContext, resources) merged over the chart defaults; with kserve.localmodel.enabled (v0.16 chart) also the localmodel node agent DaemonSet with a hostPath volume',
+    upstream: 'kserve/kserve v0.16.0 charts/kserve-resources/values.yaml, templates/deployment.yaml, templates/localmodelnode/daemonset.yaml; v0.20.0 charts/kserve-resources/values.yaml, files/kserve/deployment-patch.yaml',
+  },
   nvidiaDevicePlugin: {
     operator: 'NVIDIA device plugin chart 0.20.x',
     container: 'nvidia-device-plugin-ctr',
@@ -162,6 +168,7 @@ function computePods(model: ClusterModel): ModeledPod[] {
   }
   for (const release of model.releases) {
     if (release.chart === 'nvidia-device-plugin') pods.push(devicePluginPod(release));
+    if (release.chart === 'kserve' || release.chart === 'kserve-resources') pods.push(...kserveChartPods(release));
   }
   pods.push(...http01SolverPods(model));
   return pods;
@@ -302,6 +309,71 @@ function http01SolverPods(model: ClusterModel): ModeledPod[] {
       labels: { 'acme.cert-manager.io/http01-solver': 'true' }, annotations: {},
       spec: http01SolverPodSpec(certManager.values),
       injected: { acmesolver: `${INJECTIONS.certManagerHttp01Solver.upstream} (values of HelmRelease ${certManager.obj.metadata.namespace}/${certManager.obj.metadata.name})` },
+    });
+  }
+  return pods;
+}
+
+/** Helm's value merge: user maps merge into the chart's, a null removes the key, anything else replaces. */
+function helmMerge(defaults: unknown, user: unknown): unknown {
+  if (user === undefined) return clone(defaults);
+  if (user === null) return undefined;
+  if (typeof user !== 'object' || Array.isArray(user) || defaults === null || typeof defaults !== 'object' || Array.isArray(defaults)) return clone(user);
+  const out: Record<string, unknown> = clone(defaults as Record<string, unknown>);
+  for (const [key, value] of Object.entries(user as Record<string, unknown>)) {
+    const merged = helmMerge(out[key], value);
+    if (merged === undefined) delete out[key]; else out[key] = merged;
+  }
+  return out;
+}
+
+/**
+ * Chart defaults of the kserve-controller-manager pod, identical in kserve/kserve v0.16.0 and v0.20.0
+ * charts/kserve-resources/values.yaml (kserve.controller.*).
+ */
+const KSERVE_CONTROLLER_DEFAULTS = {
+  securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+  containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
+  rbacProxy: {
+    securityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+    resources: { limits: { cpu: '100m', memory: '300Mi' }, requests: { cpu: '100m', memory: '300Mi' } },
+  },
+  resources: { limits: { cpu: '100m', memory: '300Mi' }, requests: { cpu: '100m', memory: '300Mi' } },
+  localmodel: { enabled: false, agent: { hostPath: '/mnt/models', securityContext: { runAsUser: 1000, runAsNonRoot: true } } },
+};
+
+/** The pods the kserve chart runs in its release namespace (see INJECTIONS.kserveController). */
+function kserveChartPods(release: ResolvedRelease): ModeledPod[] {
+  const values = (at(release.values, 'kserve') ?? {}) as Record<string, any>;
+  const controller = helmMerge({ ...KSERVE_CONTROLLER_DEFAULTS, localmodel: undefined }, values.controller) as Record<string, any> ?? {};
+  const namespace = release.obj.metadata.namespace ?? 'default';
+  const source = `${INJECTIONS.kserveController.upstream} (values of HelmRelease ${namespace}/${release.obj.metadata.name})`;
+  const pods: ModeledPod[] = [{
+    owner: release, template: `chart ${release.chart} ${release.version} Deployment kserve-controller-manager`, namespace, replicas: 1,
+    labels: { 'app.kubernetes.io/name': 'kserve-controller-manager', 'control-plane': 'kserve-controller-manager' }, annotations: {},
+    // The chart creates the ServiceAccount and cert-manager the webhook Secret (a secret volume, allowed by every
+    // level): neither is modelled, so the apply-order rule does not look for them in dist/.
+    spec: {
+      nodeSelector: controller.nodeSelector, tolerations: controller.tolerations, affinity: controller.affinity,
+      securityContext: controller.securityContext,
+      containers: [
+        { name: 'kube-rbac-proxy', securityContext: controller.rbacProxy?.securityContext, resources: controller.rbacProxy?.resources, ports: [{ containerPort: 8443, name: 'https' }] },
+        { name: 'manager', securityContext: controller.containerSecurityContext, resources: controller.resources, ports: [{ containerPort: 9443, name: 'webhook-server' }, { containerPort: 8080, name: 'metrics' }] },
+      ],
+    },
+    injected: { 'kube-rbac-proxy': source, 'manager': source },
+  }];
+  const localmodel = helmMerge(KSERVE_CONTROLLER_DEFAULTS.localmodel, values.localmodel) as Record<string, any> | undefined;
+  if (localmodel?.enabled === true && /^v?0\.1[0-9]\./.test(release.version)) {
+    pods.push({
+      owner: release, template: `chart ${release.chart} ${release.version} DaemonSet kserve-localmodelnode-agent`, namespace, replicas: 1, perNode: true,
+      labels: { 'control-plane': 'kserve-localmodelnode-agent' }, annotations: {},
+      spec: {
+        securityContext: localmodel.securityContext,
+        containers: [{ name: 'manager', securityContext: localmodel.agent?.securityContext }],
+        volumes: [{ name: 'models', hostPath: { path: localmodel.agent?.hostPath ?? '/mnt/models' } }],
+      },
+      injected: { manager: source },
     });
   }
   return pods;

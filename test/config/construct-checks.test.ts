@@ -85,9 +85,8 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'submitters': { code: 'the compositions create a submitter only together with the ServiceAccount that submits' },
   },
   'lib/data-processing/spark-rbac.ts': {
-    "'…' (\"…\") is not an IPv4 CIDR; use a val": { schema: `clusters.${C}.dataProcessing.network.apiServerCidrs` },
+    "'…' (\"…\") is not an IPv4 CIDR; use a val": { schema: `clusters.${C}.dataProcessing.network.azureStorageCidrs` },
     "'…' (\"…\") must be a DNS label: lowercase": { schema: `clusters.${C}.dataProcessing.spark.serviceAccountName` },
-    'apiServerCidrs': { schema: `clusters.${C}.dataProcessing.network.apiServerCidrs` },
     'hdfs': { rule: 'HDFS without the node CIDRs' },
     'nodePool': { rule: 'Spark on the System pool' },
     'runAsUser': { schema: `clusters.${C}.dataProcessing.spark.runAsUser` },
@@ -225,6 +224,7 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'sparkConf': { rule: 'a streaming job setting the checkpoint in sparkConf' },
   },
   'lib/streaming/kafka-cluster.ts': {
+    'clusterCa': { rule: 'a cluster CA renewal window as long as its validity' },
     'minInSyncReplicas': { rule: 'min in-sync replicas above replication' },
     'nodePool': { rule: 'Kafka on a System pool' },
     'nodePools': { rule: 'Kafka without a broker pool' },

@@ -47,7 +47,7 @@ describe('Airflow', () => {
     });
     expect(release.spec.values.dags.gitSync.credentialsSecret).toBeUndefined();
     expect(release.metadata.labels).toEqual({ team: 'data' });
-    expect(airflow.egressPolicy.toJson().spec.egress[0].ports.map((p: { port: number }) => p.port)).toEqual([443, 5432, 22]);
+    expect(airflow.egressPolicy.toJson().spec.egress.map((rule: { ports: { port: number }[] }) => rule.ports.map((p) => p.port))).toEqual([[5432, 22], [443, 6443]]);
   });
 
   test('pins every Secret name and turns the Helm hooks of the database jobs off', () => {
@@ -128,7 +128,7 @@ describe('Airflow', () => {
     expect(JSON.parse(values.env[0].value)).toEqual({ conn_type: 'wasb', host: 'https://exampleartifacts.blob.core.windows.net/' });
   });
 
-  test('allows traffic between Airflow pods and egress to 443 and Postgres only', () => {
+  test('allows traffic between Airflow pods and egress to 443/6443 (API server, Azure) and Postgres only', () => {
     const chart = Testing.chart();
     new Airflow(chart, 'airflow', required);
     const manifests = Testing.synth(chart);
@@ -140,7 +140,9 @@ describe('Airflow', () => {
     const logs = findManifest(manifests, 'NetworkPolicy', 'airflow-log-servers-ingress', 'airflow').spec;
     expect(logs.ingress[0].ports.map((p: { port: number }) => p.port)).toEqual([8793, 8794]);
     const egress = findManifest(manifests, 'NetworkPolicy', 'airflow-egress', 'airflow').spec.egress;
-    expect(egress[0].ports).toEqual([{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 5432 }]);
+    expect(egress[0]).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+    // The API server's ports without an address (an ipBlock does not match the API server with Cilium); 443 also reaches Azure.
+    expect(egress[1]).toEqual({ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] });
   });
 
   test.each([

@@ -65,7 +65,7 @@ describe('streaming composition', () => {
     expect(sts.spec.template.spec.containers[0].image).toBe('apache/nifi:2.11.0');
     expect(findManifest(layers.workloads, 'Service', 'nifi', 'nifi').spec.ports.map((p: { port: number }) => p.port)).toEqual([8443, 9192]);
     expect(findManifest(layers.platform, 'RoleBinding', 'spark-submitter-nifi', 'spark').subjects).toEqual([{ kind: 'ServiceAccount', name: 'nifi', namespace: 'nifi' }]);
-    expect(findManifest(layers.workloads, 'NetworkPolicy', 'nifi-api-server-egress', 'nifi').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '203.0.113.10/32' } }]);
+    expect(findManifest(layers.workloads, 'NetworkPolicy', 'nifi-api-server-egress', 'nifi').spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
   });
 
   test('no secret values: users name Secrets created outside dist/', () => {

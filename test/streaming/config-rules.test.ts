@@ -41,8 +41,19 @@ describe('streaming config rules', () => {
     expect(violations((c) => { streaming(c).kafka.nodePool = 'system'; })).toContainEqual({ path: at('kafka.nodePool'), message: expect.stringMatching(/is a System pool/) });
   });
 
-  test('the API server addresses are required without a data-processing section', () => {
-    expect(violations((c) => { delete c.dataProcessing; })).toContainEqual({ path: at('kafka.apiServerCidrs'), message: expect.stringMatching(/set kafka.apiServerCidrs/) });
+  test('no API server addresses are needed, with or without a data-processing section; the removed key is an error that says to delete it', () => {
+    expect(violations((c) => { delete c.dataProcessing; }).filter((v) => /apiServer/.test(String(v.path)))).toEqual([]);
+    expect(violations((c) => { streaming(c).kafka.apiServerCidrs = ['203.0.113.10/32']; })).toContainEqual({
+      path: at('kafka.apiServerCidrs'),
+      message: expect.stringMatching(/^apiServerCidrs is no longer used: the Kafka topic and user operators .* reach the API server on ports 443 and 6443 to any address, like every operator namespace, .*Cilium.*; delete this key$/),
+    });
+  });
+
+  test('a cluster CA renewal window must be shorter than the validity', () => {
+    expect(violations((c) => { streaming(c).kafka.clusterCa = { validityDays: 30, renewalDays: 45 }; })).toContainEqual({
+      path: at('kafka.clusterCa.renewalDays'), message: expect.stringMatching(/^renewalDays \(45\) must be fewer than validityDays \(30\)/),
+    });
+    expect(violations((c) => { streaming(c).kafka.clusterCa = { validityDays: 730, renewalDays: 60 }; }).filter((v) => /clusterCa/.test(String(v.path)))).toEqual([]);
   });
 
   test('replication above the broker count, min ISR above replication, an even or missing quorum', () => {

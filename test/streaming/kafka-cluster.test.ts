@@ -14,7 +14,6 @@ const required: KafkaClusterProps = {
   minInSyncReplicas: 2,
   clients: [{ namespace: 'spark', podLabels: { 'platform.ml/kafka-client': 'scoring' } }],
   operatorNamespace: 'strimzi',
-  apiServerCidrs: ['203.0.113.10/32'],
 };
 
 function synth(props: KafkaClusterProps = required): { kafka: KafkaCluster; manifests: Manifest[] } {
@@ -73,7 +72,8 @@ describe('KafkaCluster', () => {
       egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: { 'strimzi.io/cluster': 'events', 'strimzi.io/broker-role': 'true' } } }], ports: [{ protocol: 'TCP', port: 9093 }] }],
     });
     const api = findManifest(manifests, 'NetworkPolicy', 'events-entity-operator-api-egress', 'kafka');
-    expect(api.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [443, 6443].map((port) => ({ protocol: 'TCP', port })) }]);
+    // The API server ports without an address, like the operator namespaces (lib/core apiServerEgressRule).
+    expect(api.spec.egress).toEqual([{ ports: [443, 6443].map((port) => ({ protocol: 'TCP', port })) }]);
   });
 
   test('separate controller and broker pools, another listener port and cluster domain', () => {
@@ -91,8 +91,19 @@ describe('KafkaCluster', () => {
     expect(kafka.bootstrapServers).toBe('events-kafka-bootstrap.kafka.svc.example.internal:9094');
   });
 
+  test('the cluster CA schedule is written out (Strimzi 1.2.0 defaults 365/30), key kept on renewal', () => {
+    const ca = (manifests: Manifest[]) => findManifest(manifests, 'Kafka', 'events', 'kafka').spec.clusterCa;
+    expect(ca(synth().manifests)).toEqual({ validityDays: 365, renewalDays: 30, certificateExpirationPolicy: 'renew-certificate' });
+    const custom = synth({ ...required, clusterCa: { validityDays: 730, renewalDays: 60 } });
+    expect(ca(custom.manifests)).toEqual({ validityDays: 730, renewalDays: 60, certificateExpirationPolicy: 'renew-certificate' });
+    expect(custom.kafka.clusterCa).toEqual({ validityDays: 730, renewalDays: 60 });
+  });
+
   describe('validation', () => {
     const build = (props: Partial<KafkaClusterProps>) => () => new KafkaCluster(Testing.chart(), 'kafka', { ...required, ...props });
+    test('cluster CA schedule', () => {
+      expect(build({ clusterCa: { validityDays: 30, renewalDays: 30 } })).toThrow(/KafkaCluster 'kafka': 'clusterCa' \(validityDays 30, renewalDays 30\) needs whole days with 1 <= renewalDays < validityDays/);
+    });
     test('pool', () => {
       expect(build({ nodePool: { name: 'system', mode: NodePoolMode.SYSTEM, minCount: 1 } })).toThrow(/KafkaCluster 'kafka': 'nodePool' \(system\) is a system or GPU pool/);
     });

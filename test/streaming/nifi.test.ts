@@ -84,12 +84,12 @@ describe('Nifi', () => {
     expect(policy.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }] }]);
   });
 
-  test('Spark submission through the API server: token mounted, egress to the API server only', () => {
-    const manifests = synth({ ...required, apiServerCidrs: ['203.0.113.10/32'] });
+  test('Spark submission through the API server: token mounted, egress on the API server ports without an address (like the operators)', () => {
+    const manifests = synth({ ...required, apiServerAccess: true });
     expect(findManifest(manifests, 'ServiceAccount', 'nifi', 'nifi').automountServiceAccountToken).toBe(true);
     expect(findManifest(manifests, 'StatefulSet', 'nifi').spec.template.spec.automountServiceAccountToken).toBe(true);
     expect(findManifest(manifests, 'NetworkPolicy', 'nifi-api-server-egress', 'nifi').spec.egress)
-      .toEqual([{ to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
+      .toEqual([{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }]);
     expect(findManifest(synth(), 'ServiceAccount', 'nifi').automountServiceAccountToken).toBe(false);
   });
 

@@ -118,15 +118,24 @@ describe('the verifier\'s network-flows rule covers the new flows', () => {
     expect(faults.map((f) => f.message).join('\n')).toMatch(/route backend nifi\/nifi.*8443\/TCP|8443\/TCP.*route backend nifi\/nifi/);
   });
 
+  // Without Spark submission: its API server rule opens 443 to any address (apiServerEgressRule), which would
+  // also carry the flow to public addresses.
+  const noSubmission = (() => {
+    const config = exampleConfig();
+    delete config.clusters['data-processing'].streaming!.nifi!.sparkSubmission;
+    return exampleFlowCluster('data-processing', config);
+  })();
+
   test('NiFi\'s public egress on another port: the flow to public addresses on 443 is denied', () => {
-    const faults = networkFlowRule(editCluster(cluster, (manifests) => manifests.map((obj) => isPolicy(obj, 'nifi', 'nifi-public-https-egress')
+    expect(networkFlowRule(noSubmission)).toEqual([]);
+    const faults = networkFlowRule(editCluster(noSubmission, (manifests) => manifests.map((obj) => isPolicy(obj, 'nifi', 'nifi-public-https-egress')
       ? { ...obj, spec: { ...(obj as any).spec, egress: [{ ...(obj as any).spec.egress[0], ports: [{ protocol: 'TCP', port: 8443 }] }] } } as ManifestJson : obj)));
     expect(faults.map((f) => f.object)).toEqual(['StatefulSet/nifi/nifi']);
     expect(faults[0].message).toContain('0.0.0.0/0 except 10.0.0.0/8');
   });
 
   test('an egress that excludes more than the private ranges (here 100.64.0.0/10, public) does not cover the flow to public addresses', () => {
-    const faults = networkFlowRule(editCluster(cluster, (manifests) => manifests.map((obj) => isPolicy(obj, 'nifi', 'nifi-public-https-egress')
+    const faults = networkFlowRule(editCluster(noSubmission, (manifests) => manifests.map((obj) => isPolicy(obj, 'nifi', 'nifi-public-https-egress')
       ? { ...obj, spec: { ...(obj as any).spec, egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10'] } }], ports: [{ protocol: 'TCP', port: 443 }] }] } } as ManifestJson : obj)));
     expect(faults.map((f) => f.object)).toEqual(['StatefulSet/nifi/nifi']);
   });

@@ -18,7 +18,7 @@ import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { PLATFORM_COMPOSITIONS } from '../../charts';
 import { ConfigError } from '../../lib/config/issues';
-import { OutputWriteError, readTree, TreeFileOps, writeTree, writeTreeAtomically } from '../../lib/synth/atomic-write';
+import { openOutput, OutputWriteError, readTree, TreeFileOps, writeTree, writeTreeAtomically } from '../../lib/synth/atomic-write';
 import { acquireOutputLock, isProcessAlive } from '../../lib/synth/output-lock';
 import { diffTrees, synthesize } from '../../lib/synth/synthesize';
 import { EXAMPLE_CONFIG, REPO_ROOT } from '../util';
@@ -229,6 +229,55 @@ describe('failures the pre-swap check cannot foresee (injected fs failures)', ()
     expect((error as Error).message).toMatch(/cannot write the new output next to .*: .*b\.yaml: no space left on the device/);
     expect(readTree(out).get('README.md')).toBe('old');
     expect(leftovers(parent)).toEqual([]);
+  });
+});
+
+describe('failures of the writer thread (real file system)', () => {
+  test('a file that cannot be created: the first failure is reported with its path, the output is unchanged, nothing is left aside', () => {
+    const parent = folder('out');
+    const out = path.join(parent, 'dist');
+    writeTreeAtomically(out, new Map([['README.md', 'old']]));
+    // `a` is both a file and a folder: whichever writer thread comes second gets a real error from the kernel
+    let error: unknown;
+    try {
+      writeTreeAtomically(out, new Map([['README.md', 'new'], ['a', 'file'], ['a/b.yaml', 'kind: B\n']]));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OutputWriteError);
+    expect((error as OutputWriteError).replaced).toBe(false);
+    expect((error as Error).message).toMatch(/cannot write the new output next to .*dist: .*\/a(\/b\.yaml)?: (a part of the path is not a folder|already exists, and is not a folder where one is needed|is a folder, not a file)$/);
+    expect(readTree(out)).toEqual(new Map([['README.md', 'old']]));
+    expect(leftovers(parent)).toEqual([]);
+  });
+
+  test('files added in batches are all written, unchanged ones linked from the previous output', () => {
+    const parent = folder('out');
+    const out = path.join(parent, 'dist');
+    writeTreeAtomically(out, new Map([['README.md', 'same'], ['x/old.yaml', 'old']]));
+    const inode = fs.statSync(path.join(out, 'README.md')).ino;
+    const update = openOutput(out);
+    update.add([['README.md', 'same']]);
+    update.add(Array.from({ length: 300 }, (_, i) => [`f${i % 7}/o${i}.yaml`, `n: ${i}\n`] as const));
+    update.commit();
+    const tree = readTree(out);
+    expect(tree.size).toBe(301);
+    expect(tree.get('f3/o10.yaml')).toBe('n: 10\n');
+    expect(tree.has('x/old.yaml')).toBe(false);
+    expect(fs.statSync(path.join(out, 'README.md')).ino).toBe(inode);
+    expect(leftovers(parent)).toEqual([]);
+  });
+
+  test('abort drops what was written aside and frees the lock', () => {
+    const parent = folder('out');
+    const out = path.join(parent, 'dist');
+    const update = openOutput(out);
+    update.add([['README.md', 'never']]);
+    update.abort();
+    expect(fs.existsSync(out)).toBe(false);
+    expect(leftovers(parent)).toEqual([]);
+    writeTreeAtomically(out, new Map([['README.md', 'new']]), { lockWaitMs: 300 });
+    expect(readTree(out).get('README.md')).toBe('new');
   });
 });
 

@@ -1,4 +1,4 @@
-import { manifestFileName, splitIntoFolders, kustomizationYaml, toYaml } from '../../lib/synth/manifest-files';
+import { manifestFileName, MAX_GROUP_OBJECTS, splitIntoFolders, kustomizationYaml, toYaml } from '../../lib/synth/manifest-files';
 
 describe('manifest file names', () => {
   test('namespaced core objects: <namespace>_<kind>_<name>.yaml', () => {
@@ -19,15 +19,22 @@ describe('manifest file names', () => {
 
 describe('splitting large layers', () => {
   test('a layer within the limit stays one folder', () => {
-    expect(splitIntoFolders('platform', ['b.yaml', 'a.yaml'], 3)).toEqual([{ folder: 'platform', files: ['a.yaml', 'b.yaml'] }]);
+    expect(splitIntoFolders('platform', ['b.yaml', 'a.yaml'], { maxObjects: 3 })).toEqual([{ folder: 'platform', files: ['a.yaml', 'b.yaml'] }]);
   });
 
-  test('a layer over the limit is split into balanced, sorted folders named <layer>, <layer>-2, ...', () => {
+  test('a layer over the limit of its folders is an error naming the smallest folder count that fits', () => {
     const files = Array.from({ length: 1250 }, (_, i) => `ns_pod_${String(i).padStart(4, '0')}.yaml`);
-    const parts = splitIntoFolders('workloads', files);
-    expect(parts.map((p) => p.folder)).toEqual(['workloads', 'workloads-2', 'workloads-3']);
-    expect(parts.map((p) => p.files.length)).toEqual([417, 417, 416]);
-    expect(parts.flatMap((p) => p.files)).toEqual([...files].sort());
+    expect(() => splitIntoFolders('workloads', files)).toThrow(/layer 'workloads' does not fit in one folder: workloads: 1250 objects.* Set it to 4, the smallest count that fits/);
+    const parts = splitIntoFolders('workloads', files, { folders: 4 });
+    expect(parts.map((p) => p.folder)).toEqual(['workloads-3', 'workloads-2', 'workloads-1', 'workloads']);
+    expect(parts.every((p) => p.files.length <= 500)).toBe(true);
+    expect(parts.flatMap((p) => p.files).sort()).toEqual([...files].sort());
+    expect(() => splitIntoFolders('workloads', files, { folders: 3 })).toThrow(/3 folders is not one of 1, 2, 4, 8, 16, 32, 64/);
+  });
+
+  test('cluster-scoped objects that alone exceed a folder cannot be split: the error says so', () => {
+    const files = Array.from({ length: 30 }, (_, i) => `cluster_namespace_ns-${i}.yaml`);
+    expect(() => splitIntoFolders('platform', files, { folders: 2, maxObjects: 10 })).toThrow(/platform-cluster: 30 objects.*No folder count up to 64 fits \(its cluster-scoped objects share one folder\)/);
   });
 });
 
@@ -46,40 +53,126 @@ describe('dependency-aware splitting', () => {
   const unitOf = (file: string) => /_(app-\d+)\.yaml$/.exec(file)?.[1];
 
   test('sorted by file name a Deployment would come before its ServiceAccount; split by dependency it never does', () => {
-    const parts = splitIntoFolders('workloads', files, 40, unitOf);
+    const parts = splitIntoFolders('workloads', files, { folders: 4, maxObjects: 40, unitOf });
     expect(parts.every((p) => p.files.length <= 40)).toBe(true);
     expect(parts.flatMap((p) => p.files).sort()).toEqual([...files].sort());
     const folderOf = (file: string) => parts.findIndex((p) => p.files.includes(file));
     const lastDependency = Math.max(...files.filter((f) => /_(serviceaccount|networkpolicy|resourcequota|limitrange)_/.test(f)).map(folderOf));
     const firstWorkload = Math.min(...files.filter((f) => f.includes('_deployment_')).map(folderOf));
-    expect(lastDependency).toBeLessThanOrEqual(firstWorkload);
-    expect(folderOf('cluster_namespace_team.yaml')).toBe(0);
-    // the quota and LimitRange come first in their namespace: they act when pods are admitted
-    expect(parts[0].files.slice(1, 3)).toEqual(['team_resourcequota_namespace-quota.yaml', 'team_limitrange_container-defaults.yaml']);
+    expect(lastDependency).toBeLessThan(firstWorkload);
+    expect(parts[0]).toEqual({ folder: 'workloads-cluster', files: ['cluster_namespace_team.yaml'] });
+    // in apply order: the cluster-scoped folder, the dependency folders, then the workload folders, highest index first
+    const names = parts.map((p) => p.folder);
+    expect(names).toEqual(['workloads-cluster', 'workloads-deps-3', 'workloads-deps-2', 'workloads-deps-1', 'workloads-deps',
+      'workloads-services-3', 'workloads-services-2', 'workloads-services-1', 'workloads-services', 'workloads-3', 'workloads-2', 'workloads-1', 'workloads']
+      .filter((name) => names.includes(name)));
   });
 
   test('a workload stays in one folder with its own objects', () => {
-    const parts = splitIntoFolders('workloads', files, 40, unitOf);
+    const parts = splitIntoFolders('workloads', files, { folders: 4, maxObjects: 40, unitOf });
     for (let i = 0; i < 30; i++) {
       const app = `app-${String(i).padStart(2, '0')}`;
-      const holding = parts.filter((p) => p.files.some((f) => unitOf(f) === app)).map((p) => p.folder);
+      const holding = parts.filter((p) => p.files.some((f) => unitOf(f) === app && !f.includes('_networkpolicy_') && !f.includes('_serviceaccount_'))).map((p) => p.folder);
       expect([app, holding.length]).toEqual([app, 1]);
     }
   });
 
-  test('a workload larger than a folder is cut into folder-sized pieces', () => {
-    const big = Array.from({ length: 25 }, (_, i) => `team_httproute_r-${String(i).padStart(2, '0')}.yaml`);
-    const parts = splitIntoFolders('workloads', big, 10, () => 'routes');
-    expect(parts.map((p) => p.files.length)).toEqual([9, 9, 7]);
+  test(`a group larger than ${MAX_GROUP_OBJECTS} objects is spread object by object over the folders`, () => {
+    const big = Array.from({ length: 100 }, (_, i) => `team_service_s-${String(i).padStart(2, '0')}.yaml`);
+    const parts = splitIntoFolders('workloads', big, { folders: 4, maxObjects: 40, unitOf: () => 'services' });
+    expect(parts).toHaveLength(4);
+    expect(parts.every((p) => p.files.length <= 40 && p.files.length >= 10)).toBe(true);
+  });
+
+  test('a route collection is spread object by object at any size, so its growth never moves a route', () => {
+    const routes = (n: number) => Array.from({ length: n }, (_, i) => `gateway_httproute_r-${String(i).padStart(3, '0')}.yaml`);
+    const folderOf = (files: string[]) => new Map(splitIntoFolders('workloads', files, { folders: 4, unitOf: () => 'routes' }).flatMap((p) => p.files.map((f) => [f, p.folder] as const)));
+    const few = folderOf(routes(10));
+    expect(new Set(few.values()).size).toBeGreaterThan(1);
+    const many = folderOf(routes(200));
+    expect([...few].filter(([file, folder]) => many.get(file) !== folder)).toEqual([]);
+  });
+});
+
+describe('services before the workloads that use them', () => {
+  test('HDFS and the Kafka cluster come in the services folders, before every Spark job, topic and user', () => {
+    const files = [
+      'hdfs_statefulset_namenode.yaml', 'hdfs_service_namenode.yaml', 'hdfs_configmap_hdfs-config.yaml',
+      'kafka_kafka.kafka.strimzi.io_events.yaml', 'kafka_kafkanodepool.kafka.strimzi.io_dual.yaml',
+      ...Array.from({ length: 40 }, (_, i) => `kafka_kafkatopic.kafka.strimzi.io_t-${i}.yaml`),
+      ...Array.from({ length: 60 }, (_, i) => `spark_sparkapplication.sparkoperator.k8s.io_job-${i}.yaml`),
+    ];
+    const unitOf = (file: string) => (file.startsWith('hdfs_') ? 'hdfs' : file.startsWith('kafka_kafka') && !file.includes('topic') ? 'kafka' : undefined);
+    const parts = splitIntoFolders('workloads', files, { folders: 8, unitOf });
+    const folderOf = (file: string) => parts.findIndex((p) => p.files.includes(file));
+    const services = ['hdfs_statefulset_namenode.yaml', 'hdfs_service_namenode.yaml', 'kafka_kafka.kafka.strimzi.io_events.yaml', 'kafka_kafkanodepool.kafka.strimzi.io_dual.yaml'];
+    for (const file of services) expect(parts[folderOf(file)].folder).toMatch(/^workloads-services(-\d+)?$/);
+    // a workload stays whole: the Kafka cluster with its node pool, HDFS with its Service
+    expect(folderOf('kafka_kafka.kafka.strimzi.io_events.yaml')).toBe(folderOf('kafka_kafkanodepool.kafka.strimzi.io_dual.yaml'));
+    expect(folderOf('hdfs_statefulset_namenode.yaml')).toBe(folderOf('hdfs_service_namenode.yaml'));
+    const lastService = Math.max(...services.map(folderOf));
+    const others = files.filter((f) => f.includes('_kafkatopic.') || f.includes('_sparkapplication.'));
+    expect(Math.min(...others.map(folderOf))).toBeGreaterThan(lastService);
+  });
+});
+
+describe('stable splitting: an object\'s folder depends only on its own identity', () => {
+  const app = (i: number) => [`team_deployment_app-${i}.yaml`, `team_service_app-${i}.yaml`, `team_serviceaccount_app-${i}.yaml`];
+  const unitOf = (file: string) => /_(app-\d+)\.yaml$/.exec(file)?.[1];
+  const folderMap = (files: readonly string[], folders: number) =>
+    new Map(splitIntoFolders('workloads', files, { folders, unitOf, maxObjects: 1000 }).flatMap((p) => p.files.map((f) => [f, p.folder] as const)));
+  const base = ['cluster_namespace_team.yaml', 'team_resourcequota_quota.yaml', ...Array.from({ length: 200 }, (_, i) => app(i)).flat()];
+
+  test('adding or removing a workload or a namespace moves no other object', () => {
+    const before = folderMap(base, 8);
+    const changes: string[][] = [
+      [...base, ...app(1000)],
+      base.filter((f) => !app(17).includes(f)),
+      base.filter((f) => !app(0).includes(f) && !app(1).includes(f)),
+      [...base, 'cluster_namespace_other.yaml', 'other_resourcequota_quota.yaml', 'other_deployment_x.yaml'],
+    ];
+    for (const files of changes) {
+      const after = folderMap(files, 8);
+      const moved = [...after].filter(([file, folder]) => before.has(file) && before.get(file) !== folder);
+      expect(moved).toEqual([]);
+    }
+  });
+
+  test('doubling the folder count moves objects only to folders Flux applies earlier', () => {
+    for (const [from, to] of [[1, 2], [2, 4], [4, 8], [8, 16], [1, 8]]) {
+      const parts = splitIntoFolders('workloads', base, { folders: to, unitOf, maxObjects: 1000 });
+      const position = new Map(parts.map((p, i) => [p.folder, i]));
+      const after = new Map(parts.flatMap((p) => p.files.map((f) => [f, p.folder] as const)));
+      const before = folderMap(base, from);
+      let moved = 0;
+      for (const [file, folder] of before) {
+        // a folder that no longer exists after the change counts as applied last
+        const was = position.get(folder) ?? Infinity;
+        if (after.get(file) !== folder) {
+          moved++;
+          expect([from, to, file, position.get(after.get(file)!)! < was]).toEqual([from, to, file, true]);
+        }
+      }
+      expect(moved).toBeGreaterThan(0);
+    }
+  });
+
+  test('the split is the same on every run and does not depend on the order of the files', () => {
+    const once = splitIntoFolders('workloads', base, { folders: 8, unitOf });
+    expect(splitIntoFolders('workloads', [...base].reverse(), { folders: 8, unitOf })).toEqual(once);
+    // pinned: a change of the hash would move every object of every split cluster
+    expect(once.find((p) => p.files.includes('team_deployment_app-0.yaml'))!.folder).toMatchInlineSnapshot(`"workloads-4"`);
   });
 });
 
 describe('splitting by YAML size', () => {
-  test('a layer within the object limit but past the byte limit is split by size, balanced', () => {
+  test('a layer within the object limit but past the byte limit needs more folders; spread, each stays within it', () => {
     const files = Array.from({ length: 30 }, (_, i) => `spark_sparkapplication_job-${String(i).padStart(2, '0')}.yaml`);
-    const parts = splitIntoFolders('workloads', files, 500, () => undefined, () => 10_000, 100_000);
-    expect(parts.map((p) => p.files.length)).toEqual([10, 10, 10]);
-    expect(parts.flatMap((p) => p.files)).toEqual(files);
+    const options = { sizeOf: () => 10_000, maxBytes: 100_000 };
+    expect(() => splitIntoFolders('workloads', files, options)).toThrow(/workloads: 30 objects, 293 KiB .* Set it to \d+, the smallest count that fits/);
+    const parts = splitIntoFolders('workloads', files, { ...options, folders: 8 });
+    expect(parts.every((p) => p.files.length * 10_000 <= 100_000)).toBe(true);
+    expect(parts.flatMap((p) => p.files).sort()).toEqual(files);
   });
 });
 

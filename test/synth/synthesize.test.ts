@@ -9,6 +9,7 @@ import { PlatformConfig } from '../../lib/config/schema';
 import { readTree } from '../../lib/synth/atomic-write';
 import { MAX_OBJECTS_PER_FOLDER } from '../../lib/synth/manifest-files';
 import { diffTrees, synthesize } from '../../lib/synth/synthesize';
+import { VerifyError } from '../../lib/verify';
 import { EXAMPLE_CONFIG } from '../util';
 
 const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
@@ -56,6 +57,32 @@ describe('synthesize', () => {
     expect(() => synthesize({ configDir: bad, outDir: out, compositions: PLATFORM_COMPOSITIONS })).toThrow(ConfigError);
     expect(diffTrees(before, readTree(out))).toEqual([]);
     expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist-'))).toEqual([]);
+  });
+
+  test('a verifier fault, found after the files were written aside, leaves the previous output byte-identical, nothing aside and the lock free', () => {
+    // GIVEN a good synth (the output's folder exists, so the next run writes each cluster aside as it renders)
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    const before = readTree(out);
+    // WHEN a change makes the verifier fail (a PyTorchJob deleted after it finishes: Flux would re-create it)
+    const faulty = exampleText.replace('          nprocPerNode: "1"\n', '          nprocPerNode: "1"\n          runPolicy: { ttlSecondsAfterFinished: 600 }\n');
+    expect(faulty).not.toBe(exampleText);
+    expect(() => synthesize({ configDir: configDir(faulty), outDir: out, compositions: PLATFORM_COMPOSITIONS })).toThrow(VerifyError);
+    // THEN the output is untouched, the staging folder is gone, and the lock is released (the next run does not wait)
+    expect(diffTrees(before, readTree(out))).toEqual([]);
+    expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist'))).toEqual([]);
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    expect(diffTrees(before, readTree(out))).toEqual([]);
+  });
+
+  test('a missing parent folder is not created when synthesis fails', () => {
+    const out = path.join(work, 'missing', 'parent', 'dist');
+    const faulty = exampleText.replace('          nprocPerNode: "1"\n', '          nprocPerNode: "1"\n          runPolicy: { ttlSecondsAfterFinished: 600 }\n');
+    expect(() => synthesize({ configDir: configDir(faulty), outDir: out, compositions: PLATFORM_COMPOSITIONS })).toThrow(VerifyError);
+    expect(fs.existsSync(path.join(work, 'missing'))).toBe(false);
+    // and is created by a good run
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    expect(readTree(out).get('README.md')).toMatch(/^# Generated: do not edit/);
   });
 
   test('objects removed from the config disappear from the output', () => {
@@ -110,8 +137,9 @@ describe('synthesize', () => {
 });
 
 describe('large outputs', () => {
-  test(`a layer with more than ${MAX_OBJECTS_PER_FOLDER} objects is split into folders of at most ${MAX_OBJECTS_PER_FOLDER}, each with its own kustomization`, () => {
+  test(`a layer with more than ${MAX_OBJECTS_PER_FOLDER} objects is split over its layerFolders into folders of at most ${MAX_OBJECTS_PER_FOLDER}, each with its own kustomization`, () => {
     // GIVEN one cluster with 120 extra namespaces: 5 baseline objects each puts its platform layer past 500 objects
+    // (scaleConfig sets layerFolders.platform: 2 for them)
     const base = yaml.load(exampleText) as PlatformConfig;
     const big = scaleConfig(base, { copies: 1, extraNamespaces: 120 }).get('env-001')!;
     const out = path.join(work, 'dist');
@@ -121,13 +149,36 @@ describe('large outputs', () => {
     const tree = readTree(out);
     const clusterName = Object.keys(big.clusters)[0];
     const folders = [...new Set([...tree.keys()].filter((f) => f.startsWith(`example/${clusterName}/platform`)).map((f) => path.dirname(f)))].sort();
-    expect(folders.length).toBeGreaterThanOrEqual(2);
-    expect(folders).toEqual(folders.map((_, i) => `example/${clusterName}/platform${i === 0 ? '' : `-${i + 1}`}`).sort());
+    expect(big.clusters[clusterName].layerFolders?.platform).toBe(2);
+    // the Namespaces in one folder, the 600 baseline objects over two dependency folders, the rest (one Service) in its hash folder
+    expect(folders).toEqual(expect.arrayContaining(['platform-cluster', 'platform-deps', 'platform-deps-1'].map((f) => `example/${clusterName}/${f}`)));
+    for (const folder of folders) expect(folder).toMatch(new RegExp(`^example/${clusterName}/platform(-cluster|-deps|-deps-1|-1)?$`));
     for (const folder of folders) {
       const objects = [...tree.keys()].filter((f) => path.dirname(f) === folder && f !== `${folder}/kustomization.yaml`);
       expect(objects.length).toBeLessThanOrEqual(MAX_OBJECTS_PER_FOLDER);
       const listed = (yaml.load(tree.get(`${folder}/kustomization.yaml`)!) as { resources: string[] }).resources;
       expect(listed).toEqual(objects.map((f) => path.basename(f)).sort());
     }
+  });
+
+  test('a layer past the folders its config gives it is a config error with file, line, key and the count that fits; dist/ unchanged', () => {
+    // GIVEN a good synth, then 120 more namespaces but the platform layer left at one folder
+    const out = path.join(work, 'dist');
+    synthesize({ configDir: configDir(exampleText), outDir: out, compositions: PLATFORM_COMPOSITIONS });
+    const before = readTree(out);
+    const big = scaleConfig(yaml.load(exampleText) as PlatformConfig, { copies: 1, extraNamespaces: 120 }).get('env-001')!;
+    const clusterName = Object.keys(big.clusters)[0];
+    delete (big.clusters[clusterName] as { layerFolders?: unknown }).layerFolders;
+    // WHEN / THEN
+    const dir = configDir(yaml.dump(big));
+    let error: unknown;
+    try { synthesize({ configDir: dir, outDir: out, compositions: PLATFORM_COMPOSITIONS }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issue = (error as ConfigError).issues[0];
+    expect(issue.path).toEqual(['clusters', clusterName, 'layerFolders', 'platform']);
+    expect(issue.file).toBe(path.join(dir, 'example.yaml'));
+    expect(issue.line).toBeGreaterThan(0);
+    expect(issue.message).toMatch(new RegExp(`cluster '${clusterName}': layer 'platform' \\(clusters.${clusterName}.layerFolders.platform: 1, the default\\) does not fit in one folder: platform: \\d+ objects.*Set it to 2, the smallest count that fits`));
+    expect(diffTrees(before, readTree(out))).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdk8s';
 import { Airflow, AirflowProps } from '../../lib/gitops/airflow';
-import { deriveKeysSchema } from '../../lib/validation/importer/import-charts';
+import { deriveKeysSchema, valuesSchemaFromYaml } from '../../lib/validation/importer/import-charts';
 import { mergeValues, releaseChart } from '../../lib/validation/helm-values';
 import { ManifestValidator } from '../../lib/validation';
 import { exampleEnvironment, Manifest, synthCluster } from '../util';
@@ -71,6 +71,31 @@ describe('chart values of the example HelmReleases', () => {
     expect(check(edited('spark-operator', (v) => { v.webhook.enable = 'true'; }))).toEqual([
       'chart spark-operator@2.5.2 keys /spec/values/webhook/enable: must be boolean',
     ]);
+  });
+
+  test('JupyterHub values are checked against the chart\'s values.schema.yaml (converted at import): a value only its schema refuses', () => {
+    // proxy.service.type is a string by its default, so only the chart's enum (values.schema.yaml) refuses this one.
+    expect(check(edited('jupyterhub', (v) => { v.proxy.service.type = 'Internal'; }))).toEqual([
+      'chart jupyterhub@4.4.0 values.schema.json /spec/values/proxy/service/type: must be one of "ClusterIP", "NodePort", "LoadBalancer", "ExternalName"',
+    ]);
+    expect(check(edited('jupyterhub', (v) => { v.singleuser.storage.type = 'ephemeral'; }))).toEqual([
+      'chart jupyterhub@4.4.0 values.schema.json /spec/values/singleuser/storage/type: must be one of "dynamic", "static", "none"',
+    ]);
+  });
+
+  test('the YAML schema becomes the JSON the chart is packaged with: description dropped at schema levels only', () => {
+    const schema = valuesSchemaFromYaml([
+      '$schema: http://json-schema.org/draft-07/schema#',
+      'type: object',
+      'description: the root',
+      'properties:',
+      '  description: { type: string, description: a value named description }',
+      '  hub: { type: object, description: hub, properties: { name: { type: string, description: x } } }',
+    ].join('\n'));
+    expect(schema).toEqual({
+      $schema: 'http://json-schema.org/draft-07/schema#', type: 'object',
+      properties: { description: { type: 'string' }, hub: { type: 'object', properties: { name: { type: 'string' } } } },
+    });
   });
 
   test('Kubernetes-typed keys are checked as their type: a misspelled field in resources fails', () => {

@@ -6,7 +6,9 @@
  * because kustomize-controller prunes the objects that still carry its own owner labels (v1.6.0
  * internal/controller/kustomization_controller.go `prune()`, `Inclusions: GetOwnerLabels`); layers apply in
  * dependsOn order, so a move to a later layer is deleted first and recreated after, while the owner of an earlier
- * layer (a dependency on the same source) applies first and takes the object over.
+ * layer (a dependency on the same source) applies first and takes the object over. Checked again at Flux v2.9.4:
+ * kustomize-controller v1.9.4 `deleteObjects` and fluxcd/pkg ssa/v0.76.1 ssa/manager_delete.go `Delete` (skips a live
+ * object whose owner labels name another Kustomization), docs/output.md "Split layers and Flux prune".
  */
 import { canonicalJson } from '../../validation/json';
 import { fluxKustomizationsOf, isFluxKustomization, prunedByFlux } from '../flux-coverage';

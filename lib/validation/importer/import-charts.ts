@@ -6,7 +6,8 @@ import { compareStrings, sha256OfFile } from './files';
 
 /**
  * What the validator needs to check a HelmRelease's `spec.values` against one chart version, derived from the
- * chart's `values.yaml` (and `values.schema.json` where the chart ships one). Written to
+ * chart's `values.yaml` (and `values.schema.json` where the chart ships one, or the JSON form of its
+ * `values.schema.yaml`, see {@link valuesSchemaFromYaml}). Written to
  * `imports/schemas/charts/<chart>/<version>.json`.
  */
 export interface ChartValuesFile {
@@ -147,21 +148,44 @@ export function listChartVersions(chartsDir: string): { chart: string; version: 
   return result;
 }
 
+/**
+ * The values.schema.json a chart publishes, from the values.schema.yaml its repository keeps: the YAML parsed
+ * as JSON, with `description` removed at every schema level (not inside `properties`, where it may be a value
+ * name), exactly as zero-to-jupyterhub-k8s 4.4.0 `tools/generate-json-schema.py` (`clean_jsonschema`) does when it
+ * packages the jupyterhub chart (`.github/workflows/publish.yml` runs it). Done at import time: the repository never
+ * holds a copy of the chart's schema.
+ */
+export function valuesSchemaFromYaml(text: string): JsonObject {
+  const parsed = yaml.load(text, { schema: yaml.CORE_SCHEMA });
+  if (!isJsonObject(parsed as JsonValue)) throw new Error('values.schema.yaml: the document is not a mapping (a JSON Schema object)');
+  const clean = (node: JsonObject): void => {
+    delete node.description;
+    const properties = node.properties;
+    if (isJsonObject(properties)) {
+      for (const value of Object.values(properties)) if (isJsonObject(value)) clean(value);
+    }
+  };
+  const schema = parsed as JsonObject;
+  clean(schema);
+  return schema;
+}
+
 /** Derives the values file of one chart version. */
 export function importChartValues(chart: string, version: string, dir: string, kubernetes: string): ChartValuesFile {
   const valuesFile = path.join(dir, 'values.yaml');
   const defaults = (yaml.load(fs.readFileSync(valuesFile, 'utf8'), { schema: yaml.CORE_SCHEMA }) ?? {}) as JsonValue;
   const sources = [{ file: `charts/${chart}/${version}/values.yaml`, sha256: sha256OfFile(valuesFile) }];
   let schema: JsonObject | undefined;
-  for (const name of ['values.schema.json']) {
-    const file = path.join(dir, name);
-    if (fs.existsSync(file)) {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as JsonObject;
-      delete parsed.$schema;  // draft-07 by every chart we use; ajv's default
-      schema = parsed;
-      sources.push({ file: `charts/${chart}/${version}/${name}`, sha256: sha256OfFile(file) });
-    }
+  const jsonFile = path.join(dir, 'values.schema.json');
+  const yamlFile = path.join(dir, 'values.schema.yaml');
+  if (fs.existsSync(jsonFile)) {
+    schema = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as JsonObject;
+    sources.push({ file: `charts/${chart}/${version}/values.schema.json`, sha256: sha256OfFile(jsonFile) });
+  } else if (fs.existsSync(yamlFile)) {
+    schema = valuesSchemaFromYaml(fs.readFileSync(yamlFile, 'utf8'));
+    sources.push({ file: `charts/${chart}/${version}/values.schema.yaml`, sha256: sha256OfFile(yamlFile) });
   }
+  if (schema) delete schema.$schema;  // draft-07 by every chart we use; ajv's default
   return {
     chart, version, defaults, kubernetes,
     keys: deriveKeysSchema(defaults, schema, kubernetes),
