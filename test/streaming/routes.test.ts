@@ -167,3 +167,23 @@ describe('NiFi calling a route of its own cluster', () => {
     expect(networkFlowRule(cluster)).toEqual([]);
   });
 });
+
+describe('the same routes in routing mode ingress', () => {
+  test('JupyterHub and the NiFi endpoint become Ingresses in their namespaces, admitted from the controller namespace only', () => {
+    const config = exampleConfig();
+    const cluster = config.clusters['data-processing'];
+    cluster.routing = { ...cluster.routing!, mode: 'ingress', gateway: undefined, tls: { secretName: 'data-tls' }, ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' } };
+    delete cluster.streaming!.nifi!.route; // the UI needs backend TLS: a config error in ingress mode
+    const layersOf = synthClusterLayers('data-processing', config);
+    const objects = Object.values(layersOf).flat();
+    expect(objects.filter((m) => ['Gateway', 'HTTPRoute', 'BackendTLSPolicy', 'ReferenceGrant'].includes(m.kind))).toEqual([]);
+    const hub = findManifest(layersOf.workloads, 'Ingress', 'jupyterhub', 'jupyter');
+    expect(hub.spec.rules).toEqual([{ host: 'notebooks.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'proxy-public', port: { number: 80 } } } }] } }]);
+    const endpoint = findManifest(layersOf.workloads, 'Ingress', 'nifi-http-endpoint', 'nifi');
+    expect(endpoint.spec.rules[0].host).toBe('data.example.com');
+    expect(findManifest(layersOf.workloads, 'NetworkPolicy', 'proxy-public-from-app-routing-system', 'jupyter').spec.ingress)
+      .toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app-routing-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
+    // only the endpoint port of NiFi is routed, so only it is admitted
+    expect(findManifest(layersOf.workloads, 'NetworkPolicy', 'nifi-from-app-routing-system', 'nifi').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9192 }]);
+  });
+});
