@@ -59,18 +59,24 @@ describe('the data-processing cluster routes NiFi and JupyterHub', () => {
     expect(findManifest(workloads, 'Service', 'nifi', 'nifi').spec.ports).toContainEqual({ name: 'https', port: 8443, targetPort: 8443 });
   });
 
-  test('access rules: each backend admits only the gateway namespace on its ports; the gateway reaches exactly them', () => {
+  test('access rules: each backend admits only the gateway\'s proxies on its ports; the proxies reach exactly them', () => {
     const ingress = (name: string, namespace: string) => findManifest(workloads, 'NetworkPolicy', name, namespace).spec;
+    const proxies = {
+      'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+      'gateway.envoyproxy.io/owning-gateway-name': 'data-gateway', 'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway',
+    };
+    const fromProxies = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: proxies } }];
     expect(ingress('nifi-from-gateway', 'nifi')).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nifi', 'app.kubernetes.io/instance': 'nifi' } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }] }],
+      ingress: [{ from: fromProxies, ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }] }],
     });
     expect(ingress('proxy-public-from-gateway', 'jupyter')).toEqual({
       podSelector: { matchLabels: { component: 'proxy', app: 'jupyterhub', release: 'jupyterhub' } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }],
+      ingress: [{ from: fromProxies, ports: [{ protocol: 'TCP', port: 8000 }] }],
     });
+    expect(findManifest(workloads, 'NetworkPolicy', 'routes-to-backends', 'gateway').spec.podSelector).toEqual({ matchLabels: proxies });
     const egress = findManifest(workloads, 'NetworkPolicy', 'routes-to-backends', 'gateway').spec.egress;
     expect(egress.map((rule: any) => [rule.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'], rule.to[0].podSelector.matchLabels, rule.ports.map((p: any) => p.port)])).toEqual([
       ['jupyter', { app: 'jupyterhub', component: 'proxy', release: 'jupyterhub' }, [8000]],
@@ -109,6 +115,8 @@ describe('the verifier\'s network-flows rule covers the new flows', () => {
   test('declared: gateway proxies to NiFi (8443, 9192) and the hub proxy (8000); NiFi to public addresses on 443', () => {
     const key = (f: typeof flows[number]) => `${'cidr' in f.from ? f.from.cidr : f.from.namespace} -> ${'cidr' in f.to ? f.to.cidr : f.to.namespace}:${f.port}`;
     expect(flows.map(key)).toEqual(expect.arrayContaining(['gateway -> nifi:8443', 'gateway -> nifi:9192', 'gateway -> jupyter:8000', 'nifi -> 0.0.0.0/0:443']));
+    // from the proxies, not from every pod of the gateway namespace
+    expect(flows.filter((f) => f.purpose.startsWith('gateway proxies to route backend')).every((f) => !('cidr' in f.from) && f.from.podLabels['app.kubernetes.io/name'] === 'envoy')).toBe(true);
     expect(networkFlowRule(cluster)).toEqual([]);
   });
 
