@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { declareFlows } from '../core/flows';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as k8s from '../core/k8s';
-import { allowEgressToPods, allowIngressFromNamespace } from '../core/network-policies';
+import { allowEgressToPods, allowIngressFromNamespace, allowIngressFromPods } from '../core/network-policies';
 import { NGINX_SIZE_PATTERN } from './config';
 import { RouteBackend } from './route-backend';
 import { ResolvedRoute, RouteSpec, resolveRoutes, usedBackends } from './route-checks';
@@ -86,12 +86,21 @@ export class IngressRoutes extends Construct {
   public readonly backendTlsPolicies: ReadonlyMap<string, ApiObject>;
   /** Namespace that is let through to the backends. */
   public readonly trafficSourceNamespace: string;
+  /**
+   * Labels of the pods in that namespace that are let through: the gateway's proxies (the controller profile's
+   * proxy labels), or every pod of the ingress controller's namespace (its labels are the add-on's).
+   */
+  public readonly trafficSourcePodLabels: { readonly [key: string]: string };
 
   constructor(scope: Construct, id: string, props: IngressRoutesProps) {
     super(scope, id);
     const routes = this.validateProps(id, props);
     const defaultTimeout = props.defaultTimeoutSeconds ?? 60;
     this.trafficSourceNamespace = props.gateway ? props.gateway.namespace : props.ingress!.controllerNamespace;
+    // Only the proxies: the gateway namespace also runs cert-manager's HTTP-01 solver pods, which must not reach
+    // the backends (lib/serving/acme-http01-solver-access.ts).
+    this.trafficSourcePodLabels = props.gateway ? props.gateway.controller.proxyPodLabels(props.gateway.name, props.gateway.namespace) : {};
+    const sourcePods = this.trafficSourcePodLabels;
 
     const objects = new Map<string, gw.HttpRoute | k8s.KubeIngress>();
     for (const route of routes) {
@@ -110,16 +119,19 @@ export class IngressRoutes extends Construct {
       const targetPorts = ports.map((port) => port.targetPort);
       declareFlows(this, {
         purpose: `${props.gateway ? 'gateway proxies' : 'ingress controller'} to route backend ${key}`,
-        from: { namespace: this.trafficSourceNamespace, podLabels: {} },
+        from: { namespace: this.trafficSourceNamespace, podLabels: { ...sourcePods } },
         to: { namespace: backend.namespace, podLabels: { ...backend.podLabels } },
       }, [...new Set(targetPorts)]);
-      policies.set(key, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
+      const access = {
         name: `${backend.serviceName}-from-${this.trafficSourceNamespace}`,
         namespace: backend.namespace,
         podLabels: backend.podLabels,
         fromNamespace: this.trafficSourceNamespace,
         ports: targetPorts,
-      }));
+      };
+      policies.set(key, Object.keys(sourcePods).length > 0
+        ? allowIngressFromPods(this, `access-${backend.namespace}-${backend.serviceName}`, { ...access, fromPodLabels: sourcePods })
+        : allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, access));
     }
     const tlsPolicies = new Map<string, ApiObject>();
     for (const { backend, ports } of props.gateway ? backends : []) {
@@ -155,7 +167,7 @@ export class IngressRoutes extends Construct {
       this.gatewayEgressPolicy = allowEgressToPods(this, 'gateway-egress', {
         name: 'routes-to-backends',
         namespace: gatewayNamespace,
-        podLabels: {},
+        podLabels: sourcePods,
         rules: backends.map(({ backend, ports }) => ({ namespace: backend.namespace, podLabelSets: [backend.podLabels], ports: ports.map((port) => port.targetPort) })),
       });
       // ReferenceGrants name each routed Service (least privilege: routes of the gateway namespace may point at

@@ -15,6 +15,12 @@ const backends: RouteBackend[] = [
     ],
   },
 ];
+/** Envoy Gateway v1.5.0's labels of the ml-gateway proxies (gateway-controllers.ts): the only pods let through. */
+const PROXIES = {
+  'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+  'gateway.envoyproxy.io/owning-gateway-name': 'ml-gateway', 'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway',
+};
+const fromProxies = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: PROXIES } }];
 const nifiUi: RouteSpec = { name: 'nifi', host: 'ml.example.com', path: '/', backend: { namespace: 'nifi', service: 'nifi', port: 8443 }, setRequestHeaders: { 'X-ProxyPort': '443', 'X-ProxyHost': 'ml.example.com' } };
 const nifiEndpoint: RouteSpec = { name: 'nifi-http-endpoint', host: 'ml.example.com', path: '/model_serving', backend: { namespace: 'nifi', service: 'nifi', port: 9192 } };
 const featurespace: RouteSpec = { name: 'featurespace', host: 'ml.example.com', path: '/featurespace', backend: { namespace: 'microservices', service: 'featurespace', port: 6000 } };
@@ -91,16 +97,16 @@ describe('IngressRoutes', () => {
       });
     });
 
-    test('access rules: backends admit only the gateway namespace on the target port; proxies may reach exactly them', () => {
+    test('access rules: backends admit only the gateway\'s proxies on the target port; the proxies (not the namespace\'s other pods) may reach exactly them', () => {
       const { manifests } = synth([featurespace, iris]);
       const access = findManifest(manifests, 'NetworkPolicy', 'iris-predictor-from-gateway', 'models');
       expect(access.spec).toEqual({
         podSelector: { matchLabels: { 'serving.kserve.io/inferenceservice': 'iris', 'component': 'predictor' } },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+        ingress: [{ from: fromProxies, ports: [{ protocol: 'TCP', port: 8080 }] }],
       });
       const egress = findManifest(manifests, 'NetworkPolicy', 'routes-to-backends', 'gateway');
-      expect(egress.spec.podSelector).toEqual({ matchLabels: {} });
+      expect(egress.spec.podSelector).toEqual({ matchLabels: PROXIES });
       expect(egress.spec.egress).toEqual([
         {
           to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'microservices' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'featurespace' } } }],
@@ -144,9 +150,9 @@ describe('IngressRoutes', () => {
       expect([...routes.backendTlsPolicies.keys()]).toEqual(['nifi/nifi:8443']);
       // the plain HTTP endpoint of the same Service and the other backends get none
       expect(synth([nifiEndpoint]).manifests.filter((m) => m.kind === 'BackendTLSPolicy')).toEqual([]);
-      // both NiFi ports are admitted from the gateway namespace only, and the proxies may reach exactly them
+      // both NiFi ports are admitted from the gateway's proxies only, and the proxies may reach exactly them
       expect(findManifest(manifests, 'NetworkPolicy', 'nifi-from-gateway', 'nifi').spec.ingress).toEqual([{
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }],
+        from: fromProxies,
         ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }],
       }]);
       expect(findManifest(manifests, 'NetworkPolicy', 'routes-to-backends', 'gateway').spec.egress).toContainEqual({

@@ -59,18 +59,24 @@ describe('the data-processing cluster routes NiFi and JupyterHub', () => {
     expect(findManifest(workloads, 'Service', 'nifi', 'nifi').spec.ports).toContainEqual({ name: 'https', port: 8443, targetPort: 8443 });
   });
 
-  test('access rules: each backend admits only the gateway namespace on its ports; the gateway reaches exactly them', () => {
+  test('access rules: each backend admits only the gateway\'s proxies on its ports; the proxies reach exactly them', () => {
     const ingress = (name: string, namespace: string) => findManifest(workloads, 'NetworkPolicy', name, namespace).spec;
+    const proxies = {
+      'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+      'gateway.envoyproxy.io/owning-gateway-name': 'data-gateway', 'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway',
+    };
+    const fromProxies = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: proxies } }];
     expect(ingress('nifi-from-gateway', 'nifi')).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nifi', 'app.kubernetes.io/instance': 'nifi' } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }] }],
+      ingress: [{ from: fromProxies, ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }] }],
     });
     expect(ingress('proxy-public-from-gateway', 'jupyter')).toEqual({
       podSelector: { matchLabels: { component: 'proxy', app: 'jupyterhub', release: 'jupyterhub' } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }],
+      ingress: [{ from: fromProxies, ports: [{ protocol: 'TCP', port: 8000 }] }],
     });
+    expect(findManifest(workloads, 'NetworkPolicy', 'routes-to-backends', 'gateway').spec.podSelector).toEqual({ matchLabels: proxies });
     const egress = findManifest(workloads, 'NetworkPolicy', 'routes-to-backends', 'gateway').spec.egress;
     expect(egress.map((rule: any) => [rule.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'], rule.to[0].podSelector.matchLabels, rule.ports.map((p: any) => p.port)])).toEqual([
       ['jupyter', { app: 'jupyterhub', component: 'proxy', release: 'jupyterhub' }, [8000]],
@@ -109,6 +115,8 @@ describe('the verifier\'s network-flows rule covers the new flows', () => {
   test('declared: gateway proxies to NiFi (8443, 9192) and the hub proxy (8000); NiFi to public addresses on 443', () => {
     const key = (f: typeof flows[number]) => `${'cidr' in f.from ? f.from.cidr : f.from.namespace} -> ${'cidr' in f.to ? f.to.cidr : f.to.namespace}:${f.port}`;
     expect(flows.map(key)).toEqual(expect.arrayContaining(['gateway -> nifi:8443', 'gateway -> nifi:9192', 'gateway -> jupyter:8000', 'nifi -> 0.0.0.0/0:443']));
+    // from the proxies, not from every pod of the gateway namespace
+    expect(flows.filter((f) => f.purpose.startsWith('gateway proxies to route backend')).every((f) => !('cidr' in f.from) && f.from.podLabels['app.kubernetes.io/name'] === 'envoy')).toBe(true);
     expect(networkFlowRule(cluster)).toEqual([]);
   });
 
@@ -165,5 +173,25 @@ describe('NiFi calling a route of its own cluster', () => {
     const cluster = exampleFlowCluster('data-processing', withCall());
     expect(cluster.facts.flows.some((f) => f.purpose === 'NiFi calls the routes jupyterhub of this cluster' && f.port === 10443)).toBe(true);
     expect(networkFlowRule(cluster)).toEqual([]);
+  });
+});
+
+describe('the same routes in routing mode ingress', () => {
+  test('JupyterHub and the NiFi endpoint become Ingresses in their namespaces, admitted from the controller namespace only', () => {
+    const config = exampleConfig();
+    const cluster = config.clusters['data-processing'];
+    cluster.routing = { ...cluster.routing!, mode: 'ingress', gateway: undefined, tls: { secretName: 'data-tls' }, ingress: { className: 'webapprouting.kubernetes.azure.com', controllerNamespace: 'app-routing-system' } };
+    delete cluster.streaming!.nifi!.route; // the UI needs backend TLS: a config error in ingress mode
+    const layersOf = synthClusterLayers('data-processing', config);
+    const objects = Object.values(layersOf).flat();
+    expect(objects.filter((m) => ['Gateway', 'HTTPRoute', 'BackendTLSPolicy', 'ReferenceGrant'].includes(m.kind))).toEqual([]);
+    const hub = findManifest(layersOf.workloads, 'Ingress', 'jupyterhub', 'jupyter');
+    expect(hub.spec.rules).toEqual([{ host: 'notebooks.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'proxy-public', port: { number: 80 } } } }] } }]);
+    const endpoint = findManifest(layersOf.workloads, 'Ingress', 'nifi-http-endpoint', 'nifi');
+    expect(endpoint.spec.rules[0].host).toBe('data.example.com');
+    expect(findManifest(layersOf.workloads, 'NetworkPolicy', 'proxy-public-from-app-routing-system', 'jupyter').spec.ingress)
+      .toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app-routing-system' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
+    // only the endpoint port of NiFi is routed, so only it is admitted
+    expect(findManifest(layersOf.workloads, 'NetworkPolicy', 'nifi-from-app-routing-system', 'nifi').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9192 }]);
   });
 });
