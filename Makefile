@@ -16,6 +16,8 @@ ESBUILD     := $(BIN)/esbuild --bundle --platform=node --target=node20 --log-lev
 TS_SOURCES  := $(shell find main.ts lib charts -name '*.ts' 2>/dev/null)
 IMPORTS     := $(wildcard imports/*.ts)
 CLIS        := $(patsubst lib/cli/%.ts,build/cli/%.js,$(wildcard lib/cli/*.ts))
+# Compiled schema validators shared by jest's workers and `make validate` (lib/validation/validator-cache.ts).
+VALIDATOR_CACHE ?= node_modules/.cache/validators
 
 # Keep the generated schema only when its generator succeeded.
 .DELETE_ON_ERROR:
@@ -74,7 +76,7 @@ test-slow: $(DEPS)
 
 ## validate: strict upstream schema validation of a folder of YAML (default dist/)
 validate: build/cli/validate.js
-	node build/cli/validate.js $(or $(DIR),dist)
+	ML_PLATFORM_VALIDATOR_CACHE=$(VALIDATOR_CACHE) node build/cli/validate.js $(or $(DIR),dist)
 
 ## verify: the day-one verifier on a dist tree (default dist/): apply order, admission, quota fit, scheduling, GitOps lifecycle
 verify: build/cli/verify.js
@@ -98,4 +100,4 @@ build/bench/%.js: bench/%.ts $(DEPS) $(TS_SOURCES)
 	$(ESBUILD) $< --outfile=$@
 
 clean:
-	rm -rf build .bench
+	rm -rf build .bench $(VALIDATOR_CACHE)

@@ -5,7 +5,12 @@
  * One worker per core: most of a test file's time is loading modules, which parallelizes well (jest's default
  * of cores - 1 leaves one of this 2-core machine's cores idle).
  */
+const path = require('path');
 const { files: SLOW } = require('./test/slow-tests.json');
+
+// Compiled ajv validators shared by the test files (and `make validate`), keyed by the schemas: see
+// lib/validation/validator-cache.ts. Set here so that every worker (and every CLI a test spawns) inherits it.
+process.env.ML_PLATFORM_VALIDATOR_CACHE ??= path.join(__dirname, 'node_modules', '.cache', 'validators');
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const base = {

@@ -6,6 +6,8 @@ import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context
 import { compareText } from '../lib/core/sort';
 import { API_SERVER_PORTS } from '../lib/core/network-policies';
 import { podIdentityFor } from './identity';
+import { appRoutes } from '../lib/serving/config-routes';
+import { requestRoutes, routeSpec } from './routing';
 
 function placement(context: ClusterContext, name: string): NodePoolPlacement {
   const pool = context.cluster.nodePools[name];
@@ -43,7 +45,7 @@ export const notebooksComposition: ClusterComposition = (context) => {
   if (!notebooks || !pin) return;
   const identity = podIdentityFor(context, { namespace: notebooks.namespace, identityName: notebooks.identity, serviceAccountName: 'notebooks', automountServiceAccountToken: notebooks.sparkSubmission !== undefined });
   const client = notebooks.kafkaClient === undefined ? undefined : context.cluster.streaming!.clients![notebooks.kafkaClient];
-  new JupyterHub(context.layers.workloads, 'jupyterhub', {
+  const hub = new JupyterHub(context.layers.workloads, 'jupyterhub', {
     namespace: notebooks.namespace,
     chart: { repository: pin.repository, version: pin.version },
     tenantId: context.platform.azure.tenantId,
@@ -68,6 +70,9 @@ export const notebooksComposition: ClusterComposition = (context) => {
     userPodLabels: client ? kafkaClientPodLabels(notebooks.kafkaClient!, client) : undefined,
     interval: context.platform.gitops?.intervals?.helmReleases,
   });
+  const routing = context.cluster.routing;
+  const route = routing ? appRoutes({ notebooks }, routing).find((r) => r.kind === 'jupyterhub') : undefined;
+  if (route) requestRoutes(context, [routeSpec(route, hub.backend, hub.backend.ports[0].port)], [hub.backend]);
   if (notebooks.sparkSubmission) {
     new SparkSubmitter(context.layers.platform, `spark-submitter-notebooks-${notebooks.sparkSubmission.namespace}`, {
       name: 'notebooks',

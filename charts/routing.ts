@@ -1,3 +1,7 @@
+import { Operator, OPERATORS } from '../lib/gitops/operators';
+import { RoutingConfig } from '../lib/serving/config';
+import { DeclaredRoute } from '../lib/serving/config-routes';
+import { GATEWAY_CONTROLLERS } from '../lib/serving/gateway-controllers';
 import { IngressRoutes, RouteBackend, RouteSpec } from '../lib/serving/ingress-routes';
 import { SharedGateway } from '../lib/serving/shared-gateway';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
@@ -24,6 +28,36 @@ export function requestRoutes(context: ClusterContext, routes: readonly RouteSpe
   for (const backend of backends) entry.backends.set(`${backend.namespace}/${backend.serviceName}`, backend);
 }
 
+/** A declared route (config-routes) to a port of a backend, as IngressRoutes takes it. */
+export function routeSpec(route: DeclaredRoute, backend: RouteBackend, port: number, extra: Pick<RouteSpec, 'setRequestHeaders'> = {}): RouteSpec {
+  return {
+    name: route.name,
+    host: route.host,
+    path: route.path,
+    pathType: route.pathType,
+    rewrite: route.rewrite,
+    timeoutSeconds: route.timeoutSeconds,
+    maxBodySize: route.maxBodySize,
+    backend: { namespace: backend.namespace, service: backend.serviceName, port },
+    ...extra,
+  };
+}
+
+/**
+ * The pods in-cluster callers of the routing's routes connect to, and their port: the gateway's proxies on the
+ * container port of the HTTPS listener (443 + 10000 for Envoy Gateway's unprivileged proxies), or the ingress
+ * controller's pods on 443. A call to the routing's own public address from inside the cluster reaches these pods
+ * (kube-proxy answers a LoadBalancer address of its own cluster locally), so egress names them, not public addresses.
+ */
+export function routingEntryPods(routing: RoutingConfig): { readonly namespace: string; readonly podLabels: { readonly [key: string]: string }; readonly port: number } | undefined {
+  if (routing.mode === 'gateway-api' && routing.gateway) {
+    const controller = GATEWAY_CONTROLLERS[routing.gateway.controller];
+    return { namespace: routing.gateway.namespace, podLabels: controller.proxyPodLabels(routing.gateway.name, routing.gateway.namespace), port: controller.proxyContainerPort(443) };
+  }
+  if (routing.mode === 'ingress' && routing.ingress) return { namespace: routing.ingress.controllerNamespace, podLabels: {}, port: 443 };
+  return undefined;
+}
+
 /** Host names the gateway of a cluster serves: routing.hostname, routing.hosts, then the other route hosts. */
 export function gatewayHostnames(context: ClusterContext, routes: readonly RouteSpec[]): string[] {
   const routing = context.cluster.routing!;
@@ -48,6 +82,7 @@ export const routingComposition: ClusterComposition = (context) => {
     className: routing.gateway.className,
     hostnames: gatewayHostnames(context, routes),
     tls: routing.tls,
+    certManagerNamespace: OPERATORS[Operator.CERT_MANAGER].namespace,
   }) : undefined;
   if (routes.length === 0) return;
   new IngressRoutes(context.layers.workloads, 'routes', {

@@ -11,7 +11,7 @@ import { MlflowTracking } from '../lib/serving/mlflow-tracking';
 import { SharedVolume } from '../lib/data-processing/shared-volume';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { podIdentityFor } from './identity';
-import { requestRoutes } from './routing';
+import { requestRoutes, routeSpec } from './routing';
 
 /** Default StorageClass of new claims: Azure Files, the AKS class that gives ReadWriteMany. */
 const DEFAULT_STORAGE_CLASS = 'azurefile-csi';
@@ -103,16 +103,7 @@ function addRoutes(context: ClusterContext, serving: ServingConfig, backends: Re
   const routes: RouteSpec[] = declared.map((route) => {
     const backend = backends.get(`${route.kind}/${route.workload}`);
     if (!backend) throw new Error(`serving: ${route.kind} '${route.workload}' has a route but no Service to route to (a Knative model); set its route.enabled: false`);
-    return {
-      name: route.name,
-      host: route.host,
-      path: route.path,
-      pathType: route.pathType,
-      rewrite: route.rewrite,
-      timeoutSeconds: route.timeoutSeconds,
-      maxBodySize: route.maxBodySize,
-      backend: { namespace: backend.namespace, service: backend.serviceName, port: backend.ports[0].port },
-    };
+    return routeSpec(route, backend, backend.ports[0].port);
   });
   requestRoutes(context, routes, [...backends.values()]);
 }

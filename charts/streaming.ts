@@ -9,6 +9,9 @@ import { SparkSubmitter } from '../lib/data-processing/spark-submitter';
 import { parseQuantity } from '../lib/core/quantity';
 import { ClusterComposition, ClusterContext } from '../lib/synth/cluster-context';
 import { compareText } from '../lib/core/sort';
+import { appRoutes, clusterRoutes } from '../lib/serving/config-routes';
+import { NifiCalls } from '../lib/streaming/nifi';
+import { requestRoutes, routeSpec, routingEntryPods } from './routing';
 
 function placement(context: ClusterContext, name: string): NodePoolPlacement {
   const pool = context.cluster.nodePools[name];
@@ -32,6 +35,7 @@ export function addKafka(context: ClusterContext, section: StreamingConfig): Kaf
     clients: clients.map(([name, client]) => ({ namespace: client.namespace, podLabels: kafkaClientPodLabels(name, client) })),
     operatorNamespace: OPERATORS[Operator.STRIMZI].namespace,
     clusterDomain: context.cluster.clusterDomain,
+    clusterCa: kafka.clusterCa,
   });
 }
 
@@ -89,7 +93,39 @@ function addNifi(context: ClusterContext, section: StreamingConfig): Nifi {
       submitters: [{ namespace: section.nifi!.namespace, name: nifiObject.serviceAccountName }],
     });
   }
+  addNifiRoutes(context, section, nifiObject);
   return nifiObject;
+}
+
+/**
+ * NiFi's routes on the cluster's routing (rendered by the routing composition): the UI at the root of its host to
+ * the HTTPS port, and the HTTP endpoint as its own API path to the endpoint port. The UI route sets X-ProxyScheme,
+ * X-ProxyHost and X-ProxyPort, from which NiFi builds its own URLs, the OIDC redirect URI included
+ * (rel/nifi-2.11.0 nifi-web-servlet-shared StandardRequestUriProvider reads them before X-Forwarded-* and the Host
+ * header; without a port header it would use its own port 8443; ProxyHeaderValidatorCustomizer admits a proxy host
+ * header only for a host of nifi.web.proxy.host).
+ */
+function addNifiRoutes(context: ClusterContext, section: StreamingConfig, nifi: Nifi): void {
+  const routing = context.cluster.routing;
+  if (!routing) return; // routes without routing are config errors (nifiRoutesNeedRouting)
+  const routes = appRoutes({ streaming: section }, routing).filter((route) => route.kind === 'nifi').map((route) => route.workload === 'ui'
+    ? routeSpec(route, nifi.backend, nifi.uiPort, { setRequestHeaders: { 'X-ProxyScheme': 'https', 'X-ProxyHost': route.host, 'X-ProxyPort': '443' } })
+    : routeSpec(route, nifi.backend, section.nifi!.httpEndpoint.port));
+  if (routes.length > 0) requestRoutes(context, routes, [nifi.backend]);
+}
+
+/** What NiFi calls: this cluster's routes through the entry pods of its routing, and hosts outside the cluster. */
+function nifiCalls(context: ClusterContext, section: StreamingConfig): NifiCalls | undefined {
+  const calls = section.nifi!.calls;
+  if (!calls) return undefined;
+  const routing = context.cluster.routing;
+  const entry = routing ? routingEntryPods(routing) : undefined;
+  const names = new Set(clusterRoutes(context.cluster).map((route) => route.name));
+  const routes = (calls.routes ?? []).filter((name) => names.has(name)).sort(compareText);
+  return {
+    pods: entry && routes.length > 0 ? [{ purpose: `NiFi calls the routes ${routes.join(', ')} of this cluster`, ...entry }] : [],
+    publicHosts: calls.hosts,
+  };
 }
 
 function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServerAccess: boolean): Nifi {
@@ -98,6 +134,8 @@ function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServ
   const large = nifi.repositorySize ?? '50Gi';
   const small = smallRepository(large);
   const domain = context.cluster.clusterDomain ?? 'cluster.local';
+  const oidc = nifi.signIn?.oidc;
+  const uiHost = nifi.route && context.cluster.routing ? nifi.route.host : undefined;
   return new Nifi(context.layers.workloads, 'nifi', {
     name: 'nifi',
     namespace: nifi.namespace,
@@ -106,11 +144,24 @@ function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServ
     storageClassName: nifi.storageClass,
     repositorySizes: { content_repository: large, provenance_repository: large, flowfile_repository: small, database_repository: small, state: '1Gi', conf: '1Gi' },
     credentialsSecretName: nifi.credentialsSecret,
-    // In-cluster names callers use (port-forward and Services); a gateway hostname joins them once NiFi is routed.
-    proxyHosts: [`nifi.${nifi.namespace}.svc.${domain}:8443`, `nifi.${nifi.namespace}.svc:8443`, 'localhost:8443'],
+    // In-cluster names callers use (port-forward and Services), and the UI route's host with the gateway's port:
+    // NiFi keeps the host part of each entry as a valid host and adds the port to its valid ports
+    // (rel/nifi-2.11.0 FrameworkServerConnectorFactory getValidProxyHosts, getValidPorts).
+    proxyHosts: [`nifi.${nifi.namespace}.svc.${domain}:8443`, `nifi.${nifi.namespace}.svc:8443`, 'localhost:8443', ...(uiHost ? [`${uiHost}:443`] : [])],
     httpEndpoint: nifi.httpEndpoint,
     resources: nifi.resources ?? { request: { cpu: '1', memory: '4Gi' }, limit: { cpu: '2', memory: '4Gi' } },
     podLabels: kafkaClientPodLabels(nifi.kafkaClient, client),
     apiServerAccess,
+    tls: nifi.tls ? { secretName: nifi.tls.secretName, hostname: `nifi.${nifi.namespace}.svc.${domain}` } : undefined,
+    oidc: oidc?.clientSecret ? {
+      // Entra ID's OpenID Connect metadata of the tenant (v2.0 endpoints).
+      discoveryUrl: `https://login.microsoftonline.com/${context.platform.azure.tenantId}/v2.0/.well-known/openid-configuration`,
+      clientId: oidc.clientId,
+      clientSecret: oidc.clientSecret,
+      identityClaim: oidc.identityClaim ?? 'preferred_username',
+      groupsClaim: oidc.groupsClaim ?? 'groups',
+      initialAdminIdentity: oidc.initialAdminIdentity,
+    } : undefined,
+    calls: nifiCalls(context, section),
   });
 }

@@ -1,7 +1,8 @@
 /** Checks parsed config data against the JSON Schema and turns ajv's errors into readable config issues. */
 import { TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { ErrorObject, ValidateFunction } from 'ajv';
+import { contentHash, ValidatorCache } from '../validation/validator-cache';
 import { closestMatch } from './did-you-mean';
 import { movedKeyFix } from './moved-keys';
 import { ConfigIssue, describeValue } from './issues';
@@ -11,7 +12,12 @@ import { ConfigPath, YamlPositions } from './yaml-positions';
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(PlatformConfigSchema);
+  if (!compiled) {
+    const cache = ValidatorCache.fromEnvironment({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    // The key is the whole schema: any change to a config section compiles (and caches) a new validator.
+    const key = cache.enabled ? `platform config ${contentHash(JSON.stringify(PlatformConfigSchema))}` : '';
+    compiled = cache.validator(key, () => cache.ajv.compile(PlatformConfigSchema))!;
+  }
   return compiled;
 }
 

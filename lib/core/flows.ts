@@ -44,7 +44,7 @@ export function flowKey(flow: DeclaredFlow): string {
 
 /** `namespace{k=v,...}` or the CIDR. */
 export function endpointKey(endpoint: FlowEndpoint): string {
-  if ('cidr' in endpoint) return endpoint.cidr;
+  if ('cidr' in endpoint) return endpoint.except?.length ? `${endpoint.cidr} except ${[...endpoint.except].sort().join(',')}` : endpoint.cidr;
   const labels = Object.keys(endpoint.podLabels).sort().map((key) => `${key}=${endpoint.podLabels[key]}`);
   return `${endpoint.namespace}{${labels.join(',')}}`;
 }

@@ -9,7 +9,7 @@ export type PodLabels = { readonly [key: string]: string };
 
 /** Where egress may go: a CIDR, or pods of a namespace. */
 export type EgressPeer =
-  | { readonly cidr: string }
+  | { readonly cidr: string; readonly except?: readonly string[] }
   | { readonly namespace: string; readonly podLabels?: PodLabels };
 
 /** Common props of the policy builders. */
@@ -79,12 +79,24 @@ export function allowEgressTo(scope: Construct, id: string, target: PolicyTarget
       podSelector: { matchLabels: { ...target.podLabels } },
       policyTypes: ['Egress'],
       egress: [{
-        to: target.peers.map((peer) => 'cidr' in peer ? { ipBlock: { cidr: peer.cidr } } : namespacePeer(peer.namespace, peer.podLabels)),
+        to: target.peers.map((peer) => 'cidr' in peer
+          ? { ipBlock: { cidr: peer.cidr, except: peer.except?.length ? [...peer.except] : undefined } }
+          : namespacePeer(peer.namespace, peer.podLabels)),
         ports: tcpPorts(target.ports),
       }],
     },
   });
 }
+
+/**
+ * Public addresses: everything but the private ranges (RFC 1918) and the instance metadata endpoint, as the
+ * zero-to-jupyterhub chart 4.4.0 writes its `nonPrivateIPs` egress rule (jupyterhub/templates/_helpers-netpol.tpl).
+ * For services known only by name on the Internet (login.microsoftonline.com, a partner's API).
+ */
+export const PUBLIC_ADDRESSES: { readonly cidr: string; readonly except: readonly string[] } = {
+  cidr: '0.0.0.0/0',
+  except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.169.254/32'],
+};
 
 /**
  * Ports pods reach the Kubernetes API server on. On AKS pods call `kubernetes.default.svc:443`, which the node

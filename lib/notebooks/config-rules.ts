@@ -6,6 +6,7 @@ import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
 import type { NotebooksConfig } from './config';
+import { callbackHost, servedHosts } from '../serving/config-routes';
 
 type SectionCheck = (section: NotebooksConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -78,5 +79,34 @@ const profilesFit = perSection((section, path, cluster) => {
   return violations;
 });
 
+/** JupyterHub's route goes through the cluster's routing, which must exist. */
+const jupyterhubRouteNeedsRouting = perSection((section, path, cluster) => {
+  if (!section.route || cluster.routing) return [];
+  const name = String(path[1]);
+  return [{
+    path: [...path, 'route'],
+    message: `JupyterHub's route goes through the cluster's gateway, but cluster '${name}' has no routing section; add clusters.${name}.routing (mode, hostname, tls, gateway) serving the host of auth.callbackUrl, or remove the route and route the hub another way`,
+  }];
+});
+
+/**
+ * The hub's host is the host of its OAuth callback URL (Entra ID redirects the browser there) and must be served
+ * by the routing's listeners.
+ */
+const jupyterhubRouteHostIsServed = perSection((section, path, cluster) => {
+  if (!section.route || !cluster.routing) return [];
+  const callback = callbackHost(section.auth.callbackUrl);
+  const host = section.route.host ?? callback;
+  if (host !== callback) {
+    return [{ path: [...path, 'route', 'host'], message: `the route serves '${host}', but auth.callbackUrl (${section.auth.callbackUrl}) sends users back to '${callback}' after sign-in; use one host for both (the callback URL registered on the app is https://<route host>/hub/oauth_callback)` }];
+  }
+  const served = servedHosts(cluster.routing);
+  if (served.includes(host)) return [];
+  return [{
+    path: section.route.host === undefined ? [...path, 'auth', 'callbackUrl'] : [...path, 'route', 'host'],
+    message: `host '${host}' (of the OAuth callback URL) is not served by the routing's listeners (served: ${served.join(', ')}); add it to clusters.${String(path[1])}.routing.hosts (it then gets an HTTPS listener and is on the certificate), or use a served host in the callback URL`,
+  }];
+});
+
 /** Every rule of the notebooks section. */
-export const NOTEBOOKS_RULES: readonly ConfigRule[] = [notebooksReferencesExist, profilesFit];
+export const NOTEBOOKS_RULES: readonly ConfigRule[] = [notebooksReferencesExist, profilesFit, jupyterhubRouteNeedsRouting, jupyterhubRouteHostIsServed];

@@ -4,6 +4,7 @@
  * volumes, idle culling and profiles.
  */
 import { Closed, DNS_LABEL_PATTERN, DnsLabel, Guid, NameMap, Pattern, Quantity, Type, Static } from '../config/schema-helpers';
+import { HOSTNAME_PATTERN } from '../serving/config';
 
 export const NotebookProfileSchema = Closed({
   displayName: Type.String({ minLength: 1, description: 'name shown in the spawn form' }),
@@ -32,6 +33,10 @@ export const NotebooksSchema = Closed({
   }, { description: 'a persistent home volume per user' }),
   idleCullMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 10080, description: 'servers idle this long are stopped (their home volume stays). Default: 60' })),
   profiles: NameMap(NotebookProfileSchema, DNS_LABEL_PATTERN, 'profile slugs (DNS labels)'),
+  route: Type.Optional(Closed({
+    host: Type.Optional(Pattern(HOSTNAME_PATTERN, 'host name of the hub: the host of auth.callbackUrl, and routing.hostname or one of routing.hosts. Default: the host of auth.callbackUrl')),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, description: 'request timeout in seconds. Default: routing.defaultTimeoutSeconds' })),
+  }, { description: 'JupyterHub (its proxy) at the root of its host through the cluster\'s routing' })),
   kafkaClient: Type.Optional(DnsLabel('a streaming client (a key of streaming.clients, in this namespace) whose Kafka access user pods get')),
   sparkSubmission: Type.Optional(Closed({
     namespace: DnsLabel('Spark namespace (a key of dataProcessing.spark.namespaces) notebooks submit SparkApplications to'),

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ContainerResources } from '../core/container-security';
 import { AKS_AGENT_POOL_LABEL, NodePoolPlacement, poolTolerations } from '../core/node-pool';
 import { PinnedHelmRelease } from '../gitops/helm-release-pinned';
+import type { RouteBackend } from '../serving/route-backend';
 
 /** A server size users can pick. */
 export interface NotebookProfile {
@@ -88,6 +89,23 @@ export interface JupyterHubProps {
   readonly interval?: string;
 }
 
+/** Release name of the chart (its pods' `release` label and the prefix-free resource names). */
+export const JUPYTERHUB_RELEASE = 'jupyterhub';
+
+/**
+ * The chart's proxy (configurable-http-proxy) as routes see it, zero-to-jupyterhub-k8s 4.4.0: Service
+ * `proxy-public` (templates/_helpers-names.tpl: no prefix with fullnameOverride "", the chart default) with port
+ * `http` 80 to the pod's port `http` 8000 (templates/proxy/service.yaml with proxy.https off; deployment.yaml
+ * `--port=8000`), pods labelled by `jupyterhub.matchLabels` (component: proxy, app: jupyterhub, release: <release>;
+ * templates/_helpers.tpl).
+ */
+export const JUPYTERHUB_PROXY = {
+  serviceName: 'proxy-public',
+  port: 80,
+  targetPort: 8000,
+  podLabels: { component: 'proxy', app: 'jupyterhub', release: JUPYTERHUB_RELEASE },
+} as const;
+
 /** Label the chart puts on user pods (`component: singleuser-server`, zero-to-jupyterhub 4.4.0 KubeSpawner config). */
 export const JUPYTER_USER_POD_LABELS = { component: 'singleuser-server' } as const;
 
@@ -117,6 +135,8 @@ function gib(quantity: string): string {
 export class JupyterHub extends Construct {
   /** The HelmRelease. */
   public readonly release: PinnedHelmRelease;
+  /** The proxy's Service, which a route to the hub points at. */
+  public readonly backend: RouteBackend;
 
   constructor(scope: Construct, id: string, props: JupyterHubProps) {
     super(scope, id);
@@ -157,7 +177,14 @@ export class JupyterHub extends Construct {
       },
       proxy: {
         service: { type: 'ClusterIP' },
-        chp: { resources: helmResources({ request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } }), nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name } },
+        // The chart's proxy NetworkPolicy admits its http and https ports from anywhere by default
+        // (proxy.chp.networkPolicy.allowedIngressPorts: [http, https], templates/proxy/netpol.yaml). None here: the
+        // gateway's access rule (a NetworkPolicy of the routes) admits only the gateway namespace, on 8000.
+        chp: {
+          resources: helmResources({ request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } }),
+          nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name },
+          networkPolicy: { allowedIngressPorts: [] },
+        },
       },
       singleuser: {
         image: { name, tag },
@@ -200,8 +227,14 @@ export class JupyterHub extends Construct {
       prePuller: { hook: { enabled: false }, continuous: { enabled: false } },
     };
 
+    this.backend = {
+      namespace: props.namespace,
+      serviceName: JUPYTERHUB_PROXY.serviceName,
+      ports: [{ port: JUPYTERHUB_PROXY.port, targetPort: JUPYTERHUB_PROXY.targetPort, name: 'http' }],
+      podLabels: { ...JUPYTERHUB_PROXY.podLabels },
+    };
     this.release = new PinnedHelmRelease(this, 'release', {
-      releaseName: 'jupyterhub',
+      releaseName: JUPYTERHUB_RELEASE,
       namespace: props.namespace,
       repository: props.chart.repository,
       chart: 'jupyterhub',

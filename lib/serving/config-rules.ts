@@ -8,7 +8,7 @@ import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
 import type { ResourcesConfig, RoutingConfig, ServingConfig } from './config';
-import { declaredRoutes } from './config-routes';
+import { appRoutes, declaredRoutes } from './config-routes';
 import { workloadFeasibility } from '../core/feasibility';
 import { predictorServiceName } from './kserve-versions';
 import { wildcardListenerHostname } from './shared-gateway';
@@ -183,6 +183,30 @@ const routesAreSound = perServing((serving, path, cluster) => {
   return violations;
 });
 
+/**
+ * NiFi's and JupyterHub's routes share the cluster's gateway with the serving routes: names and matches must be
+ * unique among all of them (two HTTPRoutes of one name are one object; two equal matches are ambiguous). Serving
+ * routes among themselves are checked by routesAreSound.
+ */
+const appRoutesAreDistinct: ConfigRule = (config) => Object.entries(config.clusters).flatMap(([name, cluster]) => {
+  if (!cluster.routing) return [];
+  const apps = appRoutes(cluster, cluster.routing, ['clusters', name]);
+  if (apps.length === 0) return [];
+  const serving = cluster.serving ? declaredRoutes(cluster.serving, cluster.routing, ['clusters', name, 'serving']) : [];
+  const violations: RuleViolation[] = [];
+  const seen = [...serving];
+  for (const route of apps) {
+    const label = (r: typeof route) => `${r.kind} '${r.workload}' (${r.configPath.join('.')})`;
+    const sameName = seen.find((other) => other.name === route.name);
+    if (sameName) violations.push({ path: route.configPath, message: `route name '${route.name}' is also the route of ${label(sameName)}; rename that workload (NiFi's and JupyterHub's route names are fixed)` });
+    const key = (r: typeof route) => `${r.host} ${r.pathType} ${r.path.replace(/(.)\/+$/, '$1')}`;
+    const sameMatch = seen.find((other) => key(other) === key(route));
+    if (sameMatch) violations.push({ path: route.configPath, message: `route ${route.pathType} ${route.path} on ${route.host} collides with the route of ${label(sameMatch)}; give one of them another host or path` });
+    seen.push(route);
+  }
+  return violations;
+});
+
 const mlflowArtifactsAccountExists = perServing((serving, path, _cluster, config) => {
   const account = serving.mlflow?.artifacts.storageAccount;
   if (account === undefined || config.azure.storageAccounts[account]) return [];
@@ -315,6 +339,7 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   acmeSolverFits,
   servingRoutesNeedRouting,
   routesAreSound,
+  appRoutesAreDistinct,
   mlflowArtifactsAccountExists,
   volumesHaveOneSource,
   onlyInstalledAutoscaling,

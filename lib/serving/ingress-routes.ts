@@ -1,15 +1,24 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { declareFlows } from '../core/flows';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as k8s from '../core/k8s';
-import { allowEgressToPods, allowIngressFromNamespace } from '../core/network-policies';
+import { allowEgressToPods, allowIngressFromNamespace, allowIngressFromPods } from '../core/network-policies';
 import { NGINX_SIZE_PATTERN } from './config';
 import { RouteBackend } from './route-backend';
 import { ResolvedRoute, RouteSpec, resolveRoutes, usedBackends } from './route-checks';
 import { GatewayTls, SharedGateway } from './shared-gateway';
 
 export { RouteBackendRef, RoutePathType, RouteSpec } from './route-checks';
-export { BackendPort, RouteBackend } from './route-backend';
+export { BackendPort, BackendTls, RouteBackend } from './route-backend';
+
+/**
+ * BackendTLSPolicy of the Gateway API bundle Envoy Gateway v1.5.0 installs and watches: v1.3.0, where the kind is
+ * `gateway.networking.k8s.io/v1alpha3` (experimental channel; charts/gateway-helm/crds/gatewayapi-crds.yaml, shared
+ * as crds-extra/gateway-api-v1.3.0; envoyproxy/gateway v1.5.0 internal/provider/kubernetes/controller.go watches
+ * gwapiv1a3.BackendTLSPolicy). Gateway API v1.4 promotes it to v1, which Envoy Gateway 1.5 does not read.
+ */
+export const BACKEND_TLS_POLICY_API_VERSION = 'gateway.networking.k8s.io/v1alpha3';
 
 /** The Ingress fallback: an Ingress class and where its controller runs. */
 export interface IngressControllerRef {
@@ -73,14 +82,25 @@ export class IngressRoutes extends Construct {
   public readonly gatewayEgressPolicy?: k8s.KubeNetworkPolicy;
   /** Access rules by `<namespace>/<service>`: the NetworkPolicy admitting the gateway or controller namespace. */
   public readonly accessPolicies: ReadonlyMap<string, k8s.KubeNetworkPolicy>;
+  /** BackendTLSPolicies by `<namespace>/<service>:<port>`, for backend ports that serve HTTPS (gateway rendering). */
+  public readonly backendTlsPolicies: ReadonlyMap<string, ApiObject>;
   /** Namespace that is let through to the backends. */
   public readonly trafficSourceNamespace: string;
+  /**
+   * Labels of the pods in that namespace that are let through: the gateway's proxies (the controller profile's
+   * proxy labels), or every pod of the ingress controller's namespace (its labels are the add-on's).
+   */
+  public readonly trafficSourcePodLabels: { readonly [key: string]: string };
 
   constructor(scope: Construct, id: string, props: IngressRoutesProps) {
     super(scope, id);
     const routes = this.validateProps(id, props);
     const defaultTimeout = props.defaultTimeoutSeconds ?? 60;
     this.trafficSourceNamespace = props.gateway ? props.gateway.namespace : props.ingress!.controllerNamespace;
+    // Only the proxies: the gateway namespace also runs cert-manager's HTTP-01 solver pods, which must not reach
+    // the backends (lib/serving/acme-http01-solver-access.ts).
+    this.trafficSourcePodLabels = props.gateway ? props.gateway.controller.proxyPodLabels(props.gateway.name, props.gateway.namespace) : {};
+    const sourcePods = this.trafficSourcePodLabels;
 
     const objects = new Map<string, gw.HttpRoute | k8s.KubeIngress>();
     for (const route of routes) {
@@ -99,17 +119,45 @@ export class IngressRoutes extends Construct {
       const targetPorts = ports.map((port) => port.targetPort);
       declareFlows(this, {
         purpose: `${props.gateway ? 'gateway proxies' : 'ingress controller'} to route backend ${key}`,
-        from: { namespace: this.trafficSourceNamespace, podLabels: {} },
+        from: { namespace: this.trafficSourceNamespace, podLabels: { ...sourcePods } },
         to: { namespace: backend.namespace, podLabels: { ...backend.podLabels } },
       }, [...new Set(targetPorts)]);
-      policies.set(key, allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, {
+      const access = {
         name: `${backend.serviceName}-from-${this.trafficSourceNamespace}`,
         namespace: backend.namespace,
         podLabels: backend.podLabels,
         fromNamespace: this.trafficSourceNamespace,
         ports: targetPorts,
-      }));
+      };
+      policies.set(key, Object.keys(sourcePods).length > 0
+        ? allowIngressFromPods(this, `access-${backend.namespace}-${backend.serviceName}`, { ...access, fromPodLabels: sourcePods })
+        : allowIngressFromNamespace(this, `access-${backend.namespace}-${backend.serviceName}`, access));
     }
+    const tlsPolicies = new Map<string, ApiObject>();
+    for (const { backend, ports } of props.gateway ? backends : []) {
+      for (const port of ports) {
+        if (!port.tls) continue;
+        // Envoy Gateway v1.5.0 matches a policy to a route's backendRef by Service and port name
+        // (internal/gatewayapi/route.go getTargetBackendReference: sectionName = the Service port's name) and reads
+        // the CA from a Secret's `ca.crt` as well as from a ConfigMap (internal/gatewayapi/backendtlspolicy.go
+        // getCaCertsFromCARefs, helpers.go getCaCertFromSecret). The Secret is in the backend's namespace, like
+        // the policy (references to other namespaces are invalid in v1alpha3).
+        const name = `${backend.serviceName}-${port.name}-backend-tls`;
+        tlsPolicies.set(`${backend.namespace}/${backend.serviceName}:${port.port}`, new ApiObject(this, `backend-tls-${backend.namespace}-${backend.serviceName}-${port.port}`, {
+          apiVersion: BACKEND_TLS_POLICY_API_VERSION,
+          kind: 'BackendTLSPolicy',
+          metadata: { name, namespace: backend.namespace },
+          spec: {
+            targetRefs: [{ group: '', kind: 'Service', name: backend.serviceName, sectionName: port.name }],
+            validation: {
+              caCertificateRefs: [{ group: '', kind: 'Secret', name: port.tls.caSecretName }],
+              hostname: port.tls.hostname,
+            },
+          },
+        }));
+      }
+    }
+    this.backendTlsPolicies = tlsPolicies;
     if (props.gateway) {
       const gatewayNamespace = props.gateway.namespace;
       // The proxies' side of the access rules: one policy in the gateway namespace for all backends, one egress
@@ -119,7 +167,7 @@ export class IngressRoutes extends Construct {
       this.gatewayEgressPolicy = allowEgressToPods(this, 'gateway-egress', {
         name: 'routes-to-backends',
         namespace: gatewayNamespace,
-        podLabels: {},
+        podLabels: sourcePods,
         rules: backends.map(({ backend, ports }) => ({ namespace: backend.namespace, podLabelSets: [backend.podLabels], ports: ports.map((port) => port.targetPort) })),
       });
       // ReferenceGrants name each routed Service (least privilege: routes of the gateway namespace may point at
@@ -150,7 +198,7 @@ export class IngressRoutes extends Construct {
 
   private httpRoute(gateway: SharedGateway, route: ResolvedRoute, timeoutSeconds: number): gw.HttpRoute {
     const { spec } = route;
-    const rewrite = spec.rewrite === undefined ? undefined : [{
+    const rewrite = spec.rewrite === undefined ? [] : [{
       type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
       urlRewrite: {
         path: route.pathType === 'PathPrefix'
@@ -158,6 +206,12 @@ export class IngressRoutes extends Construct {
           : { type: gw.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_FULL_PATH, replaceFullPath: spec.rewrite },
       },
     }];
+    const headers = Object.keys(spec.setRequestHeaders ?? {}).sort();
+    const setHeaders = headers.length === 0 ? [] : [{
+      type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
+      requestHeaderModifier: { set: headers.map((name) => ({ name, value: spec.setRequestHeaders![name] })) },
+    }];
+    const filters = [...rewrite, ...setHeaders];
     return new gw.HttpRoute(this, `route-${spec.name}`, {
       metadata: { name: spec.name, namespace: gateway.namespace },
       spec: {
@@ -165,7 +219,7 @@ export class IngressRoutes extends Construct {
         hostnames: [spec.host],
         rules: [{
           matches: [{ path: { type: route.pathType as gw.HttpRouteSpecRulesMatchesPathType, value: spec.path } }],
-          filters: rewrite,
+          filters: filters.length > 0 ? filters : undefined,
           backendRefs: [{ name: route.backend.serviceName, namespace: route.backend.namespace, port: route.port.port }],
           timeouts: { request: `${timeoutSeconds}s` },
         }],
@@ -225,6 +279,15 @@ export class IngressRoutes extends Construct {
       }
       if (route.spec.maxBodySize !== undefined && !BODY_SIZE.test(route.spec.maxBodySize)) {
         throw new Error(`${prefix}: 'routes[${index}].maxBodySize' ("${route.spec.maxBodySize}") must be a size as NGINX writes it: a whole number with an optional k, m or g suffix (or Ki, Mi, Gi), such as 20m or 64Mi`);
+      }
+      if (props.ingress && route.port.tls) {
+        throw new Error(`${prefix}: 'routes[${index}]' ("${route.spec.name}") leads to port ${route.port.port} of '${route.backend.namespace}/${route.backend.serviceName}', which serves HTTPS; the Ingress rendering cannot verify the backend's certificate without presenting a client certificate (ingress-nginx proxy-ssl-secret), so use the Gateway API rendering (BackendTLSPolicy)`);
+      }
+      if (props.ingress && route.spec.setRequestHeaders !== undefined) {
+        throw new Error(`${prefix}: 'routes[${index}].setRequestHeaders' cannot be expressed in an Ingress without configuration snippets; use the Gateway API rendering`);
+      }
+      if (route.port.tls && !route.port.name) {
+        throw new Error(`${prefix}: port ${route.port.port} of '${route.backend.namespace}/${route.backend.serviceName}' serves HTTPS but has no name; a BackendTLSPolicy targets a Service port by name (sectionName)`);
       }
       if (props.gateway && props.gateway.listenerFor(route.spec.host) === undefined) {
         throw new Error(`${prefix}: 'routes[${index}].host' ("${route.spec.host}") has no HTTPS listener on gateway '${props.gateway.name}' (hosts: ${props.gateway.hostnames.join(', ')}); add the host to the gateway`);

@@ -45,6 +45,13 @@ export interface RouteSpec {
    * @default - the controller's default
    */
   readonly maxBodySize?: string;
+  /**
+   * Request headers the gateway sets (overwriting what the client sent), such as the `X-ProxyHost` /
+   * `X-ProxyPort` / `X-ProxyScheme` a backend builds its own URLs from (Gateway API rendering: a
+   * RequestHeaderModifier filter).
+   * @default - none
+   */
+  readonly setRequestHeaders?: { readonly [name: string]: string };
 }
 
 /** A route with its backend resolved. */
@@ -56,6 +63,8 @@ export interface ResolvedRoute {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** An HTTP header name (Gateway API v1.3.0 HTTPHeaderName pattern, RFC 7230 token). */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 /** Characters that only mean something in a regular expression (a '.' is common in plain paths, so it is allowed). */
 const REGEX_CHARACTERS = /[()[\]{}*+?^$|\\]/;
 
@@ -83,6 +92,10 @@ export function resolveRoutes(prefix: string, routes: readonly RouteSpec[], back
     if (spec.rewrite !== undefined && !spec.rewrite.startsWith('/')) throw new Error(`${prefix}: '${at}.rewrite' ("${spec.rewrite}") must start with '/'`);
     if (spec.timeoutSeconds !== undefined && (!Number.isInteger(spec.timeoutSeconds) || spec.timeoutSeconds < 1 || spec.timeoutSeconds > 3600)) {
       throw new Error(`${prefix}: '${at}.timeoutSeconds' (${spec.timeoutSeconds}) must be a whole number of seconds from 1 to 3600`);
+    }
+    for (const [name, value] of Object.entries(spec.setRequestHeaders ?? {})) {
+      if (!HEADER_NAME.test(name) || name.length > 256) throw new Error(`${prefix}: '${at}.setRequestHeaders' name ("${name}") is not an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~, at most 256)`);
+      if (/[\r\n]/.test(value) || value.length > 4096) throw new Error(`${prefix}: '${at}.setRequestHeaders.${name}' must be one line of at most 4096 characters`);
     }
     const matchKey = `${spec.host} ${pathType} ${normalizePath(spec.path, pathType)}`;
     const other = matches.get(matchKey);

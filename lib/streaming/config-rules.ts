@@ -8,6 +8,7 @@ import type { ConfigRule, RuleViolation } from '../config/rules';
 import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
 import { brokerCount, controllerCount, kafkaTopicObjectName, StreamingConfig } from './config';
+import { appRoutes, clusterRoutes, servedHosts } from '../serving/config-routes';
 
 type SectionCheck = (section: StreamingConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -31,6 +32,10 @@ const kafkaPlacement = perSection((section, path, cluster) => {
     violations.push({ path: [...at, 'nodePool'], message: `node pool '${section.kafka.nodePool}' is not under nodePools; use one of: ${Object.keys(cluster.nodePools).join(', ')}` });
   } else if (pool.mode === 'System' || pool.gpusPerNode !== undefined) {
     violations.push({ path: [...at, 'nodePool'], message: `node pool '${section.kafka.nodePool}' is a ${pool.mode === 'System' ? 'System' : 'GPU'} pool; Kafka runs on a User pool without GPUs` });
+  }
+  const ca = section.kafka.clusterCa;
+  if (ca && ca.renewalDays >= ca.validityDays) {
+    violations.push({ path: [...at, 'clusterCa', 'renewalDays'], message: `renewalDays (${ca.renewalDays}) must be fewer than validityDays (${ca.validityDays}): it is the window before expiry in which Strimzi renews the CA certificate, and clients must get the new ca.crt within it` });
   }
   if (section.kafka.apiServerCidrs !== undefined) {
     violations.push({ path: [...at, 'apiServerCidrs'], message: removedApiServerCidrsMessage('the Kafka topic and user operators (and NiFi submitting Spark jobs)') });
@@ -208,6 +213,79 @@ const nifiFits = perSection((section, path, cluster) => {
   return violations;
 });
 
+/** The cluster's name in a section path (`clusters.<name>.streaming`). */
+const clusterOf = (path: ConfigPath) => String(path[1]);
+
+/** NiFi's routes (the UI, the HTTP endpoint) go through the cluster's routing, which must exist. */
+const nifiRoutesNeedRouting = perSection((section, path, cluster) => {
+  if (!section.nifi || cluster.routing) return [];
+  return appRoutes({ streaming: section }, undefined, path.slice(0, 2)).filter((route) => route.kind === 'nifi').map((route) => ({
+    path: route.configPath,
+    message: `NiFi's ${route.workload === 'ui' ? 'UI' : 'HTTP endpoint'} route goes through the cluster's gateway, but cluster '${clusterOf(path)}' has no routing section; add clusters.${clusterOf(path)}.routing (mode gateway-api, hostname, tls, gateway), or remove this route and reach NiFi with kubectl port-forward`,
+  }));
+});
+
+/** A NiFi route's host must be one the routing serves (hostname or hosts): its listener and certificate exist. */
+const nifiRouteHostsAreServed = perSection((section, path, cluster) => {
+  const routing = cluster.routing;
+  if (!section.nifi || !routing) return [];
+  const served = servedHosts(routing);
+  return appRoutes({ streaming: section }, routing, path.slice(0, 2)).filter((route) => route.kind === 'nifi' && !served.includes(route.host)).map((route) => ({
+    path: [...route.configPath, 'host'],
+    message: `host '${route.host}' is not served by the routing's listeners (served: ${served.join(', ')}); add it to clusters.${clusterOf(path)}.routing.hosts (it then gets an HTTPS listener and is on the certificate), or use one of the served hosts`,
+  }));
+});
+
+/**
+ * The UI route re-encrypts to NiFi's HTTPS port, and the gateway verifies NiFi's certificate (BackendTLSPolicy):
+ * it needs a certificate from `tls` (NiFi's self-signed one exists only after the first start) and the Gateway API.
+ */
+const nifiUiRouteVerifiesNifi = perSection((section, path, cluster) => {
+  const nifi = section.nifi;
+  if (!nifi?.route || !cluster.routing) return [];
+  const at = [...path, 'nifi', 'route'];
+  if (cluster.routing.mode !== 'gateway-api') {
+    return [{ path: at, message: `NiFi serves its UI only over HTTPS (port 8443), and routing mode ${cluster.routing.mode} cannot verify a backend's certificate without presenting one of its own (ingress-nginx proxy-ssl-secret); use routing.mode gateway-api (BackendTLSPolicy) or remove the route` }];
+  }
+  if (!nifi.tls) {
+    return [{ path: at, message: 'the gateway opens TLS to NiFi\'s port 8443 and verifies its certificate, but NiFi would serve the self-signed certificate it generates at first start, which nothing can trust in advance; add streaming.nifi.tls.secretName: a kubernetes.io/tls Secret created outside dist/ (tls.crt, tls.key, ca.crt; such as a cert-manager Certificate from a CA issuer with dnsNames nifi.<namespace>.svc.<cluster domain>)' }];
+  }
+  return [];
+});
+
+/** NiFi's OIDC sign-in authenticates at Entra ID's token endpoint with the app registration's client secret. */
+const nifiOidcHasClientSecret = perSection((section, path) => {
+  const oidc = section.nifi?.signIn?.oidc;
+  if (!oidc || oidc.clientSecret) return [];
+  return [{
+    path: [...path, 'nifi', 'signIn', 'oidc'],
+    message: 'OIDC sign-in needs the app registration\'s client secret (NiFi sends it to the token endpoint; nifi.security.user.oidc.client.secret); create a Secret outside dist/ in NiFi\'s namespace and set clientSecret: { name: <Secret>, key: client-secret }',
+  }];
+});
+
+/** Routes NiFi calls are routes of this cluster; hosts it calls are outside it. */
+const nifiCallsResolve = perSection((section, path, cluster) => {
+  const calls = section.nifi?.calls;
+  if (!calls) return [];
+  const at = [...path, 'nifi', 'calls'];
+  const violations: RuleViolation[] = [];
+  const names = clusterRoutes(cluster, path.slice(0, 2)).map((route) => route.name);
+  (calls.routes ?? []).forEach((name, index) => {
+    if (!cluster.routing) {
+      violations.push({ path: [...at, 'routes', index], message: `route '${name}': cluster '${clusterOf(path)}' has no routing section, so it has no routes; add clusters.${clusterOf(path)}.routing, or call a host outside the cluster under calls.hosts` });
+    } else if (!names.includes(name)) {
+      violations.push({ path: [...at, 'routes', index], message: `'${name}' is not a route of cluster '${clusterOf(path)}' (routes: ${names.join(', ') || 'none'}); name one of them, or list a host outside the cluster under calls.hosts` });
+    }
+  });
+  const served = cluster.routing ? new Set([...servedHosts(cluster.routing), ...clusterRoutes(cluster).map((route) => route.host)]) : new Set<string>();
+  (calls.hosts ?? []).forEach((host, index) => {
+    if (served.has(host)) {
+      violations.push({ path: [...at, 'hosts', index], message: `'${host}' is served by this cluster's own gateway, whose traffic stays in the cluster and reaches the gateway's pods, not a public address; list the route's name under calls.routes instead` });
+    }
+  });
+  return violations;
+});
+
 /** Every rule of the streaming section, in the order they run. */
 export const STREAMING_RULES: readonly ConfigRule[] = [
   kafkaPlacement,
@@ -216,4 +294,9 @@ export const STREAMING_RULES: readonly ConfigRule[] = [
   clientsReferToKnownThings,
   streamingJobsFit,
   nifiFits,
+  nifiRoutesNeedRouting,
+  nifiRouteHostsAreServed,
+  nifiUiRouteVerifiesNifi,
+  nifiOidcHasClientSecret,
+  nifiCallsResolve,
 ];

@@ -3,8 +3,9 @@
  * (KRaft, no ZooKeeper), its topics, and one Kafka user with ACLs per client application.
  */
 import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/api-server-config';
-import { Closed, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, DNS_LABEL_PATTERN, DnsLabel, Guid, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
 import { SparkJobSchema } from '../data-processing/config';
+import { HOSTNAME_PATTERN } from '../serving/config';
 
 
 /**
@@ -47,6 +48,10 @@ export const KafkaClusterSchema = Closed({
   minInSyncReplicas: Type.Integer({ minimum: 1, maximum: 10, description: 'replicas that must acknowledge a write with acks=all (min.insync.replicas)' }),
   listenerPort: Type.Optional(Type.Integer({ minimum: 9092, maximum: 65535, description: 'port of the TLS listener clients use (SCRAM-SHA-512 over TLS). Default: 9093' })),
   apiServerCidrs: Type.Optional(Type.Array(Type.String(), { description: REMOVED_API_SERVER_CIDRS_DESCRIPTION })),
+  clusterCa: Type.Optional(Closed({
+    validityDays: Type.Integer({ minimum: 2, maximum: 36500, description: 'days a cluster CA certificate is valid (Strimzi default 365)' }),
+    renewalDays: Type.Integer({ minimum: 1, maximum: 36499, description: 'days before expiry at which Strimzi renews it, fewer than validityDays (Strimzi default 30): the window in which clients must get the new ca.crt' }),
+  }, { description: 'when Strimzi renews the cluster CA that clients trust (written into the Kafka resource). Default: validityDays 365, renewalDays 30' })),
 }, { description: 'the Kafka cluster (Strimzi Kafka in KRaft mode with KafkaNodePools)' });
 
 export const KafkaTopicSchema = Closed({
@@ -85,6 +90,20 @@ export const StreamingJobSchema = Closed({
   checkpoint: CheckpointSchema,
 }, { description: 'a Spark Structured Streaming job: a long-running SparkApplication (restart policy Always) reading and writing Kafka' });
 
+const SECRET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
+const TimeoutSeconds = Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, description: 'request timeout in seconds. Default: routing.defaultTimeoutSeconds' }));
+
+export const NifiOidcSchema = Closed({
+  clientId: Guid('application (client) ID of the Entra ID app registration; register the redirect URI https://<route host>/nifi-api/access/oidc/callback'),
+  clientSecret: Type.Optional(Closed({
+    name: Pattern(SECRET_NAME_PATTERN, 'Secret created outside dist/ in NiFi\'s namespace'),
+    key: Pattern('^[-._a-zA-Z0-9]+$', 'key of the client secret in that Secret'),
+  }, { description: 'the app registration\'s client secret (required: NiFi authenticates at the token endpoint with it)' })),
+  initialAdminIdentity: Pattern('^[^\\s<>&"\'|\\\\]+$', 'the user (as the identity claim names it, such as alice@example.com) who becomes NiFi\'s first administrator and grants everybody else access'),
+  identityClaim: Type.Optional(Pattern('^[A-Za-z0-9_.:-]+$', 'token claim that names the user. Default: preferred_username (the Entra ID sign-in name; NiFi\'s own default, email, is only in Entra ID tokens when configured as an optional claim)')),
+  groupsClaim: Type.Optional(Pattern('^[A-Za-z0-9_.:-]+$', 'token claim with the user\'s groups. Default: groups')),
+}, { description: 'OpenID Connect sign-in with Microsoft Entra ID (tenant: azure.tenantId)' });
+
 export const NifiSchema = Closed({
   namespace: DnsLabel('namespace of NiFi (declared under namespaces, restricted)'),
   version: Pattern('^2\\.[0-9]+\\.[0-9]+$', 'NiFi version: the tag of the official apache/nifi image, such as 2.11.0 (NiFi 2: HTTPS and single-user sign-in by default)'),
@@ -92,17 +111,35 @@ export const NifiSchema = Closed({
   nodePool: Pattern('^[a-z][a-z0-9]{0,11}$', 'AKS pool that runs NiFi: the name of a User pool under nodePools'),
   storageClass: DnsLabel('storage class of the repositories (flowfile, content, provenance, database, state, conf)'),
   repositorySize: Type.Optional(Quantity('size of the content and provenance repositories (the others get a tenth, at least 1Gi). Default: 50Gi')),
-  credentialsSecret: Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', 'Secret created outside dist/ with keys username, password (at least 12 characters) and sensitive-props-key'),
+  credentialsSecret: Pattern('^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$', 'Secret created outside dist/ with key sensitive-props-key, and for single-user sign-in username and password (at least 12 characters)'),
   kafkaClient: DnsLabel('the client (a key of streaming.clients) NiFi connects to Kafka as; its namespace must be NiFi\'s'),
   httpEndpoint: Closed({
     port: Type.Integer({ minimum: 1024, maximum: 65535, description: 'port of the HandleHttpRequest processor (the seed: 9192)' }),
     path: Pattern('^/[-a-zA-Z0-9._~/]*$', 'request path of the endpoint (the seed: /model_serving)'),
+    route: Type.Optional(Closed({
+      host: Type.Optional(Pattern(HOSTNAME_PATTERN, 'host name of the API path: routing.hostname or one of routing.hosts. Default: routing.hostname')),
+      timeoutSeconds: TimeoutSeconds,
+    }, { description: 'the endpoint as its own API path https://<host><path> on the cluster\'s routing (to the plain HTTP port; the gateway terminates TLS)' })),
   }, { description: 'the seed\'s REST model-serving endpoint, hosted by a NiFi flow' }),
+  tls: Type.Optional(Closed({
+    secretName: Pattern(SECRET_NAME_PATTERN, 'Secret created outside dist/ in NiFi\'s namespace, type kubernetes.io/tls with tls.crt, tls.key and ca.crt (such as a cert-manager Certificate from a CA issuer, dnsNames nifi.<namespace>.svc.<cluster domain>)'),
+  }, { description: 'NiFi\'s HTTPS certificate from a Secret, instead of the self-signed one NiFi generates at first start; required for the UI route (the gateway verifies it)' })),
+  route: Type.Optional(Closed({
+    host: Pattern(HOSTNAME_PATTERN, 'host name of the UI: routing.hostname or one of routing.hosts; NiFi serves /nifi, /nifi-api and more at the root of it'),
+    timeoutSeconds: TimeoutSeconds,
+  }, { description: 'NiFi\'s HTTPS UI through the cluster\'s routing (mode gateway-api; the gateway re-encrypts to port 8443 and verifies tls)' })),
+  signIn: Type.Optional(Closed({
+    oidc: NifiOidcSchema,
+  }, { description: 'how users sign in. Default: single-user (username and password from credentialsSecret)' })),
+  calls: Type.Optional(Closed({
+    routes: Type.Optional(Type.Array(DnsLabel('name of a route of this cluster\'s routing (model-<name>, a microservice, mlflow, nifi-http-endpoint, jupyterhub)'), { uniqueItems: true, description: 'routes of this cluster NiFi calls: egress to the gateway\'s proxies on their HTTPS port' })),
+    hosts: Type.Optional(Type.Array(Pattern(HOSTNAME_PATTERN, 'a host name such as ml.example.com'), { uniqueItems: true, description: 'hosts outside the cluster NiFi calls over HTTPS, such as another cluster\'s routing host: 443 to public addresses' })),
+  }, { description: 'what NiFi\'s flows call (the seed\'s NiFi called model endpoints); everything else stays blocked' })),
   resources: Type.Optional(ResourcesSchema),
   sparkSubmission: Type.Optional(Closed({
     namespace: DnsLabel('Spark namespace (a key of dataProcessing.spark.namespaces) NiFi submits SparkApplications to'),
   }, { description: 'Spark batch submission over REST (the seed\'s Livy): NiFi creates SparkApplications through the Kubernetes API with its own ServiceAccount, bound to a Role that allows only that' })),
-}, { description: 'Apache NiFi (official image) as a single-node StatefulSet with persistent repositories and single-user sign-in' });
+}, { description: 'Apache NiFi (official image) as a single-node StatefulSet with persistent repositories, single-user or Entra ID sign-in, and optional routes' });
 
 export const StreamingSchema = Closed({
   kafka: KafkaClusterSchema,
@@ -118,6 +155,7 @@ export type KafkaTopicConfig = Static<typeof KafkaTopicSchema>;
 export type KafkaClientConfig = Static<typeof KafkaClientSchema>;
 export type StreamingJobConfig = Static<typeof StreamingJobSchema>;
 export type NifiConfig = Static<typeof NifiSchema>;
+export type NifiOidcConfig = Static<typeof NifiOidcSchema>;
 
 /** Label that marks the pods of a Kafka client (value: the client name) when the config names no pod labels. */
 export const KAFKA_CLIENT_LABEL = 'platform.ml/kafka-client';

@@ -79,11 +79,30 @@ export interface KafkaClusterProps {
   /** Namespace of the Strimzi cluster operator (it reaches the brokers' internal ports). */
   readonly operatorNamespace: string;
   /**
+   * Schedule of the cluster CA Strimzi generates, which clients trust (`ca.crt` of `<name>-cluster-ca-cert`).
+   * @default - Strimzi's defaults, written out: 365 days valid, renewed 30 days before it expires
+   */
+  readonly clusterCa?: KafkaClusterCaSchedule;
+  /**
    * Cluster DNS domain (bootstrap address).
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
 }
+
+/** When Strimzi renews the cluster CA certificate (Kafka `spec.clusterCa`). */
+export interface KafkaClusterCaSchedule {
+  /** Days a CA certificate is valid. */
+  readonly validityDays: number;
+  /** Days before expiry at which Strimzi renews it (must be fewer than validityDays). */
+  readonly renewalDays: number;
+}
+
+/**
+ * Strimzi 1.2.0 defaults (api/src/main/java/io/strimzi/api/kafka/model/common/CertificateAuthority.java
+ * DEFAULT_CERTS_VALIDITY_DAYS 365, DEFAULT_CERTS_RENEWAL_DAYS 30).
+ */
+export const STRIMZI_DEFAULT_CLUSTER_CA: KafkaClusterCaSchedule = { validityDays: 365, renewalDays: 30 };
 
 /** The listener name of the TLS listener (Strimzi names the bootstrap port after it). */
 const LISTENER_NAME = 'tls';
@@ -117,6 +136,8 @@ export class KafkaCluster extends Construct {
   public readonly bootstrapServers: string;
   /** Secret (in the Kafka namespace) with the cluster CA certificate clients trust (`ca.crt`). */
   public readonly clusterCaSecretName: string;
+  /** When Strimzi renews the cluster CA. */
+  public readonly clusterCa: KafkaClusterCaSchedule;
   /** Labels of the broker pods (what clients connect to). */
   public readonly brokerPodLabels: { readonly [key: string]: string };
   /** Number of broker nodes. */
@@ -133,6 +154,7 @@ export class KafkaCluster extends Construct {
     this.bootstrapServers = `${props.name}-kafka-bootstrap.${props.namespace}.svc.${domain}:${this.listenerPort}`;
     // KafkaResources.clusterCaCertificateSecretName(cluster) = <cluster>-cluster-ca-cert.
     this.clusterCaSecretName = `${props.name}-cluster-ca-cert`;
+    this.clusterCa = props.clusterCa ?? STRIMZI_DEFAULT_CLUSTER_CA;
     this.brokerPodLabels = { [STRIMZI_CLUSTER_LABEL]: props.name, [STRIMZI_BROKER_ROLE_LABEL]: 'true' };
     this.brokerCount = props.nodePools.filter((pool) => pool.roles.includes('broker')).reduce((sum, pool) => sum + pool.replicas, 0);
 
@@ -194,6 +216,16 @@ export class KafkaCluster extends Construct {
             // Topics come from KafkaTopic objects only: a typo in a client's topic name fails instead of creating one.
             'auto.create.topics.enable': false,
           },
+        },
+        // The cluster CA schedule, written out so the renewal date is explicit in Git. renew-certificate (Strimzi's
+        // default) re-signs the CA certificate with the same private key (operator-common Ca.java RenewalType.RENEW_CERT:
+        // "new public key is generated using the same private key"), so a client that still holds the previous CA
+        // certificate keeps verifying the brokers until that certificate expires: the renewalDays window is the time
+        // to copy the new ca.crt to clients (docs/streaming.md, "Cluster CA renewal").
+        clusterCa: {
+          validityDays: this.clusterCa.validityDays,
+          renewalDays: this.clusterCa.renewalDays,
+          certificateExpirationPolicy: strimzi.KafkaSpecClusterCaCertificateExpirationPolicy.RENEW_HYPHEN_CERTIFICATE,
         },
         entityOperator: {
           topicOperator: { resources: toResourceRequirements({ request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } }) as strimzi.KafkaSpecEntityOperatorTopicOperatorResources },
@@ -310,6 +342,10 @@ export class KafkaCluster extends Construct {
 
   private validateProps(id: string, props: KafkaClusterProps): void {
     const prefix = `KafkaCluster '${id}'`;
+    const ca = props.clusterCa;
+    if (ca && (!Number.isInteger(ca.validityDays) || !Number.isInteger(ca.renewalDays) || ca.renewalDays < 1 || ca.renewalDays >= ca.validityDays)) {
+      throw new Error(`${prefix}: 'clusterCa' (validityDays ${ca.validityDays}, renewalDays ${ca.renewalDays}) needs whole days with 1 <= renewalDays < validityDays: renewalDays is the window before expiry in which Strimzi renews the CA certificate`);
+    }
     if (isSystemOrGpuPool(props.nodePool)) {
       throw new Error(`${prefix}: 'nodePool' (${props.nodePool.name}) is a system or GPU pool; run Kafka on a User pool without GPUs`);
     }

@@ -5,6 +5,8 @@ import { allowApiServerEgress } from '../core/network-policies';
 import * as k8s from '../core/k8s';
 import { NAMESPACE_NAME_LABEL } from '../core/labels';
 import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
+import { PUBLIC_ADDRESSES } from '../core/network-policies';
+import type { RouteBackend } from '../serving/route-backend';
 
 /**
  * Facts of the official `apache/nifi` image (apache/nifi rel/nifi-2.11.0, nifi-docker/dockerhub): it runs as
@@ -44,6 +46,51 @@ export type NifiRepository = typeof NIFI_REPOSITORIES[number];
  */
 export const NIFI_UPLOAD_FOLDERS = ['nar_repository', 'assets', 'connector_assets'] as const;
 export type NifiUploadFolder = typeof NIFI_UPLOAD_FOLDERS[number];
+
+/** Where NiFi's TLS files are mounted (from the `tls` Secret). */
+export const NIFI_TLS_MOUNT = '/opt/nifi/tls';
+
+/**
+ * NiFi's own server certificate from a Secret created outside dist/ (type kubernetes.io/tls with `tls.crt`,
+ * `tls.key` and `ca.crt`, such as a cert-manager Certificate from a CA issuer), instead of the self-signed one NiFi
+ * generates at first start (nifi-bootstrap SecurityApplicationPropertyHandler at rel/nifi-2.11.0: CN=localhost, valid
+ * 60 days, unknown to anyone before it exists). The gateway verifies it (BackendTLSPolicy).
+ */
+export interface NifiTls {
+  /** The Secret, in NiFi's namespace. */
+  readonly secretName: string;
+  /** Host name the certificate is valid for, which the gateway checks (SNI and name). */
+  readonly hostname: string;
+}
+
+/**
+ * Sign-in with OpenID Connect (Microsoft Entra ID) instead of single-user: the nifi.properties keys of
+ * rel/nifi-2.11.0 (nifi-resources pom.xml and nifi-docker/dockerhub/sh/update_oidc_properties.sh name them) and the
+ * managed authorizer with an initial admin (conf/authorizers.xml `Initial Admin Identity` and
+ * `Initial User Identity 1`, which nifi-docker/dockerhub/sh/secure.sh fills from INITIAL_ADMIN_IDENTITY).
+ */
+export interface NifiOidc {
+  /** OpenID Connect discovery URL, such as `https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration`. */
+  readonly discoveryUrl: string;
+  /** Client (application) ID. */
+  readonly clientId: string;
+  /** Secret and key outside dist/ holding the client secret. */
+  readonly clientSecret: { readonly name: string; readonly key: string };
+  /** Token claim that names the user (`nifi.security.user.oidc.claim.identifying.user`). */
+  readonly identityClaim: string;
+  /** Token claim with the user's groups (`nifi.security.user.oidc.claim.groups`). */
+  readonly groupsClaim: string;
+  /** Identity (in the claim's form) that becomes NiFi's first administrator. */
+  readonly initialAdminIdentity: string;
+}
+
+/** Egress of NiFi to routes and hosts it calls. */
+export interface NifiCalls {
+  /** Pods (and their container port) that serve routes NiFi calls: the gateway's proxies of this cluster. */
+  readonly pods?: readonly { readonly purpose: string; readonly namespace: string; readonly podLabels: { readonly [key: string]: string }; readonly port: number }[];
+  /** Hosts on the Internet NiFi calls over HTTPS (443 to public addresses). */
+  readonly publicHosts?: readonly string[];
+}
 
 /** Properties for `Nifi`. */
 export interface NifiProps {
@@ -91,6 +138,21 @@ export interface NifiProps {
    */
   readonly accessFromNamespaces?: readonly string[];
   /**
+   * NiFi's server certificate from a Secret outside dist/, as PEM (`nifi.security.keystoreType=PEM`).
+   * @default - the self-signed certificate NiFi generates at first start
+   */
+  readonly tls?: NifiTls;
+  /**
+   * OpenID Connect sign-in (Entra ID); the credentials Secret then needs only `sensitive-props-key`.
+   * @default - single-user sign-in from the credentials Secret
+   */
+  readonly oidc?: NifiOidc;
+  /**
+   * Routes and hosts NiFi calls (egress rules and declared flows).
+   * @default - none
+   */
+  readonly calls?: NifiCalls;
+  /**
    * Access to the API server, for submitting Spark batch jobs as `SparkApplication`s through the Kubernetes API
    * (bind the ServiceAccount with `SparkSubmitter`): the token is mounted and 443/6443 opened to any address, as
    * for every namespace of the platform (`apiServerEgressRule`: the API server has no stable CIDR on AKS).
@@ -119,6 +181,11 @@ export class Nifi extends Construct {
   public readonly uiPort: number = NIFI_IMAGE_FACTS.httpsPort;
   /** ServiceAccount of the pod (bind it with `SparkSubmitter` to submit Spark jobs). */
   public readonly serviceAccountName: string;
+  /**
+   * The Service as routes see it: the HTTPS UI (port `https`, verified against the `tls` Secret's CA when set) and
+   * the HTTP endpoint (port `http-endpoint`), served by the NiFi pod.
+   */
+  public readonly backend: RouteBackend;
 
   constructor(scope: Construct, id: string, props: NifiProps) {
     super(scope, id);
@@ -144,6 +211,15 @@ export class Nifi extends Construct {
         ],
       },
     });
+    this.backend = {
+      namespace: props.namespace,
+      serviceName: props.name,
+      podLabels: selector,
+      ports: [
+        { port: this.uiPort, targetPort: this.uiPort, name: 'https', tls: props.tls ? { caSecretName: props.tls.secretName, hostname: props.tls.hostname } : undefined },
+        { port: props.httpEndpoint.port, targetPort: props.httpEndpoint.port, name: 'http-endpoint' },
+      ],
+    };
     const apiAccess = props.apiServerAccess ?? false;
     this.serviceAccountName = props.name;
     new k8s.KubeServiceAccount(this, 'service-account', {
@@ -174,10 +250,15 @@ export class Nifi extends Construct {
             tolerations: poolTolerations(props.nodePool),
             affinity: { nodeAffinity: notOnSystemOrGpuNodes() },
             initContainers: [{
-              // A new claim is empty and hides the image's conf/: copy the defaults once, never overwrite.
+              // A new claim is empty and hides the image's conf/: copy the defaults once, never overwrite. Then set
+              // the sign-in and TLS properties that sh/start.sh does not manage (see configureScript).
               name: 'seed-conf',
               image: props.image,
-              command: ['sh', '-c', `cp -rn ${home}/conf/. /seed/conf/`],
+              command: ['sh', '-c', configureScript(home, props)],
+              env: props.oidc ? [
+                { name: 'NIFI_OIDC_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: props.oidc.clientSecret.name, key: props.oidc.clientSecret.key } } },
+                { name: 'INITIAL_ADMIN_IDENTITY', value: props.oidc.initialAdminIdentity },
+              ] : undefined,
               volumeMounts: [{ name: claimName('conf'), mountPath: '/seed/conf' }],
               securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
               resources: toResourceRequirements({ request: { cpu: '50m', memory: '64Mi' }, limit: { cpu: '200m', memory: '128Mi' } }),
@@ -195,8 +276,11 @@ export class Nifi extends Construct {
                 { name: 'NIFI_WEB_PROXY_HOST', value: [...props.proxyHosts].sort().join(',') },
                 { name: 'NIFI_JVM_HEAP_INIT', value: heap },
                 { name: 'NIFI_JVM_HEAP_MAX', value: heap },
-                { name: 'SINGLE_USER_CREDENTIALS_USERNAME', valueFrom: secret('username') },
-                { name: 'SINGLE_USER_CREDENTIALS_PASSWORD', valueFrom: secret('password') },
+                // sh/start.sh sets single-user credentials only when both variables are set: not with OIDC.
+                ...(props.oidc ? [] : [
+                  { name: 'SINGLE_USER_CREDENTIALS_USERNAME', valueFrom: secret('username') },
+                  { name: 'SINGLE_USER_CREDENTIALS_PASSWORD', valueFrom: secret('password') },
+                ]),
                 { name: 'NIFI_SENSITIVE_PROPS_KEY', valueFrom: secret('sensitive-props-key') },
                 // For an Environment Variable Parameter Provider: the seed's HandleHttpRequest listens where the Service points.
                 { name: 'MODEL_SERVING_PORT', value: String(props.httpEndpoint.port) },
@@ -205,14 +289,24 @@ export class Nifi extends Construct {
               // Everything NiFi writes is a volume: conf/, the repositories and the uploaded NARs and assets
               // (claims), logs, run, work (NAR unpacking, Jetty), /tmp and the user's home (emptyDirs); the
               // image's own files stay read-only (see NIFI_UPLOAD_FOLDERS).
-              volumeMounts: [...mounts, ...SCRATCH.map((dir) => ({ name: dir.name, mountPath: dir.path(home) }))],
+              volumeMounts: [
+                ...mounts,
+                ...SCRATCH.map((dir) => ({ name: dir.name, mountPath: dir.path(home) })),
+                ...(props.tls ? [{ name: 'tls', mountPath: NIFI_TLS_MOUNT, readOnly: true }] : []),
+              ],
               resources: toResourceRequirements(props.resources),
               securityContext: restrictedContainerSecurity({ readOnlyRootFilesystem: true }),
               startupProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 10, failureThreshold: 60 },
               readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(this.uiPort) }, periodSeconds: 30, failureThreshold: 5 },
             }],
-            volumes: SCRATCH.map((dir) => ({ name: dir.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(dir.size) } })),
+            volumes: [
+              ...SCRATCH.map((dir) => ({ name: dir.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(dir.size) } })),
+              // Read by NiFi as PEM (configureScript); with nifi.security.autoreload.enabled it watches the folder
+              // for a renewed certificate (SslContextConfiguration at rel/nifi-2.11.0; not tried against the
+              // kubelet's symlink swap of Secret volumes: a pod restart picks a renewed certificate up for sure).
+              ...(props.tls ? [{ name: 'tls', secret: { secretName: props.tls.secretName, defaultMode: 0o440 } }] : []),
+            ],
           },
         },
         volumeClaimTemplates: claims.map(({ folder, size }) => ({
@@ -235,6 +329,8 @@ export class Nifi extends Construct {
       });
     }
 
+    this.addCallEgress(props, selector);
+
     const from = [...(props.accessFromNamespaces ?? [])].sort();
     if (from.length > 0) {
       new k8s.KubeNetworkPolicy(this, 'ingress', {
@@ -254,6 +350,43 @@ export class Nifi extends Construct {
     }
   }
 
+  /**
+   * Egress to what NiFi calls: the pods that serve this cluster's routes (the gateway's proxies, on their
+   * container port), and 443 to public addresses for Entra ID sign-in (login.microsoftonline.com) and the hosts
+   * on the Internet it calls (a NetworkPolicy cannot name a host, so the rule admits public addresses, never the
+   * cluster's private ranges).
+   */
+  private addCallEgress(props: NifiProps, selector: { readonly [key: string]: string }): void {
+    const self = { namespace: props.namespace, podLabels: selector };
+    const pods = [...(props.calls?.pods ?? [])].sort((a, b) => `${a.namespace} ${a.port}`.localeCompare(`${b.namespace} ${b.port}`));
+    if (pods.length > 0) {
+      new k8s.KubeNetworkPolicy(this, 'routes-egress', {
+        metadata: { name: `${props.name}-calls-routes`, namespace: props.namespace },
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Egress'],
+          egress: pods.map((target) => ({
+            to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: target.namespace } }, podSelector: { matchLabels: { ...target.podLabels } } }],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(target.port) }],
+          })),
+        },
+      });
+      for (const target of pods) declareFlows(this, { purpose: target.purpose, from: self, to: { namespace: target.namespace, podLabels: { ...target.podLabels } } }, [target.port]);
+    }
+    const hosts = [...(props.calls?.publicHosts ?? [])].sort();
+    const why = [...(props.oidc ? ['Entra ID sign-in (login.microsoftonline.com)'] : []), ...hosts];
+    if (why.length === 0) return;
+    new k8s.KubeNetworkPolicy(this, 'https-egress', {
+      metadata: { name: `${props.name}-public-https-egress`, namespace: props.namespace },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: PUBLIC_ADDRESSES.cidr, except: [...PUBLIC_ADDRESSES.except] } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] }],
+      },
+    });
+    declareFlows(this, { purpose: `NiFi calls ${why.join(', ')} over HTTPS`, from: self, to: { cidr: PUBLIC_ADDRESSES.cidr, except: PUBLIC_ADDRESSES.except } }, [443]);
+  }
+
   private validateProps(id: string, props: NifiProps): void {
     const prefix = `Nifi '${id}'`;
     const fail = (message: string): never => { throw new Error(`${prefix}: ${message}`); };
@@ -266,6 +399,18 @@ export class Nifi extends Construct {
     }
     if (!/^\/[-a-zA-Z0-9._~/]*$/.test(props.httpEndpoint.path)) fail(`'httpEndpoint.path' ("${props.httpEndpoint.path}") must be an absolute URL path such as /model_serving`);
     if (props.proxyHosts.length === 0) fail('\'proxyHosts\' is empty; NiFi refuses requests whose Host header is not its own or a listed proxy host');
+    if (props.oidc) {
+      if (!/^https:\/\/[^\s]+$/.test(props.oidc.discoveryUrl)) fail(`'oidc.discoveryUrl' ("${props.oidc.discoveryUrl}") must be an https:// URL`);
+      // The value is written into conf/authorizers.xml by sed, as sh/secure.sh does: no XML or sed metacharacters.
+      if (!/^[^\s<>&"'|\\]+$/.test(props.oidc.initialAdminIdentity)) fail(`'oidc.initialAdminIdentity' ("${props.oidc.initialAdminIdentity}") must be one word without < > & " ' | or backslash, such as an e-mail address`);
+      for (const [prop, value] of [['identityClaim', props.oidc.identityClaim], ['groupsClaim', props.oidc.groupsClaim], ['clientId', props.oidc.clientId]] as const) {
+        if (!/^[A-Za-z0-9_.:-]+$/.test(value)) fail(`'oidc.${prop}' ("${value}") must be a claim name or ID of letters, digits, '_', '.', ':' and '-'`);
+      }
+    }
+    if (props.tls && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.tls.hostname)) fail(`'tls.hostname' ("${props.tls.hostname}") must be a DNS name`);
+    for (const host of props.calls?.publicHosts ?? []) {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(host)) fail(`'calls.publicHosts' ("${host}") must be a fully qualified host name`);
+    }
   }
 }
 
@@ -289,4 +434,69 @@ const MIB: { readonly [unit: string]: number } = { Ki: 1 / 1024, Mi: 1, Gi: 1024
 function memoryMiB(quantity: string): number {
   const match = /^([0-9.]+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
   return match ? Number(match[1]) * (match[2] ? MIB[match[2]] : 1 / (1024 * 1024)) : 1024;
+}
+
+/** Single-user sign-in settings of NiFi 2.11.0's default nifi.properties (nifi-resources pom.xml). */
+const SINGLE_USER_PROPERTIES: readonly [string, string][] = [
+  ['nifi.security.user.authorizer', 'single-user-authorizer'],
+  ['nifi.security.user.login.identity.provider', 'single-user-provider'],
+  ['nifi.security.user.oidc.discovery.url', ''],
+];
+
+/**
+ * The init container's script: seed conf/ from the image, then write the properties sh/start.sh leaves alone, on
+ * every start, so the output decides them (a key is replaced in place, or appended; values come from the
+ * environment through awk's ENVIRON, never through the shell or sed, so a client secret with any character is
+ * written as is).
+ *
+ * - TLS (with `tls`): PEM files instead of PKCS12 stores. NiFi takes the PEM branch only when
+ *   `nifi.security.keystore` and `nifi.security.truststore` are blank (rel/nifi-2.11.0 FrameworkSslContextProvider:
+ *   a configured keystore path with a password is read as a KeyStore of `keystoreType`, and the JDK has no PEM
+ *   KeyStore type), and then generates no self-signed certificate (SecurityApplicationPropertyHandler: no
+ *   generation without a keystore location). This is why sh/secure.sh (AUTH=tls/ldap/oidc), which always sets
+ *   `nifi.security.keystore` and `keystorePasswd` from KEYSTORE_PATH/KEYSTORE_PASSWORD, is not used.
+ * - OIDC: the keys sh/update_oidc_properties.sh sets, the managed authorizer and no login identity provider (what
+ *   sh/secure.sh sets), and the initial admin in conf/authorizers.xml with secure.sh's own sed expressions (they
+ *   fill the properties only while empty: once NiFi has written users.xml and authorizations.xml, changing the
+ *   initial admin has no effect, as NiFi documents for `Initial Admin Identity`).
+ * - Single-user: the defaults of nifi.properties, so switching back from OIDC works.
+ */
+export function configureScript(home: string, props: Pick<NifiProps, 'tls' | 'oidc'>): string {
+  const file = '/seed/conf/nifi.properties';
+  const lines = [
+    // Its exit status is not used: GNU cp's status for a skipped file under -n differs between coreutils releases
+    // (not checked for the image's). A conf/ that could not be seeded fails at the first prop below.
+    `cp -rn ${home}/conf/. /seed/conf/`,
+    // prop KEY VALUE: replace the line KEY=... (or append it); the value is read from the environment.
+    `prop() { V="$2" awk -v k="$1" 'BEGIN { v = ENVIRON["V"] } index($0, k "=") == 1 { print k "=" v; found = 1; next } { print } END { if (!found) print k "=" v }' ${file} > ${file}.new && cat ${file}.new > ${file} && rm ${file}.new; }`,
+  ];
+  const set = (key: string, value: string) => lines.push(`prop ${key} ${shellQuote(value)} || exit 1`);
+  if (props.tls) {
+    for (const [key, value] of [
+      ['nifi.security.keystore', ''], ['nifi.security.keystoreType', 'PEM'], ['nifi.security.keystorePasswd', ''], ['nifi.security.keyPasswd', ''],
+      ['nifi.security.keystore.certificate', `${NIFI_TLS_MOUNT}/tls.crt`], ['nifi.security.keystore.privateKey', `${NIFI_TLS_MOUNT}/tls.key`],
+      ['nifi.security.truststore', ''], ['nifi.security.truststoreType', 'PEM'], ['nifi.security.truststorePasswd', ''],
+      ['nifi.security.truststore.certificate', `${NIFI_TLS_MOUNT}/ca.crt`],
+      ['nifi.security.autoreload.enabled', 'true'],
+    ] as const) set(key, value);
+  }
+  if (props.oidc) {
+    set('nifi.security.user.authorizer', 'managed-authorizer');
+    set('nifi.security.user.login.identity.provider', '');
+    set('nifi.security.user.oidc.discovery.url', props.oidc.discoveryUrl);
+    set('nifi.security.user.oidc.client.id', props.oidc.clientId);
+    lines.push('prop nifi.security.user.oidc.client.secret "$NIFI_OIDC_CLIENT_SECRET" || exit 1');
+    set('nifi.security.user.oidc.claim.identifying.user', props.oidc.identityClaim);
+    set('nifi.security.user.oidc.claim.groups', props.oidc.groupsClaim);
+    const authorizers = '/seed/conf/authorizers.xml';
+    lines.push(`sed -i -e 's|<property name="Initial User Identity 1"></property>|<property name="Initial User Identity 1">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers} || exit 1`);
+    lines.push(`sed -i -e 's|<property name="Initial Admin Identity"></property>|<property name="Initial Admin Identity">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers} || exit 1`);
+  } else {
+    for (const [key, value] of SINGLE_USER_PROPERTIES) set(key, value);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
 }

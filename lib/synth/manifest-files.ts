@@ -209,7 +209,7 @@ export function splitIntoFolders(layer: string, files: readonly string[], option
   throw new LayerFoldersError(
     `layer '${layer}' does not fit in ${folders === 1 ? 'one folder' : `${folders} folders per section`}: ${found} (a folder holds at most ${maxObjects} objects and ${kib(maxBytes)} of YAML, so kustomize builds it within 1 s). `
     + (suggested !== undefined && !clusterOver
-      ? `Set it to ${suggested}, the smallest count that fits; this moves objects only to folders Flux applies earlier (safe), review them with npm run diff`
+      ? `Set it to ${suggested}, the smallest count that fits; this moves objects only to folders Flux applies earlier: review the moves with npm run diff and roll it out as docs/output.md "Split layers and Flux prune" says`
       : `No folder count up to 64 fits${clusterOver ? ' (its cluster-scoped objects share one folder)' : ''}: move part of the layer to another cluster or environment`),
     layer, clusterOver ? undefined : suggested);
 }

@@ -1,4 +1,4 @@
-import Ajv, { Format } from 'ajv';
+import { Format, Options } from 'ajv';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -15,18 +15,16 @@ const FORMATS: Readonly<Record<string, Format>> = {
 };
 
 /**
- * Creates the ajv instance used for the generated strict schemas: all errors, no strict mode (so
+ * Options of the ajv instance used for the generated strict schemas: all errors, no strict mode (so
  * leftover OpenAPI keywords and unknown formats never throw), non-unicode regexps (closer to Go RE2
  * patterns), and no meta-schema validation (the schemas are generated). Defaults are applied separately
  * (see applyDefaults): ajv's `useDefaults` runs after `oneOf`/`anyOf`, too late for rules that rely on them.
  */
-export function createAjv(): Ajv {
-  return new Ajv({
-    allErrors: true,
-    strict: false,
-    logger: false,
-    unicodeRegExp: false,
-    validateSchema: false,
-    formats: FORMATS,
-  });
-}
+export const AJV_OPTIONS: Readonly<Options> = {
+  allErrors: true,
+  strict: false,
+  logger: false,
+  unicodeRegExp: false,
+  validateSchema: false,
+  formats: FORMATS,
+};

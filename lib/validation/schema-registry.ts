@@ -1,10 +1,11 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
-import { createAjv } from './ajv-factory';
+import { AJV_OPTIONS } from './ajv-factory';
 import { compareVersions } from './crd-sets';
 import { JsonObject, JsonValue } from './json';
 import { KubernetesSchemaFile, OBJECT_META_DEFINITION, SCHEMA_INDEX_FILE, SchemaIndex } from './schema-index';
+import { contentHash, ValidatorCache } from './validator-cache';
 
 const URI_PREFIX = 'urn:ml-platform-schemas:';
 
@@ -32,8 +33,8 @@ export type CrdResolution =
 export class SchemaRegistry {
   /** Reads `<schemasDir>/index.json`; schema files are read on first use. */
   static open(schemasDir: string): SchemaRegistry {
-    const index = JSON.parse(fs.readFileSync(path.join(schemasDir, SCHEMA_INDEX_FILE), 'utf8')) as SchemaIndex;
-    return new SchemaRegistry(schemasDir, index);
+    const text = fs.readFileSync(path.join(schemasDir, SCHEMA_INDEX_FILE), 'utf8');
+    return new SchemaRegistry(schemasDir, JSON.parse(text) as SchemaIndex, text);
   }
 
   /** Kubernetes versions, oldest first. */
@@ -42,13 +43,17 @@ export class SchemaRegistry {
   public readonly crdGroups: ReadonlyMap<string, string>;
   /** Versions of each set name, oldest first. */
   public readonly setVersions: ReadonlyMap<string, readonly string[]>;
-  private readonly ajv: Ajv = createAjv();
+  /** Compiled validators, kept between processes when a cache folder is set (see validator-cache.ts). */
+  private readonly cache = ValidatorCache.fromEnvironment(AJV_OPTIONS);
+  private readonly ajv: Ajv = this.cache.ajv;
+  /** Hash of every file of the schemas folder, part of each cached validator's key (computed on first use). */
+  private folderHash: string | undefined;
   private readonly kubernetesFiles = new Map<string, KubernetesSchemaFile>();
   private readonly crdSchemas = new Map<string, JsonObject>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly charts = new Map<string, ChartValidators>();
 
-  private constructor(private readonly schemasDir: string, private readonly index: SchemaIndex) {
+  private constructor(private readonly schemasDir: string, private readonly index: SchemaIndex, private readonly indexText: string) {
     this.kubernetesVersions = Object.keys(index.kubernetes);
     const groups = new Map<string, string>();
     const versions = new Map<string, string[]>();
@@ -140,12 +145,12 @@ export class SchemaRegistry {
     let entry = this.charts.get(id);
     if (!entry) {
       const file = this.readJson(this.index.charts[id]) as { defaults: JsonValue; keys: JsonObject; kubernetes: string; schema?: JsonObject };
-      this.kubernetesFile(file.kubernetes);
-      const compile = (schema: JsonObject, suffix: string) => {
+      const compile = (schema: JsonObject, suffix: string) => this.cached(`chart ${id} ${suffix}`, () => {
+        this.kubernetesFile(file.kubernetes); // the values schemas reference its definitions
         const uri = `${URI_PREFIX}chart-${id}-${suffix}`;
         this.ajv.addSchema(schema, uri);
-        return this.ajv.getSchema(uri) as ValidateFunction;
-      };
+        return this.ajv.getSchema(uri);
+      });
       entry = { id, defaults: file.defaults, keys: compile(file.keys, 'keys'), schema: file.schema ? compile(file.schema, 'schema') : undefined };
       this.charts.set(id, entry);
     }
@@ -173,13 +178,23 @@ export class SchemaRegistry {
   private cached(key: string, compile: () => ValidateFunction | undefined): ValidateFunction {
     let validator = this.validators.get(key);
     if (!validator) {
-      validator = compile();
+      validator = this.cache.validator(this.cache.enabled ? `${key}\0${this.contentKey()}` : key, compile);
       if (!validator) {
         throw new Error(`schema ${key} not found in ${this.schemasDir}`);
       }
       this.validators.set(key, validator);
     }
     return validator;
+  }
+
+  /** The schemas folder's content as a cache key: any regenerated schema changes every key. */
+  private contentKey(): string {
+    if (this.folderHash === undefined) {
+      const files = [...Object.values(this.index.kubernetes), ...Object.values(this.index.crdSets).flatMap((kinds) => Object.values(kinds)), ...Object.values(this.index.charts ?? {})];
+      const unique = [...new Set(files)].sort();
+      this.folderHash = contentHash(this.indexText, ...unique.flatMap((file) => [file, fs.readFileSync(path.join(this.schemasDir, ...file.split('/')), 'utf8')]));
+    }
+    return `${URI_PREFIX} ${this.folderHash}`;
   }
 
   private readJson(relative: string): unknown {

@@ -50,12 +50,17 @@ function externalSecrets(context: ClusterContext): Record<string, string> {
     out[`${ns}/${airflow.database.secretName}`] = `clusters.${context.clusterName}.airflow.database.secretName (created outside dist/)`;
     if (airflow.dags.credentialsSecret) out[`${ns}/${airflow.dags.credentialsSecret}`] = `clusters.${context.clusterName}.airflow.dags.credentialsSecret (created outside dist/)`;
   }
-  const streaming = (context.cluster as { streaming?: { clients?: Record<string, { namespace: string; credentialsSecret?: string }>; nifi?: { namespace?: string; credentialsSecret?: string } } }).streaming;
+  const streaming = (context.cluster as { streaming?: { clients?: Record<string, { namespace: string; credentialsSecret?: string }>; nifi?: {
+    namespace?: string; credentialsSecret?: string; tls?: { secretName: string }; signIn?: { oidc?: { clientSecret?: { name: string } } };
+  } } }).streaming;
   for (const [name, client] of Object.entries(streaming?.clients ?? {})) {
     if (client.credentialsSecret) out[`${client.namespace}/${client.credentialsSecret}`] = `clusters.${context.clusterName}.streaming.clients.${name}.credentialsSecret (created outside dist/)`;
   }
   const nifi = streaming?.nifi;
   if (nifi?.credentialsSecret) out[`${nifi.namespace ?? 'nifi'}/${nifi.credentialsSecret}`] = `clusters.${context.clusterName}.streaming.nifi.credentialsSecret (created outside dist/)`;
+  if (nifi?.tls) out[`${nifi.namespace ?? 'nifi'}/${nifi.tls.secretName}`] = `clusters.${context.clusterName}.streaming.nifi.tls.secretName (created outside dist/)`;
+  const oidcSecret = nifi?.signIn?.oidc?.clientSecret;
+  if (oidcSecret) out[`${nifi!.namespace ?? 'nifi'}/${oidcSecret.name}`] = `clusters.${context.clusterName}.streaming.nifi.signIn.oidc.clientSecret (created outside dist/)`;
   return out;
 }
 

@@ -21,6 +21,7 @@
  * | Strimzi Kafka nodes | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-kafka`, `strimzi.io/kind: Kafka`, `strimzi.io/pool-name`, `strimzi.io/broker-role` and `strimzi.io/controller-role` `"true"`/`"false"`; 9090, 9091, 8443 and the listener ports | strimzi/strimzi-kafka-operator 1.2.0 `api/src/main/java/io/strimzi/api/ResourceLabels.java` l.35, l.53; `operator-common/src/main/java/io/strimzi/operator/common/model/Labels.java` l.53-63, l.376-398; ports as in `lib/streaming/kafka-cluster.ts` (KafkaCluster.java) |
  * | Strimzi entity operator | `strimzi.io/cluster`, `strimzi.io/name: <cluster>-entity-operator`, `strimzi.io/kind: Kafka` | same `ResourceLabels.java` |
  * | Strimzi cluster operator | `name: strimzi-cluster-operator`, `strimzi.io/kind: cluster-operator`; http 8080 | strimzi/strimzi-kafka-operator 1.2.0 `helm-charts/helm3/strimzi-kafka-operator/templates/060-Deployment-strimzi-cluster-operator.yaml` l.33-37 |
+ * | JupyterHub hub and proxy | `component: hub` / `component: proxy`, `app: jupyterhub`, `release: <release>` (jupyterhub.matchLabels); hub `http` 8081; proxy `http` 8000 and `api` 8001 (`https` 8443 only with manual HTTPS); user servers are spawned by the hub at run time and not modelled | jupyterhub/zero-to-jupyterhub-k8s 4.4.0 `jupyterhub/templates/_helpers.tpl` (matchLabels, commonLabels), `hub/deployment.yaml` l.209, `proxy/deployment.yaml` l.134-142 |
  * | cert-manager HTTP-01 solver | `acme.cert-manager.io/http01-solver: "true"` (plus per-challenge domain and token hashes), port 8089, in the namespace of a Gateway whose ClusterIssuer uses HTTP-01 (`platform.ml/acme-solver`, default http01) | cert-manager v1.18.2 `pkg/issuer/acme/http/pod.go` (`podLabels`, `buildDefaultPod`), `http.go` l.49; see `lib/gitops/cert-manager-solver.ts` |
  * | CoreDNS | `k8s-app: kube-dns` in `kube-system`, 53 UDP and TCP | AKS-managed; the selector Kubernetes' own manifests use (kubernetes/kubernetes `cluster/addons/dns/coredns`) |
  */
@@ -68,6 +69,10 @@ const CHART_PODS: { readonly [chart: string]: (release: string, values: Json) =>
   ],
   'gateway-helm': (release) => [
     { name: 'envoy-gateway', labels: { 'control-plane': 'envoy-gateway', 'app.kubernetes.io/name': 'gateway-helm', 'app.kubernetes.io/instance': release }, ports: [tcp(18000, 'grpc'), tcp(18001, 'ratelimit'), tcp(18002, 'wasm'), tcp(19001, 'metrics'), tcp(9443, 'webhook')] },
+  ],
+  'jupyterhub': (release, values) => [
+    { name: 'hub', labels: { component: 'hub', app: values.nameOverride || 'jupyterhub', release }, ports: [tcp(8081, 'http')] },
+    { name: 'proxy', labels: { component: 'proxy', app: values.nameOverride || 'jupyterhub', release }, ports: [tcp(8000, 'http'), tcp(8001, 'api')] },
   ],
   'strimzi-kafka-operator': () => [
     { name: 'cluster-operator', labels: { 'name': 'strimzi-cluster-operator', 'strimzi.io/kind': 'cluster-operator' }, ports: [tcp(8080, 'http')] },

@@ -3,7 +3,8 @@
  * operator (TTL fields: Flux re-creates it at the next reconcile and the job runs again, for ever); every
  * object of a folder Flux waits on can become Ready (kstatus; a WaitForFirstConsumer PVC nobody mounts in that
  * folder never binds; a HelmRelease that depends on a missing release never installs); every one-shot job
- * says how to run it again (annotation `platform.ml/rerun`).
+ * says how to run it again (annotation `platform.ml/rerun`); a Kafka client whose truststore is a hand-made copy of
+ * the Strimzi cluster CA is reported with the renewal schedule (the copy must be repeated in every renewal window).
  */
 import { RERUN_ANNOTATION } from '../core/labels';
 import { at, ClusterModel, FLUX_FOLDER, PlacedObject } from './cluster-model';
@@ -77,5 +78,45 @@ export const gitopsLifecycleRule: VerifyRule = (cluster) => {
       }
     }
   }
+  faults.push(...handCopiedKafkaCa(cluster, model, pods));
   return faults;
 };
+
+const STRIMZI_CA_UPSTREAM = 'strimzi/strimzi-kafka-operator 1.2.0 api/src/main/java/io/strimzi/api/kafka/model/common/CertificateAuthority.java '
+  + '(validityDays 365, renewalDays 30 by default; within renewalDays of expiry a new CA certificate is generated), '
+  + 'operator-common/src/main/java/io/strimzi/operator/common/ca/Ca.java (RENEW_CERT reuses the private key, REPLACE_KEY replaces it); '
+  + 'a pod mounts Secrets of its own namespace only, so a client outside the Kafka namespace holds a copy';
+
+/**
+ * Pods that mount `ca.crt` from a Secret created outside dist/ (a copy of Strimzi's `<cluster>-cluster-ca-cert`) and
+ * connect to a Kafka whose cluster CA Strimzi generates and renews (env KAFKA_BOOTSTRAP_SERVERS names its bootstrap
+ * Service): the copy goes stale at every renewal. Reported with the schedule, to be accepted with the runbook.
+ */
+function handCopiedKafkaCa(cluster: Parameters<VerifyRule>[0], model: ClusterModel, pods: ReturnType<typeof modelPods>): VerifyFault[] {
+  const external = cluster.facts.externalSecrets ?? {};
+  const kafkas = model.ofKind('Kafka').filter((k) => k.obj.apiVersion.startsWith('kafka.strimzi.io/') && at(k.obj, 'spec', 'clusterCa', 'generateCertificateAuthority') !== false);
+  const out: VerifyFault[] = [];
+  const seen = new Set<string>();
+  for (const pod of pods) {
+    const env = ((pod.spec.containers ?? []) as { env?: { name: string; value?: string }[] }[]).flatMap((c) => c.env ?? []);
+    const bootstrap = env.find((e) => e.name === 'KAFKA_BOOTSTRAP_SERVERS')?.value ?? '';
+    const kafka = kafkas.find((k) => bootstrap.startsWith(`${k.obj.metadata.name}-kafka-bootstrap.${k.obj.metadata.namespace}.`));
+    if (!kafka || kafka.obj.metadata.namespace === pod.namespace) continue;
+    for (const volume of (pod.spec.volumes ?? []) as { name: string; secret?: { secretName: string; items?: { key: string }[] } }[]) {
+      const secret = volume.secret;
+      if (!secret || !(secret.items ?? []).some((item) => item.key === 'ca.crt') || !external[`${pod.namespace}/${secret.secretName}`]) continue;
+      const key = `${pod.owner.obj.kind}/${pod.owner.obj.metadata.name}/${secret.secretName}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const validity = Number(at(kafka.obj, 'spec', 'clusterCa', 'validityDays') ?? 365);
+      const renewal = Number(at(kafka.obj, 'spec', 'clusterCa', 'renewalDays') ?? 30);
+      const name = kafka.obj.metadata.name;
+      out.push(fault(cluster, 'gitops-lifecycle', pod.owner, {
+        message: `trusts Kafka ${kafka.obj.metadata.namespace}/${name} through ca.crt of Secret ${pod.namespace}/${secret.secretName}, a copy made outside dist/ of Strimzi's ${name}-cluster-ca-cert: Strimzi renews that CA certificate ${renewal} days before it expires (validity ${validity} days, spec.clusterCa), and unless the copy is repeated within those ${renewal} days the client fails TLS once the previous certificate expires (at once if the CA key is replaced)`,
+        upstream: STRIMZI_CA_UPSTREAM,
+        fix: `repeat the copy at every renewal (runbook: docs/streaming.md, "Cluster CA renewal") and accept this fault with that reason under clusters.${cluster.facts.cluster}.acceptedFaults (rule gitops-lifecycle, object ${pod.owner.obj.kind}/${pod.owner.obj.metadata.namespace}/${pod.owner.obj.metadata.name})`,
+      }));
+    }
+  }
+  return out;
+}

@@ -13,7 +13,7 @@
  */
 import { endpointKey } from '../core/flows';
 import { ClusterFacts, DeclaredFlow, FlowEndpoint, VerifiedCluster, VerifyFault, VerifyRule } from './types';
-import { CompiledPolicy, compilePolicy, Endpoint, PolicyIndex, PolicyRule, portEntryAdmits, cidrWithin, selects } from './network-policy-model';
+import { CompiledPolicy, compilePolicy, Endpoint, PolicyIndex, PolicyRule, portEntryAdmits, cidrWithin, cidrsOverlap, selects } from './network-policy-model';
 import { clusterPods, PodGroup } from './flow-pods';
 
 const UPSTREAM = 'Kubernetes v1.31 NetworkPolicy semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ (isolation, additive rules, both ends must allow), API networking.k8s.io/v1 NetworkPolicySpec';
@@ -120,7 +120,7 @@ type Resolved = { endpoints: { endpoint: Endpoint; pod?: PodGroup }[]; hostNetwo
  * such as application routing) cannot be checked: they stand in as one group with the declared labels.
  */
 function resolve(end: FlowEndpoint, model: FlowModel): Resolved {
-  if ('cidr' in end) return { endpoints: [{ endpoint: { cidr: end.cidr } }], hostNetwork: [] };
+  if ('cidr' in end) return { endpoints: [{ endpoint: { cidr: end.cidr, except: end.except } }], hostNetwork: [] };
   const matching = model.podsMatching(end.namespace, end.podLabels);
   const elsewhere = end.deployedElsewhere !== undefined;
   if (matching.length === 0 && (elsewhere || (!model.managedNamespaces.has(end.namespace) && !model.podsByNamespace.has(end.namespace)))) {
@@ -145,7 +145,8 @@ function describeFlow(flow: DeclaredFlow): string {
 }
 
 function describeEndpoint(endpoint: Endpoint): string {
-  return 'cidr' in endpoint ? endpoint.cidr : endpoint.pods.description;
+  if ('cidr' in endpoint) return endpoint.except?.length ? `${endpoint.cidr} except ${endpoint.except.join(', ')}` : endpoint.cidr;
+  return endpoint.pods.description;
 }
 
 function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[] {
@@ -197,7 +198,10 @@ function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[
 }
 
 function covers(end: FlowEndpoint, source: Endpoint): boolean {
-  if ('cidr' in end) return 'cidr' in source ? cidrWithin(source.cidr, end.cidr) : cidrWithin(ALL_ADDRESSES, end.cidr);
+  if ('cidr' in end) {
+    const range = 'cidr' in source ? source.cidr : ALL_ADDRESSES;
+    return cidrWithin(range, end.cidr) && !(end.except ?? []).some((e) => cidrsOverlap(e, range));
+  }
   if ('cidr' in source) return false;
   return source.pods.namespace === end.namespace && Object.entries(end.podLabels).every(([k, v]) => source.pods.labels[k] === v);
 }

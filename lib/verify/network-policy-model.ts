@@ -15,7 +15,8 @@
  * - `ipBlock` is meant for addresses outside the cluster (pod addresses are ephemeral, and whether an ipBlock
  *   matches pod or node addresses depends on the network plugin): the model matches ipBlocks only against
  *   address ranges, never against pods. An address range is admitted when it lies inside `cidr` and outside every
- *   `except` entry.
+ *   `except` entry (an `except` entry the range itself excludes, such as the private ranges of a flow to public
+ *   addresses, does not count).
  * - A rule admits a port when `ports` is empty or absent, or one entry matches: `protocol` (default TCP),
  *   `port` (absent: every port of the protocol), a named port resolved on the destination pod's container ports
  *   (so a named port never matches an address outside the cluster), and `endPort` for a range.
@@ -33,7 +34,7 @@ export interface LabelSelector {
 }
 
 /** One end of a connection: a group of pods, or an address range outside the cluster. */
-export type Endpoint = { readonly pods: PodGroup } | { readonly cidr: string };
+export type Endpoint = { readonly pods: PodGroup } | { readonly cidr: string; readonly except?: readonly string[] };
 
 /** A peer of a rule. */
 export type Peer =
@@ -187,7 +188,10 @@ export class PolicyIndex {
 
   /** Whether `peer` of a rule in `policyNamespace` matches `endpoint`. */
   public peerMatches(peer: Peer, policyNamespace: string, endpoint: Endpoint): boolean {
-    if ('cidr' in endpoint) return peer.kind === 'ipBlock' && cidrWithin(endpoint.cidr, peer.cidr) && !peer.except.some((e) => cidrsOverlap(e, endpoint.cidr));
+    if ('cidr' in endpoint) {
+      return peer.kind === 'ipBlock' && cidrWithin(endpoint.cidr, peer.cidr)
+        && !peer.except.some((e) => cidrsOverlap(e, endpoint.cidr) && !(endpoint.except ?? []).some((x) => cidrWithin(e, x)));
+    }
     if (peer.kind === 'ipBlock' || endpoint.pods.hostNetwork) return false;
     const pod = endpoint.pods;
     const namespaceOk = peer.namespaceSelector ? selects(peer.namespaceSelector, this.labelsOf(pod.namespace)) : pod.namespace === policyNamespace;

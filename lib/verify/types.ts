@@ -64,7 +64,15 @@ export type FlowEndpoint =
      */
     readonly deployedElsewhere?: string;
   }
-  | { readonly cidr: string };
+  | {
+    readonly cidr: string;
+    /**
+     * Ranges inside `cidr` the flow never reaches, such as the private ranges of "public addresses" (an egress
+     * rule with the same `except` entries then allows the flow).
+     * @default - none
+     */
+    readonly except?: readonly string[];
+  };
 
 /**
  * A network flow a workload needs, declared by the construct that creates the workload (`declareFlow` in

@@ -147,6 +147,9 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'volumes.${volume.name}': { rule: 'a microservice volume named tmp' },
   },
   'lib/serving/ingress-routes.ts': {
+    'routes[${index}]': { rule: 'a NiFi UI route in ingress mode' },
+    'routes[${index}].setRequestHeaders': { code: 'only the NiFi UI route sets headers, and it exists only in mode gateway-api (rule nifiUiRouteVerifiesNifi)' },
+    "port … of '…/…' serves HTTPS but has no ": { code: 'Nifi names its https port' },
     'routes[${index}].host': { code: 'the composition gives the gateway every route host' },
     'routes[${index}].maxBodySize': { rule: 'maxBodySize on a Gateway API route' },
     'tls': { code: 'routing.tls is required by the schema and always passed' },
@@ -170,6 +173,8 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'pathPrefix': { rule: 'an MLflow path that cannot be its static prefix' },
   },
   'lib/serving/route-checks.ts': {
+    "'….setRequestHeaders' name (\"…\") is not ": { code: 'the composition sets only X-ProxyScheme, X-ProxyHost and X-ProxyPort' },
+    "'….setRequestHeaders.…' must be one line": { code: 'the header values are https, 443 and a schema-checked host name' },
     "'…' (\"…\") collides with route \"…\": both ": { rule: 'two routes on one path' },
     "'….backend.port' (…) is not a port of Se": { code: 'routes point at the Service port the workload construct created' },
     "'….backend.service' ('…') does not exist": { rule: 'the Knative mode (nothing installs Knative)' },
@@ -207,6 +212,11 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'httpEndpoint.port': { rule: 'NiFi\'s endpoint on its UI port' },
     'httpEndpoint.path': { schema: `clusters.${C}.streaming.nifi.httpEndpoint.path` },
     'proxyHosts': { code: 'the composition always passes the Service names and localhost' },
+    'oidc.discoveryUrl': { code: 'the composition builds it from the schema-checked tenant GUID' },
+    'oidc.initialAdminIdentity': { schema: `clusters.${C}.streaming.nifi.signIn.oidc.initialAdminIdentity` },
+    'oidc.${prop}': { schema: `clusters.${C}.streaming.nifi.signIn.oidc.identityClaim` },
+    'tls.hostname': { code: 'the composition passes nifi.<namespace>.svc.<schema-checked cluster domain>' },
+    'calls.publicHosts': { schema: `clusters.${C}.streaming.nifi.calls.hosts` },
   },
   'lib/streaming/spark-streaming-job.ts': {
     'checkpoint.location': { code: 'the composition builds the location from the schema-checked abfs URL, or file:// under the checkpoint volume\'s mount path' },
@@ -214,6 +224,7 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'sparkConf': { rule: 'a streaming job setting the checkpoint in sparkConf' },
   },
   'lib/streaming/kafka-cluster.ts': {
+    'clusterCa': { rule: 'a cluster CA renewal window as long as its validity' },
     'minInSyncReplicas': { rule: 'min in-sync replicas above replication' },
     'nodePool': { rule: 'Kafka on a System pool' },
     'nodePools': { rule: 'Kafka without a broker pool' },

@@ -47,4 +47,15 @@ describe('notebooks config rules', () => {
     expect(violations((c) => { delete c.operators!.jupyterhub; })).toContainEqual({ path: at(''), message: expect.stringMatching(/operators.jupyterhub does not pin its chart/) });
     expect(violations((c) => { notebooks(c).sparkSubmission = { namespace: 'nifi' }; })).toContainEqual({ path: at('sparkSubmission.namespace'), message: expect.stringMatching(/'nifi' is not a Spark namespace/) });
   });
+
+  test('the hub route: routing on the cluster, the callback URL\'s host, served by the routing', () => {
+    expect(violations((c) => { delete c.routing; })).toContainEqual({ path: at('route'), message: expect.stringMatching(/JupyterHub's route goes through the cluster's gateway, but cluster 'data-processing' has no routing section/) });
+    expect(violations((c) => { notebooks(c).route = { host: 'hub.example.com' }; }))
+      .toContainEqual({ path: at('route.host'), message: expect.stringMatching(/the route serves 'hub\.example\.com', but auth\.callbackUrl .* sends users back to 'notebooks\.example\.com'/) });
+    expect(violations((c) => { notebooks(c).route = { host: 'notebooks.example.com' }; })).toEqual([]);
+    expect(violations((c) => { c.routing!.hosts = ['nifi.example.com']; }))
+      .toContainEqual({ path: at('auth.callbackUrl'), message: expect.stringMatching(/host 'notebooks\.example\.com' \(of the OAuth callback URL\) is not served .* add it to clusters\.data-processing\.routing\.hosts/) });
+    // no route, no requirement
+    expect(violations((c) => { delete c.routing; delete notebooks(c).route; })).toEqual([]);
+  });
 });

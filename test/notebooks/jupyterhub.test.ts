@@ -29,6 +29,18 @@ describe('JupyterHub', () => {
     expect(synth()).toMatchSnapshot();
   });
 
+  test('the proxy is reached only through routes: the chart opens none of its ports to everybody; the backend routes use', () => {
+    const values = findManifest(synth(), 'HelmRelease', 'jupyterhub', 'notebooks').spec.values;
+    // zero-to-jupyterhub 4.4.0 defaults proxy.chp.networkPolicy.allowedIngressPorts to [http, https] (from anywhere)
+    expect(values.proxy.chp.networkPolicy).toEqual({ allowedIngressPorts: [] });
+    expect(values.proxy.service.type).toBe('ClusterIP');
+    const chart = Testing.chart();
+    expect(new JupyterHub(chart, 'hub', required).backend).toEqual({
+      namespace: 'notebooks', serviceName: 'proxy-public', ports: [{ port: 80, targetPort: 8000, name: 'http' }],
+      podLabels: { component: 'proxy', app: 'jupyterhub', release: 'jupyterhub' },
+    });
+  });
+
   test('Entra ID sign-in for the allowed groups, the client secret by reference', () => {
     const values = findManifest(synth(), 'HelmRelease', 'jupyterhub', 'notebooks').spec.values;
     expect(values.hub.config.JupyterHub.authenticator_class).toBe('azuread');

@@ -8,7 +8,21 @@ const backends: RouteBackend[] = [
   { namespace: 'microservices', serviceName: 'rankingrec', ports: [{ port: 6000, targetPort: 5000 }], podLabels: { 'app.kubernetes.io/name': 'rankingrec' } },
   { namespace: 'models', serviceName: 'iris-predictor', ports: [{ port: 80, targetPort: 8080 }], podLabels: { 'serving.kserve.io/inferenceservice': 'iris', 'component': 'predictor' } },
   { namespace: 'gateway', serviceName: 'status', ports: [{ port: 8080, targetPort: 8080 }], podLabels: { app: 'status' } },
+  {
+    namespace: 'nifi', serviceName: 'nifi', podLabels: { 'app.kubernetes.io/name': 'nifi' }, ports: [
+      { port: 8443, targetPort: 8443, name: 'https', tls: { caSecretName: 'nifi-tls', hostname: 'nifi.nifi.svc.cluster.local' } },
+      { port: 9192, targetPort: 9192, name: 'http-endpoint' },
+    ],
+  },
 ];
+/** Envoy Gateway v1.5.0's labels of the ml-gateway proxies (gateway-controllers.ts): the only pods let through. */
+const PROXIES = {
+  'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+  'gateway.envoyproxy.io/owning-gateway-name': 'ml-gateway', 'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway',
+};
+const fromProxies = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: PROXIES } }];
+const nifiUi: RouteSpec = { name: 'nifi', host: 'ml.example.com', path: '/', backend: { namespace: 'nifi', service: 'nifi', port: 8443 }, setRequestHeaders: { 'X-ProxyPort': '443', 'X-ProxyHost': 'ml.example.com' } };
+const nifiEndpoint: RouteSpec = { name: 'nifi-http-endpoint', host: 'ml.example.com', path: '/model_serving', backend: { namespace: 'nifi', service: 'nifi', port: 9192 } };
 const featurespace: RouteSpec = { name: 'featurespace', host: 'ml.example.com', path: '/featurespace', backend: { namespace: 'microservices', service: 'featurespace', port: 6000 } };
 const iris: RouteSpec = { name: 'model-iris', host: 'ml.example.com', path: '/models/iris', rewrite: '/', timeoutSeconds: 120, backend: { namespace: 'models', service: 'iris-predictor', port: 80 } };
 const tls = { secretName: 'ml-tls', clusterIssuer: 'letsencrypt' };
@@ -83,16 +97,16 @@ describe('IngressRoutes', () => {
       });
     });
 
-    test('access rules: backends admit only the gateway namespace on the target port; proxies may reach exactly them', () => {
+    test('access rules: backends admit only the gateway\'s proxies on the target port; the proxies (not the namespace\'s other pods) may reach exactly them', () => {
       const { manifests } = synth([featurespace, iris]);
       const access = findManifest(manifests, 'NetworkPolicy', 'iris-predictor-from-gateway', 'models');
       expect(access.spec).toEqual({
         podSelector: { matchLabels: { 'serving.kserve.io/inferenceservice': 'iris', 'component': 'predictor' } },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+        ingress: [{ from: fromProxies, ports: [{ protocol: 'TCP', port: 8080 }] }],
       });
       const egress = findManifest(manifests, 'NetworkPolicy', 'routes-to-backends', 'gateway');
-      expect(egress.spec.podSelector).toEqual({ matchLabels: {} });
+      expect(egress.spec.podSelector).toEqual({ matchLabels: PROXIES });
       expect(egress.spec.egress).toEqual([
         {
           to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'microservices' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'featurespace' } } }],
@@ -120,6 +134,40 @@ describe('IngressRoutes', () => {
         podSelector: { matchLabels: { component: 'predictor' }, matchExpressions: [{ key: 'serving.kserve.io/inferenceservice', operator: 'In', values: many.map((_, i) => `m${i}`).sort() }] },
       }]);
       expect(models.ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    });
+
+    test('a backend port that serves HTTPS gets a BackendTLSPolicy (v1alpha3, Envoy Gateway 1.5) on its port name, verified against the CA Secret', () => {
+      const { manifests, routes } = synth([nifiUi, nifiEndpoint, featurespace]);
+      const policies = manifests.filter((m) => m.kind === 'BackendTLSPolicy');
+      expect(policies).toEqual([{
+        apiVersion: 'gateway.networking.k8s.io/v1alpha3', kind: 'BackendTLSPolicy',
+        metadata: { name: 'nifi-https-backend-tls', namespace: 'nifi' },
+        spec: {
+          targetRefs: [{ group: '', kind: 'Service', name: 'nifi', sectionName: 'https' }],
+          validation: { caCertificateRefs: [{ group: '', kind: 'Secret', name: 'nifi-tls' }], hostname: 'nifi.nifi.svc.cluster.local' },
+        },
+      }]);
+      expect([...routes.backendTlsPolicies.keys()]).toEqual(['nifi/nifi:8443']);
+      // the plain HTTP endpoint of the same Service and the other backends get none
+      expect(synth([nifiEndpoint]).manifests.filter((m) => m.kind === 'BackendTLSPolicy')).toEqual([]);
+      // both NiFi ports are admitted from the gateway's proxies only, and the proxies may reach exactly them
+      expect(findManifest(manifests, 'NetworkPolicy', 'nifi-from-gateway', 'nifi').spec.ingress).toEqual([{
+        from: fromProxies,
+        ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }],
+      }]);
+      expect(findManifest(manifests, 'NetworkPolicy', 'routes-to-backends', 'gateway').spec.egress).toContainEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nifi' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nifi' } } }],
+        ports: [{ protocol: 'TCP', port: 8443 }, { protocol: 'TCP', port: 9192 }],
+      });
+    });
+
+    test('request headers the gateway sets: one RequestHeaderModifier filter, names sorted', () => {
+      const route = findManifest(synth([nifiUi]).manifests, 'HTTPRoute', 'nifi', 'gateway');
+      expect(route.spec.rules[0].filters).toEqual([{
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: { set: [{ name: 'X-ProxyHost', value: 'ml.example.com' }, { name: 'X-ProxyPort', value: '443' }] },
+      }]);
+      expect(findManifest(synth([featurespace]).manifests, 'HTTPRoute', 'featurespace', 'gateway').spec.rules[0].filters).toBeUndefined();
     });
 
     test('ReferenceGrants hold at most 16 Services each (Gateway API limit): 40 routed Services make three grants', () => {
@@ -206,6 +254,15 @@ describe('IngressRoutes', () => {
       expect(() => new IngressRoutes(chart, 'no-tls', { routes: [], backends, ingress })).toThrow(/'tls' is required with 'ingress'/);
       expect(() => new IngressRoutes(chart, 'issuer', { routes: [], backends, ingress, tls })).toThrow(/'tls.clusterIssuer' \(letsencrypt\) cannot be used with 'ingress': one certificate serves every namespace/);
     });
+    test('HTTPS backends and request headers need the Gateway API rendering; header names and values', () => {
+      expect(() => synth([{ ...nifiUi, setRequestHeaders: undefined }], 'ingress')).toThrow(/'routes\[0\]' \("nifi"\) leads to port 8443 of 'nifi\/nifi', which serves HTTPS; the Ingress rendering cannot verify the backend's certificate/);
+      expect(() => synth([{ ...featurespace, setRequestHeaders: { 'X-A': 'b' } }], 'ingress')).toThrow(/'routes\[0\].setRequestHeaders' cannot be expressed in an Ingress/);
+      expect(() => synth([{ ...featurespace, setRequestHeaders: { 'X A': 'b' } }])).toThrow(/'routes\[0\].setRequestHeaders' name \("X A"\) is not an HTTP header name/);
+      expect(() => synth([{ ...featurespace, setRequestHeaders: { 'X-A': 'b\r\nX-B: c' } }])).toThrow(/'routes\[0\].setRequestHeaders.X-A' must be one line/);
+      const unnamed = backends.map((b) => (b.serviceName === 'nifi' ? { ...b, ports: [{ ...b.ports[0], name: undefined }] } : b));
+      expect(() => synth([nifiUi], 'gateway', { backends: unnamed })).toThrow(/port 8443 of 'nifi\/nifi' serves HTTPS but has no name/);
+    });
+
     test('a host the gateway has no listener for', () => {
       expect(() => synth([{ ...featurespace, host: 'api.example.com' }])).toThrow(/'routes\[0\].host' \("api.example.com"\) has no HTTPS listener on gateway 'ml-gateway'/);
     });

@@ -4,6 +4,7 @@
  * controller) namespace may reach those pods.
  */
 import { FORMAT_DEFAULTS, ModelFormat, PREDICTOR_SERVICE_PORT, predictorPodLabels, predictorServiceName } from '../../lib/serving/kserve-versions';
+import { GATEWAY_CONTROLLERS } from '../../lib/serving/gateway-controllers';
 import { PlatformConfig } from '../../lib/config/schema';
 import { exampleConfig, Manifest, synthCluster } from '../util';
 
@@ -70,10 +71,13 @@ function ingressMode(): PlatformConfig {
   return config;
 }
 
-describe.each<[string, () => PlatformConfig, string]>([
-  ['Gateway API', exampleConfig, 'gateway'],
-  ['Ingress', ingressMode, 'app-routing-system'],
-])('serving cluster, %s rendering', (_name, config, sourceNamespace) => {
+/** The Envoy Gateway proxies of the example's serving Gateway (the only pods of its namespace let through). */
+const PROXIES = GATEWAY_CONTROLLERS['envoy-gateway'].proxyPodLabels('ml-gateway', 'gateway');
+
+describe.each<[string, () => PlatformConfig, string, Record<string, string> | undefined]>([
+  ['Gateway API', exampleConfig, 'gateway', PROXIES],
+  ['Ingress', ingressMode, 'app-routing-system', undefined],
+])('serving cluster, %s rendering', (_name, config, sourceNamespace, sourcePods) => {
   const manifests = synthCluster('serving', config());
   const views = services(manifests);
   const targets = routeTargets(manifests);
@@ -113,7 +117,7 @@ describe.each<[string, () => PlatformConfig, string]>([
     }
   });
 
-  test(`only the ${sourceNamespace} namespace may reach the backends, and only on their target ports`, () => {
+  test(`only the ${sourcePods ? `gateway's proxies in ${sourceNamespace}` : `${sourceNamespace} namespace`} may reach the backends, and only on their target ports`, () => {
     for (const t of targets) {
       const service = views.find((s) => s.namespace === t.namespace && s.name === t.service)!;
       const targetPort = service.ports.find((p) => p.port === t.port)!.targetPort;
@@ -122,7 +126,7 @@ describe.each<[string, () => PlatformConfig, string]>([
         expect({ service: t.service, rules: rules.length > 0 }).toEqual({ service: t.service, rules: true });
         for (const { policy, rule } of rules) {
           expect({ policy, rule }).toEqual({ policy, rule: {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': sourceNamespace } } }],
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': sourceNamespace } }, ...(sourcePods ? { podSelector: { matchLabels: sourcePods } } : {}) }],
             ports: [{ protocol: 'TCP', port: targetPort }],
           } });
         }

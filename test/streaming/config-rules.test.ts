@@ -49,6 +49,13 @@ describe('streaming config rules', () => {
     });
   });
 
+  test('a cluster CA renewal window must be shorter than the validity', () => {
+    expect(violations((c) => { streaming(c).kafka.clusterCa = { validityDays: 30, renewalDays: 45 }; })).toContainEqual({
+      path: at('kafka.clusterCa.renewalDays'), message: expect.stringMatching(/^renewalDays \(45\) must be fewer than validityDays \(30\)/),
+    });
+    expect(violations((c) => { streaming(c).kafka.clusterCa = { validityDays: 730, renewalDays: 60 }; }).filter((v) => /clusterCa/.test(String(v.path)))).toEqual([]);
+  });
+
   test('replication above the broker count, min ISR above replication, an even or missing quorum', () => {
     expect(violations((c) => { streaming(c).kafka.replication = 4; })).toContainEqual({ path: at('kafka.replication'), message: expect.stringMatching(/replication \(4\) is larger than the 3 broker\(s\)/) });
     expect(violations((c) => { streaming(c).kafka.minInSyncReplicas = 3; streaming(c).kafka.replication = 2; }))
@@ -121,6 +128,31 @@ describe('streaming config rules', () => {
     expect(violations((c) => { nifi(c).kafkaClient = 'streaming-scoring'; })).toContainEqual({ path: at('nifi.kafkaClient'), message: expect.stringMatching(/client 'streaming-scoring' is in namespace 'spark', but NiFi runs in 'nifi'/) });
     expect(violations((c) => { nifi(c).kafkaClient = 'nobody'; })).toContainEqual({ path: at('nifi.kafkaClient'), message: expect.stringMatching(/'nobody' is not under streaming.clients/) });
     expect(violations((c) => { nifi(c).httpEndpoint.port = 8443; })).toContainEqual({ path: at('nifi.httpEndpoint.port'), message: expect.stringMatching(/port 8443 is NiFi's HTTPS UI/) });
+  });
+
+  test('NiFi routes: routing on the cluster, served hosts, a verifiable certificate with the Gateway API', () => {
+    const nifi = (c: Cluster) => streaming(c).nifi!;
+    // no routing: both routes are reported where they are declared
+    expect(violations((c) => { delete c.routing; }).filter((v) => /no routing section/.test(v.message)).map((v) => v.path)).toEqual([at('nifi.route'), at('nifi.httpEndpoint.route')]);
+    // the endpoint's own host must be served too; its default (routing.hostname) always is
+    expect(violations((c) => { nifi(c).httpEndpoint.route = { host: 'api.example.org' }; }))
+      .toContainEqual({ path: at('nifi.httpEndpoint.route.host'), message: expect.stringMatching(/host 'api\.example\.org' is not served by the routing's listeners/) });
+    expect(violations((c) => { nifi(c).httpEndpoint.route = { host: 'nifi.example.com' }; }).filter((v) => /not served/.test(v.message))).toEqual([]);
+    expect(violations((c) => { delete nifi(c).tls; })).toContainEqual({ path: at('nifi.route'), message: expect.stringMatching(/add streaming\.nifi\.tls\.secretName/) });
+    // without a UI route, no certificate is needed (the endpoint is plain HTTP behind the gateway)
+    expect(violations((c) => { delete nifi(c).tls; delete nifi(c).route; })).toEqual([]);
+  });
+
+  test('NiFi OIDC needs the client secret; calls name routes of the cluster and hosts outside it', () => {
+    const nifi = (c: Cluster) => streaming(c).nifi!;
+    expect(violations((c) => { delete nifi(c).signIn!.oidc.clientSecret; })).toContainEqual({ path: at('nifi.signIn.oidc'), message: expect.stringMatching(/OIDC sign-in needs the app registration's client secret/) });
+    expect(violations((c) => { nifi(c).calls = { routes: ['jupyterhub', 'nifi-http-endpoint'] }; })).toEqual([]);
+    expect(violations((c) => { nifi(c).calls = { routes: ['jupyterhb'] }; }))
+      .toContainEqual({ path: at('nifi.calls.routes.0'), message: expect.stringMatching(/'jupyterhb' is not a route of cluster 'data-processing' \(routes: nifi, nifi-http-endpoint, jupyterhub\)/) });
+    expect(violations((c) => { delete c.routing; delete nifi(c).route; delete nifi(c).httpEndpoint.route; delete c.notebooks!.route; nifi(c).calls = { routes: ['jupyterhub'] }; }))
+      .toContainEqual({ path: at('nifi.calls.routes.0'), message: expect.stringMatching(/has no routing section, so it has no routes/) });
+    expect(violations((c) => { nifi(c).calls = { hosts: ['notebooks.example.com'] }; }))
+      .toContainEqual({ path: at('nifi.calls.hosts.0'), message: expect.stringMatching(/'notebooks\.example\.com' is served by this cluster's own gateway, .* list the route's name under calls\.routes instead/) });
   });
 
   test('a cluster with streaming must pin the Strimzi chart', () => {

@@ -91,8 +91,19 @@ describe('KafkaCluster', () => {
     expect(kafka.bootstrapServers).toBe('events-kafka-bootstrap.kafka.svc.example.internal:9094');
   });
 
+  test('the cluster CA schedule is written out (Strimzi 1.2.0 defaults 365/30), key kept on renewal', () => {
+    const ca = (manifests: Manifest[]) => findManifest(manifests, 'Kafka', 'events', 'kafka').spec.clusterCa;
+    expect(ca(synth().manifests)).toEqual({ validityDays: 365, renewalDays: 30, certificateExpirationPolicy: 'renew-certificate' });
+    const custom = synth({ ...required, clusterCa: { validityDays: 730, renewalDays: 60 } });
+    expect(ca(custom.manifests)).toEqual({ validityDays: 730, renewalDays: 60, certificateExpirationPolicy: 'renew-certificate' });
+    expect(custom.kafka.clusterCa).toEqual({ validityDays: 730, renewalDays: 60 });
+  });
+
   describe('validation', () => {
     const build = (props: Partial<KafkaClusterProps>) => () => new KafkaCluster(Testing.chart(), 'kafka', { ...required, ...props });
+    test('cluster CA schedule', () => {
+      expect(build({ clusterCa: { validityDays: 30, renewalDays: 30 } })).toThrow(/KafkaCluster 'kafka': 'clusterCa' \(validityDays 30, renewalDays 30\) needs whole days with 1 <= renewalDays < validityDays/);
+    });
     test('pool', () => {
       expect(build({ nodePool: { name: 'system', mode: NodePoolMode.SYSTEM, minCount: 1 } })).toThrow(/KafkaCluster 'kafka': 'nodePool' \(system\) is a system or GPU pool/);
     });
