@@ -1,3 +1,4 @@
+import { Operator, OPERATORS } from '../lib/gitops/operators';
 import { RoutingConfig } from '../lib/serving/config';
 import { DeclaredRoute } from '../lib/serving/config-routes';
 import { GATEWAY_CONTROLLERS } from '../lib/serving/gateway-controllers';
@@ -81,6 +82,7 @@ export const routingComposition: ClusterComposition = (context) => {
     className: routing.gateway.className,
     hostnames: gatewayHostnames(context, routes),
     tls: routing.tls,
+    certManagerNamespace: OPERATORS[Operator.CERT_MANAGER].namespace,
   }) : undefined;
   if (routes.length === 0) return;
   new IngressRoutes(context.layers.workloads, 'routes', {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ANY_ADDRESS, declareFlows } from '../core/flows';
 import * as k8s from '../core/k8s';
+import { CERT_MANAGER_CONTROLLER_POD_LABELS } from './cert-manager-solver';
 
 /**
  * Egress of the cert-manager controller beyond the operator baseline (443 and 6443): the ACME HTTP-01
@@ -10,6 +11,10 @@ import * as k8s from '../core/k8s';
  * pkg/issuer/acme/dns/util/wait.go). Selects the controller pods of the chart (labels
  * `app.kubernetes.io/name: cert-manager`, `app.kubernetes.io/component: controller`, deploy/charts/cert-manager/
  * templates/deployment.yaml).
+ *
+ * Port 80 to any address covers a Gateway whose address is outside the cluster. When the self-check reaches a
+ * Gateway of this cluster, the node rewrites the LoadBalancer address to a proxy pod on its container port, so
+ * `SharedGateway` (through `AcmeHttp01SolverAccess`) adds the egress to its proxies on that port.
  */
 export class CertManagerSolverEgress extends Construct {
   /** The NetworkPolicy (the default child). */
@@ -18,7 +23,7 @@ export class CertManagerSolverEgress extends Construct {
   constructor(scope: Construct, id: string, props: { readonly namespace: string }) {
     super(scope, id);
     const anywhere = [{ ipBlock: { cidr: ANY_ADDRESS } }];
-    const controller = { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' };
+    const controller = { ...CERT_MANAGER_CONTROLLER_POD_LABELS };
     const from = { namespace: props.namespace, podLabels: controller };
     // Declared for the verifier's network-flows rule (the ACME servers and nameservers are known only by name).
     declareFlows(this, { purpose: 'cert-manager ACME HTTP-01 self-check', from, to: { cidr: ANY_ADDRESS } }, [80]);

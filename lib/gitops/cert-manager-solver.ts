@@ -30,6 +30,19 @@ export const HTTP01_SOLVER_PORT = 8089;
 /** The label every HTTP-01 solver pod carries (cert-manager v1.18.2 pkg/apis/acme/v1/types.go l.51, pod.go podLabels). */
 export const HTTP01_SOLVER_POD_LABELS: Readonly<Record<string, string>> = { 'acme.cert-manager.io/http01-solver': 'true' };
 
+/**
+ * Labels of the cert-manager controller pods, which run the ACME self-checks (cert-manager v1.18.2
+ * deploy/charts/cert-manager/templates/deployment.yaml: `app.kubernetes.io/name: {{ template "cert-manager.name" }}`
+ * (`cert-manager`), `app.kubernetes.io/component: controller`).
+ */
+export const CERT_MANAGER_CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': 'cert-manager',
+  'app.kubernetes.io/component': 'controller',
+};
+
+/** Namespace the platform installs cert-manager in (lib/gitops/operators.ts, `Operator.CERT_MANAGER`). */
+export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+
 /** Challenges the controller processes at once by default (v1.18.2 defaults.go l.82 defaultMaxConcurrentChallenges). */
 export const DEFAULT_MAX_CONCURRENT_CHALLENGES = 60;
 

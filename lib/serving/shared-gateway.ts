@@ -59,6 +59,11 @@ export interface SharedGatewayProps {
    * @default true
    */
   readonly createGatewayClass?: boolean;
+  /**
+   * Namespace of the cert-manager controller (its HTTP-01 self-check gets egress to the proxies).
+   * @default 'cert-manager'
+   */
+  readonly certManagerNamespace?: string;
 }
 
 /** Most listeners of one Gateway (Gateway API v1.3.0 and v1.4.1 CRDs: spec.listeners maxItems 64). */
@@ -187,6 +192,8 @@ export class SharedGateway extends Construct {
         gatewayName: props.name,
         namespace: props.namespace,
         proxyPodLabels: this.controller.proxyPodLabels(props.name, props.namespace),
+        proxyHttpPort: this.controller.proxyContainerPort(HTTP_PORT),
+        certManagerNamespace: props.certManagerNamespace,
       });
     }
     const proxies = { namespace: props.namespace, podLabels: {} };
@@ -208,7 +215,7 @@ export class SharedGateway extends Construct {
 
   private validateProps(id: string, props: SharedGatewayProps): void {
     const prefix = `SharedGateway '${id}'`;
-    for (const [prop, value] of [['name', props.name], ['namespace', props.namespace], ['tls.secretName', props.tls.secretName]] as const) {
+    for (const [prop, value] of [['name', props.name], ['namespace', props.namespace], ['tls.secretName', props.tls.secretName], ['certManagerNamespace', props.certManagerNamespace ?? 'cert-manager']] as const) {
       if (!DNS_LABEL.test(value)) throw new Error(`${prefix}: '${prop}' ("${value}") must be a DNS label: lowercase letters, digits and '-', at most 63 characters`);
     }
     if (props.hostnames.length === 0) {

@@ -23,7 +23,7 @@ describe('SharedGateway', () => {
   test('all props', () => {
     const props: Required<SharedGatewayProps> = {
       ...required, hostnames: ['ml.example.com', 'api.example.com'], tls: { secretName: 'tls', clusterIssuer: 'letsencrypt' },
-      controller: 'envoy-gateway', className: 'platform', createGatewayClass: false,
+      controller: 'envoy-gateway', className: 'platform', createGatewayClass: false, certManagerNamespace: 'certs',
     };
     const { gateway, manifests } = synth(props);
     const object = findManifest(manifests, 'Gateway', 'ml-gateway', 'gateway');
@@ -133,6 +133,20 @@ describe('SharedGateway', () => {
         policyTypes: ['Egress'],
         egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } } }], ports: [{ protocol: 'TCP', port: 8089 }] }],
       });
+    });
+
+    test('the cert-manager controller\'s self-check reaches the proxies on the container port of listener 80 (Envoy Gateway v1.5.0: 10080)', () => {
+      const { manifests } = synth({ tls: { secretName: 'tls', clusterIssuer: 'letsencrypt' } });
+      expect(findManifest(manifests, 'NetworkPolicy', 'acme-self-check-to-ml-gateway', 'cert-manager').spec).toEqual({
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: proxies } }], ports: [{ protocol: 'TCP', port: 10080 }] }],
+      });
+      // The proxies admit the listener container ports from any source already.
+      expect(findManifest(manifests, 'NetworkPolicy', 'ml-gateway-listeners', 'gateway').spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 10080 }, { protocol: 'TCP', port: 10443 }] }]);
+      const other = synth({ tls: { secretName: 'tls', clusterIssuer: 'letsencrypt' }, certManagerNamespace: 'certs' }).manifests;
+      expect(findManifest(other, 'NetworkPolicy', 'acme-self-check-to-ml-gateway', 'certs').metadata.namespace).toBe('certs');
+      expect(() => synth({ tls: { secretName: 'tls', clusterIssuer: 'letsencrypt' }, certManagerNamespace: 'Certs' })).toThrow(/SharedGateway 'gateway': 'certManagerNamespace' \("Certs"\) must be a DNS label/);
     });
 
     test.each([

@@ -72,6 +72,13 @@ describe('cert-manager HTTP-01 solver pods in the verifier', () => {
     expect(networkFlowRule(c).map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/ACME HTTP-01 challenges .* 8089/)]));
   });
 
+  test('without NetworkPolicy acme-self-check-to-ml-gateway the cert-manager self-check cannot reach the proxies on 10080', () => {
+    const c = serving();
+    expect(networkFlowRule(c)).toEqual([]);
+    remove(c, 'NetworkPolicy', 'cert-manager', 'acme-self-check-to-ml-gateway');
+    expect(networkFlowRule(c).map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/HTTP-01 self-check reaches the ml-gateway gateway proxies.*10080/)]));
+  });
+
   test('a Gateway whose issuer uses DNS-01 gets no solver pods', () => {
     const c = serving();
     object(c, 'Gateway', 'gateway', 'ml-gateway').metadata.annotations['platform.ml/acme-solver'] = 'dns01';
