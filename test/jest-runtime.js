@@ -15,13 +15,18 @@ const Runtime = require('jest-runtime').default;
 const LARGE = 256 * 1024;
 /** Path to { mtimeMs, size, text } of large files read by earlier test files of this worker. */
 const sources = new Map();
+/** Files found small once: read the usual way without a stat (one that grows is then just read as usual). */
+const small = new Set();
 
 class LargeFileCachingRuntime extends Runtime {
   readFile(filename) {
     const known = this._cacheFS.get(filename);
-    if (known !== undefined) return known;
+    if (known !== undefined || small.has(filename)) return known ?? super.readFile(filename);
     const stat = fs.statSync(filename);
-    if (stat.size < LARGE) return super.readFile(filename);
+    if (stat.size < LARGE) {
+      small.add(filename);
+      return super.readFile(filename);
+    }
     const read = sources.get(filename);
     if (read && read.mtimeMs === stat.mtimeMs && read.size === stat.size) {
       this._cacheFS.set(filename, read.text);
