@@ -7,6 +7,7 @@ import { ConfigError } from './lib/config/issues';
 import { OutputWriteError } from './lib/synth/atomic-write';
 import { synthesizeWithCdk8s } from './lib/synth/cdk8s-compat';
 import { synthesize } from './lib/synth/synthesize';
+import { isVerifierThread, serveVerification } from './lib/synth/verify-thread';
 import { VerifyError } from './lib/verify';
 
 function main(argv: readonly string[]): number {
@@ -24,6 +25,8 @@ function main(argv: readonly string[]): number {
   const result = synthesize({
     configDir, outDir: option('--out', 'dist'), check, compositions: PLATFORM_COMPOSITIONS,
     onSweep: (what) => console.error(`note: ${what}`),
+    // Bundled (build/main.js): this file also runs the verifier thread (below).
+    verifierScript: __filename.endsWith('.js') ? __filename : undefined,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (check && result.differences.length > 0) {
@@ -36,21 +39,29 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-const argv = process.argv.slice(2);
-const outIndex = argv.indexOf('--out');
-const outName = `${outIndex >= 0 && argv[outIndex + 1] ? argv[outIndex + 1] : 'dist'}/`;
-try {
-  process.exitCode = main(argv);
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof VerifyError) {
-    console.error(`${error.message}\n\nNothing was written: ${outName} is unchanged.`);
-  } else if (error instanceof OutputWriteError) {
-    // The error knows whether the swap happened: say exactly that.
-    const state = error.replaced ? `${outName} holds the complete new output.` : `Nothing was written: ${outName} is unchanged.`;
-    console.error(`synth failed: ${error.message}\n\n${state}`);
-  } else {
-    console.error(`synth failed: ${(error as Error).message}\n\nNothing was written: ${outName} is unchanged.`);
-    if (process.env.DEBUG) console.error((error as Error).stack);
+if (isVerifierThread()) {
+  serveVerification();
+} else {
+  run(process.argv.slice(2));
+}
+
+/** Runs synth with `argv` and sets the exit code; every error is reported in words, saying what was written. */
+function run(argv: string[]): void {
+  const outIndex = argv.indexOf('--out');
+  const outName = `${outIndex >= 0 && argv[outIndex + 1] ? argv[outIndex + 1] : 'dist'}/`;
+  try {
+    process.exitCode = main(argv);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof VerifyError) {
+      console.error(`${error.message}\n\nNothing was written: ${outName} is unchanged.`);
+    } else if (error instanceof OutputWriteError) {
+      // The error knows whether the swap happened: say exactly that.
+      const state = error.replaced ? `${outName} holds the complete new output.` : `Nothing was written: ${outName} is unchanged.`;
+      console.error(`synth failed: ${error.message}\n\n${state}`);
+    } else {
+      console.error(`synth failed: ${(error as Error).message}\n\nNothing was written: ${outName} is unchanged.`);
+      if (process.env.DEBUG) console.error((error as Error).stack);
+    }
+    process.exitCode = 1;
   }
-  process.exitCode = 1;
 }

@@ -1,7 +1,7 @@
 /** The synth pipeline: config files in, the whole `dist/` tree out. */
 import * as v8 from 'v8';
 import { Environment, listConfigFiles, loadEnvironments } from '../config/load';
-import { FileTree, openOutput, readTree, writeTreeAtomically } from './atomic-write';
+import { FileTree, openOutput, OutputUpdate, readTree, writeTreeAtomically } from './atomic-write';
 import { buildClusterApp } from './cluster-app';
 import { ClusterContext, PlatformCompositions, RenderedCluster } from './cluster-context';
 import { LayerFoldersConfigError, renderClusterLayers } from './render-cluster';
@@ -9,7 +9,8 @@ import { ConfigError } from '../config/issues';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigPath, parseYamlWithPositions } from '../config/yaml-positions';
-import { applyOrder, CLUSTER_FACTS_FILE, clusterFacts, ClusterFacts, formatReport, VerifiedCluster, verifyCluster, VerifyError, VerifyResult } from '../verify';
+import { applyOrder, CLUSTER_FACTS_FILE, clusterFacts, ClusterFacts, formatReport, VerifiedCluster, VerifyError, VerifyResult } from '../verify';
+import { ClusterVerifier, IN_THREAD_VERIFIER, VerifierThread } from './verify-thread';
 import { RenderedFolder } from './cluster-context';
 
 /** Options of a synth run. */
@@ -26,6 +27,11 @@ export interface SynthOptions {
   readonly onSweep?: (what: string) => void;
   /** Heap bytes the rendering may use. @default 70% of the V8 heap limit */
   readonly heapBudgetBytes?: number;
+  /**
+   * The synth bundle (build/main.js), to run the verifier on a thread of its own (lib/synth/verify-thread.ts).
+   * @default the verifier runs in the caller's thread
+   */
+  readonly verifierScript?: string;
 }
 
 /** What a synth run produced. */
@@ -83,16 +89,27 @@ function heapCheck(budget: number, done: string): void {
 /**
  * Renders every cluster of every environment into one file tree (nothing is written), with each cluster's facts
  * file, and runs the verifier on each cluster as soon as it is rendered (so no cluster's objects are kept for
- * it). `keepVerified` also returns the clusters as the verifier saw them (tests break them on purpose).
+ * it): in this thread, or with `verifier` a VerifierThread, on a thread of its own while the next cluster is
+ * rendered. `keepVerified` also returns the clusters as the verifier saw them (tests break them on purpose).
  */
 export function renderEnvironments(environments: readonly Environment[], compositions: PlatformCompositions, heapBudgetBytes = v8.getHeapStatistics().heap_size_limit * HEAP_BUDGET_SHARE, keepVerified = false,
-  onFiles?: (files: [string, string][]) => void):
+  onFiles?: (files: [string, string][]) => void, verifier: ClusterVerifier = IN_THREAD_VERIFIER):
   { tree: Map<string, string>; objects: number; clusters: number; verifications: ClusterVerification[]; verifyMs: number; verified: VerifiedCluster[] } {
   const tree = new Map<string, string>([['README.md', DIST_README]]);
   onFiles?.([['README.md', DIST_README]]);
   const verifications: ClusterVerification[] = [];
   const verified: VerifiedCluster[] = [];
-  let verifyNs = 0n;
+  let verifyMs = 0;
+  // Verdicts not collected yet (a verifier thread works on them), in cluster order.
+  const pending: { facts: ClusterFacts; get: () => { result: VerifyResult; ms: number } }[] = [];
+  const collect = (count: number) => {
+    while (verifications.length < count) {
+      const { facts, get } = pending.shift()!;
+      const { result, ms } = get();
+      verifyMs += ms;
+      verifications.push({ facts, result });
+    }
+  };
   let objects = 0;
   let clusters = 0;
   for (const env of environments) {
@@ -111,12 +128,12 @@ export function renderEnvironments(environments: readonly Environment[], composi
         for (const [file, content] of folder.files) files.push([`${env.name}/${clusterName}/${folder.folder}/${file}`, content]);
       }
       for (const [file, content] of files) tree.set(file, content);
-      // Written (by the caller's writer thread) while this cluster is verified and the next one rendered.
+      // Written (by the caller's writer threads) while this cluster is verified and the next one rendered.
       onFiles?.(files);
-      const started = process.hrtime.bigint();
       const verifiedCluster = toVerifiedCluster(facts, folders);
-      verifications.push({ facts, result: verifyCluster(verifiedCluster) });
-      verifyNs += process.hrtime.bigint() - started;
+      pending.push({ facts, get: verifier.submit(verifiedCluster) });
+      // At most two clusters wait for their verdict (one being verified, the next queued): memory stays bounded.
+      collect(verifications.length + pending.length - 2);
       if (keepVerified) verified.push(verifiedCluster);
       heapCheck(heapBudgetBytes, `${clusters} cluster(s) (${objects} objects; last ${env.name}/${clusterName})`);
     }
@@ -126,7 +143,8 @@ export function renderEnvironments(environments: readonly Environment[], composi
       onFiles?.(files);
     }
   }
-  return { tree, objects, clusters, verifications, verifyMs: Number(verifyNs) / 1e6, verified };
+  collect(verifications.length + pending.length);
+  return { tree, objects, clusters, verifications, verifyMs, verified };
 }
 
 /** The cluster's layers; a layer past its folders is a config error at `clusters.<name>.layerFolders.<layer>`. */
@@ -168,20 +186,25 @@ export function verifyRendered(environments: readonly Environment[], verificatio
  * rendering, and each cluster's files are written aside on a second thread as soon as the cluster is rendered,
  * while it is verified and the next one rendered; the swap waits for the verifier's verdict, so a fault still
  * leaves the output unchanged (the staging folder is dropped). Without that folder, nothing is created before
- * the verdict: the whole tree is written afterwards.
+ * the verdict: the whole tree is written afterwards. With `verifierScript`, the verifier runs on a thread of its
+ * own too, each cluster while the next one is rendered.
  */
 export function synthesize(options: SynthOptions): SynthResult {
-  const environments = loadEnvironments(listConfigFiles(options.configDir));
-  const early = !options.check && fs.existsSync(path.dirname(path.resolve(options.outDir)));
-  const output = early ? openOutput(options.outDir, { onSweep: options.onSweep }) : undefined;
+  // Started first, so the thread loads the bundle while the config loads.
+  const verifier = options.verifierScript && fs.existsSync(options.verifierScript) ? new VerifierThread(options.verifierScript) : IN_THREAD_VERIFIER;
+  let output: OutputUpdate | undefined;
   try {
-    const { tree, objects, clusters, verifications, verifyMs } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes, false, output && ((files) => output.add(files)));
+    const environments = loadEnvironments(listConfigFiles(options.configDir));
+    const early = !options.check && fs.existsSync(path.dirname(path.resolve(options.outDir)));
+    output = early ? openOutput(options.outDir, { onSweep: options.onSweep }) : undefined;
+    const { tree, objects, clusters, verifications, verifyMs } = renderEnvironments(environments, options.compositions, options.heapBudgetBytes, false, output && ((files) => output!.add(files)), verifier);
     const verifyReport = verifyRendered(environments, verifications);
     const differences = options.check ? diffTrees(readTree(options.outDir), tree) : [];
     if (output) output.commit();
     else if (!options.check) writeTreeAtomically(options.outDir, tree, { onSweep: options.onSweep });
     return { environments: environments.length, clusters, objects, files: tree.size, differences, verifyReport, verifyMs };
   } finally {
+    verifier.close();
     output?.abort();
   }
 }

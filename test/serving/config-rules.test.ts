@@ -93,6 +93,16 @@ describe('serving config through the loader', () => {
     ]);
   });
 
+  test('a config written before routing moved (serving.routing) gets exactly one issue: the move, at its line, with the fix', () => {
+    const old = (text: string) => text.replace(/    # How callers reach the cluster's workloads: one shared Gateway[^\n]*\n    routing:\n((      [^\n]*\n|        [^\n]*\n)+)    serving:\n/,
+      (_m, block: string) => `    serving:\n      routing:\n${block.replace(/^(?=.)/gm, '  ')}`);
+    const text = old(exampleText);
+    const line = text.split('\n').findIndex((l, i, all) => l === '      routing:' && all[i - 1] === '    serving:') + 1;
+    expect(issuesOf(old)).toEqual([
+      `${line}: clusters.serving.serving.routing: serving.routing moved to clusters.serving.routing: routing is now a capability of the cluster, shared by serving, the NiFi routes (streaming.nifi) and JupyterHub (notebooks). Move the whole routing block out of serving, one level up, as a key of cluster 'serving' (same content)`,
+    ]);
+  });
+
   test.each<[string, string, string, RegExp]>([
     ['an unknown model format', 'format: pytorch', 'format: torchscript', /models\.iris\.format: /],
     ['an unknown deployment mode', 'deploymentMode: Standard', 'deploymentMode: RawDeployment', /serving\.kserve\.deploymentMode: /],

@@ -340,7 +340,9 @@ describe('leftovers of killed runs', () => {
     const out = path.join(parent, 'dist');
     // 400 more namespaces: about 2,200 files, so that writing the tree takes long enough to be killed in
     const extra = Array.from({ length: 400 }, (_, i) => `      team-${i}: {}\n`).join('');
-    const configs = [configDir(exampleText.replace('      airflow: {}', `${extra}      airflow: {}`)), configDir(changedText.replace('      airflow: {}', `${extra}      airflow: {}`))];
+    // (and the folders its platform layer needs then: 2,000 objects, clusters.<name>.layerFolders)
+    const bigger = (text: string) => text.replace('      airflow: {}', `${extra}      airflow: {}`).replace('\n  data-processing:\n', '\n  data-processing:\n    layerFolders: { platform: 8 }\n');
+    const configs = [configDir(bigger(exampleText)), configDir(bigger(changedText))];
     const started = Date.now();
     expect(runSynth(configs[0], out).status).toBe(0);
     const duration = Date.now() - started;

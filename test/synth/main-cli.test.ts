@@ -56,7 +56,8 @@ test('a good config writes the output and says what it wrote', () => {
   expect(result.status).toBe(0);
   // as many environments as config/ holds: adding config/<name>.yaml must not break this test
   const environments = listConfigFiles(configDir).length;
-  expect(result.stdout).toMatch(new RegExp(`^wrote \\d+ objects in \\d+ files for \\d+ clusters of ${environments} environment\\(s\\) in \\d+ ms`));
+  // (the summary is the last line: the verifier's report of accepted faults may come first)
+  expect(result.stdout).toMatch(new RegExp(`^wrote \\d+ objects in \\d+ files for \\d+ clusters of ${environments} environment\\(s\\) in \\d+ ms`, 'm'));
   expect(fs.existsSync(path.join(outDir, 'example', 'training', 'platform', 'kustomization.yaml'))).toBe(true);
 });
 
@@ -68,8 +69,23 @@ test('two environments: each gets its own folder, and the summary counts both', 
   const outDir = path.join(work, 'dist-two');
   const result = run(configDir, outDir);
   expect(result.stderr).toBe('');
-  expect(result.stdout).toMatch(/^wrote \d+ objects in \d+ files for 6 clusters of 2 environment\(s\)/);
+  expect(result.stdout).toMatch(/^wrote \d+ objects in \d+ files for 6 clusters of 2 environment\(s\)/m);
   expect(fs.readdirSync(outDir).sort()).toEqual(['README.md', 'example', 'staging']);
   const flux = fs.readFileSync(path.join(outDir, 'staging', 'serving', 'flux', 'flux-system_kustomization.kustomize.toolkit.fluxcd.io_workloads.yaml'), 'utf8');
   expect(flux).toContain('path: ./dist/staging/serving/workloads');
+});
+
+test('a verifier fault (verified on the bundle\'s verifier thread): exit 1, the fault named, output unchanged', () => {
+  const outDir = path.join(work, 'dist-fault');
+  writeTree(outDir, new Map([['README.md', 'previous\n']]));
+  const configDir = path.join(work, 'config-fault');
+  fs.mkdirSync(configDir);
+  const faulty = fs.readFileSync(EXAMPLE_CONFIG, 'utf8').replace('          nprocPerNode: "1"\n', '          nprocPerNode: "1"\n          runPolicy: { ttlSecondsAfterFinished: 600 }\n');
+  fs.writeFileSync(path.join(configDir, 'example.yaml'), faulty);
+  const result = run(configDir, outDir);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/The verifier found 1 fault\(s\)[^]*PyTorchJob\/training\/iris \[gitops-lifecycle\]/);
+  expect(result.stderr).toContain('Nothing was written');
+  expect(readTree(outDir)).toEqual(new Map([['README.md', 'previous\n']]));
+  expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist-fault'))).toEqual([]);
 });
