@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { ContainerResources } from '../core/container-security';
 import { AKS_AGENT_POOL_LABEL, NodePoolPlacement, poolTolerations } from '../core/node-pool';
 import { PinnedHelmRelease } from '../gitops/helm-release-pinned';
+import { ANY_ADDRESS, declareFlows } from '../core/flows';
+import { API_SERVER_PORTS, apiServerEgressRule } from '../core/network-policies';
 import type { RouteBackend } from '../serving/route-backend';
 
 /** A server size users can pick. */
@@ -106,6 +108,9 @@ export const JUPYTERHUB_PROXY = {
   podLabels: { component: 'proxy', app: 'jupyterhub', release: JUPYTERHUB_RELEASE },
 } as const;
 
+/** Labels of the hub pods (`jupyterhub.matchLabels` with component hub, zero-to-jupyterhub-k8s 4.4.0 templates/_helpers.tpl). */
+export const JUPYTERHUB_HUB_POD_LABELS = { component: 'hub', app: 'jupyterhub', release: JUPYTERHUB_RELEASE } as const;
+
 /** Label the chart puts on user pods (`component: singleuser-server`, zero-to-jupyterhub 4.4.0 KubeSpawner config). */
 export const JUPYTER_USER_POD_LABELS = { component: 'singleuser-server' } as const;
 
@@ -174,6 +179,12 @@ export class JupyterHub extends Construct {
         nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name },
         tolerations: poolTolerations(props.nodePool) ?? [],
         resources: helmResources(HUB_RESOURCES),
+        // KubeSpawner in the hub calls the API server (user pods and PVCs). The chart's hub policy allows only
+        // ipBlock rules by default (zero-to-jupyterhub-k8s 4.4.0 values.yaml hub.networkPolicy.egressAllowRules,
+        // templates/_helpers-netpol.tpl), which a Cilium dataplane does not apply to the API server; its
+        // `hub.networkPolicy.egress` rules are appended to the hub's policy (templates/hub/netpol.yaml), so the hub
+        // gets the platform's port-only rule (lib/core apiServerEgressRule).
+        networkPolicy: { egress: [apiServerEgress()] },
       },
       proxy: {
         service: { type: 'ClusterIP' },
@@ -233,6 +244,7 @@ export class JupyterHub extends Construct {
       ports: [{ port: JUPYTERHUB_PROXY.port, targetPort: JUPYTERHUB_PROXY.targetPort, name: 'http' }],
       podLabels: { ...JUPYTERHUB_PROXY.podLabels },
     };
+    declareFlows(this, { purpose: 'JupyterHub hub (KubeSpawner) calls the API server', from: { namespace: props.namespace, podLabels: { ...JUPYTERHUB_HUB_POD_LABELS } }, to: { cidr: ANY_ADDRESS } }, API_SERVER_PORTS);
     this.release = new PinnedHelmRelease(this, 'release', {
       releaseName: JUPYTERHUB_RELEASE,
       namespace: props.namespace,
@@ -244,6 +256,11 @@ export class JupyterHub extends Construct {
     });
 
   }
+}
+
+/** `apiServerEgressRule` as chart values (plain numbers, as the chart writes ports). */
+function apiServerEgress(): { ports: { protocol: string; port: number }[] } {
+  return { ports: (apiServerEgressRule().ports ?? []).map((p) => ({ protocol: p.protocol ?? 'TCP', port: Number(p.port?.value) })) };
 }
 
 /**

@@ -300,6 +300,8 @@ export const CASES: readonly Case[] = [
     path: 'clusters.serving.routing.tls.clusterIssuer', message: /in mode ingress one certificate serves every namespace: .*Secret 'ml-gateway-tls' in namespace 'app-routing-system'/, line: ['clusterIssuer: letsencrypt-example', SV] },
   { name: 'an ACME solver without a ClusterIssuer', edit: edit('        clusterIssuer: letsencrypt-example ', '        acmeSolver: http01 ', SV),
     path: 'clusters.serving.routing.tls.acmeSolver', message: /acmeSolver \(http01\) says how routing\.tls\.clusterIssuer solves ACME challenges/, line: ['acmeSolver: http01'] },
+  { name: 'ACME DNS-01 without the Azure DNS identity and zone', edit: edit('        clusterIssuer: letsencrypt-example                   # EXAMPLE (a cert-manager ClusterIssuer)\n', '        clusterIssuer: letsencrypt-example\n        acmeSolver: dns01\n', SV),
+    path: 'clusters.serving.routing.tls.acmeSolver', message: /acmeSolver dns01 needs routing\.tls\.azureDns \(identity, zone, resourceGroup\).*add azureDns/, line: ['acmeSolver: dns01'] },
   { name: 'a cluster CA renewal window as long as its validity', edit: edit('clusterCa: { validityDays: 365, renewalDays: 30 }', 'clusterCa: { validityDays: 30, renewalDays: 30 }'),
     path: 'clusters.data-processing.streaming.kafka.clusterCa.renewalDays', message: /renewalDays \(30\) must be fewer than validityDays \(30\)/, line: ['clusterCa: { validityDays: 30'] },
   { name: 'the removed dataProcessing.network.apiServerCidrs', edit: edit('        nodeCidrs: ["10.224.0.0/16"]', '        nodeCidrs: ["10.224.0.0/16"]\n        apiServerCidrs: ["203.0.113.10/32"]'),

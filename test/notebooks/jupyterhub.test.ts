@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { NodePoolMode } from '../../lib/core/node-pool';
 import { JupyterHub, JupyterHubProps } from '../../lib/notebooks/jupyterhub';
 import { findManifest, Manifest } from '../util';
+import { collectDeclaredFlows } from '../../lib/core/flows';
 
 const required: JupyterHubProps = {
   namespace: 'notebooks',
@@ -39,6 +40,17 @@ describe('JupyterHub', () => {
       namespace: 'notebooks', serviceName: 'proxy-public', ports: [{ port: 80, targetPort: 8000, name: 'http' }],
       podLabels: { component: 'proxy', app: 'jupyterhub', release: 'jupyterhub' },
     });
+  });
+
+  test('the hub (KubeSpawner) gets the platform\'s port-only API server egress through the chart (z2jh 4.4.0 hub.networkPolicy.egress)', () => {
+    const values = findManifest(synth(), 'HelmRelease', 'jupyterhub', 'notebooks').spec.values;
+    expect(values.hub.networkPolicy).toEqual({ egress: [{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }] });
+    const chart = Testing.chart();
+    new JupyterHub(chart, 'hub', required);
+    expect(collectDeclaredFlows(chart).filter((f) => /hub \(KubeSpawner\)/.test(f.purpose)).map((f) => [f.from, f.to, f.port])).toEqual([
+      [{ namespace: 'notebooks', podLabels: { component: 'hub', app: 'jupyterhub', release: 'jupyterhub' } }, { cidr: '0.0.0.0/0' }, 443],
+      [{ namespace: 'notebooks', podLabels: { component: 'hub', app: 'jupyterhub', release: 'jupyterhub' } }, { cidr: '0.0.0.0/0' }, 6443],
+    ]);
   });
 
   test('Entra ID sign-in for the allowed groups, the client secret by reference', () => {

@@ -112,6 +112,11 @@ describe('Nifi', () => {
   };
   const tls = { secretName: 'nifi-tls', hostname: 'nifi.nifi.svc.cluster.local' };
 
+  test('all sign-in, TLS and call props (snapshot)', () => {
+    const proxies = { 'app.kubernetes.io/name': 'envoy', 'gateway.envoyproxy.io/owning-gateway-name': 'data-gateway' };
+    expect(synth({ ...required, tls, oidc, calls: { pods: [{ purpose: 'NiFi calls the routes x', namespace: 'gateway', podLabels: proxies, port: 10443 }], publicHosts: ['ml.example.com'] } })).toMatchSnapshot();
+  });
+
   test('tls: the certificate Secret mounted read-only and read as PEM', () => {
     const sts = findManifest(synth({ ...required, tls }), 'StatefulSet', 'nifi', 'nifi');
     const pod = sts.spec.template.spec;
