@@ -61,8 +61,9 @@ test: $(DEPS) build/cli/validate.js build/cli/verify.js
 
 # Type check with TypeScript 7's native compiler (package alias typescript7): about 5x faster than tsc 5.9, which
 # stays installed as `typescript` because ts-node (the stock `npx cdk8s synth` path) needs its JavaScript API.
+# Single-threaded: 0.7 s less CPU than its default 4 checkers, and make test runs the other checks beside it.
 typecheck: $(DEPS)
-	node_modules/typescript7/bin/tsc --noEmit -p tsconfig.json
+	node_modules/typescript7/bin/tsc --noEmit -p tsconfig.json --singleThreaded
 
 ## architecture: no import cycles, lib/ never imports charts/ (rules in .dependency-cruiser.js)
 architecture: $(DEPS)
