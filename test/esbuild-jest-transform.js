@@ -8,6 +8,13 @@
  * per export and copies them all into the module object, which every test file paid again on load (about
  * 40 ms a file, measured with test files that only load charts/). It takes seconds on a 6.5 MB file, but only when
  * the file changes (jest's transform cache).
+ *
+ * And esbuild's `__toESM` helper (what `import * as x from './y'` compiles to) returns a module that is already
+ * an ES module compiled to CommonJS (`__esModule` set, as every module of ours and cdk8s-plus's are) as it is,
+ * like TypeScript's `__importStar`, instead of copying each export into a new object as a getter: 25 modules import
+ * lib/core/k8s.ts's 559 exports that way, about 25 ms of every test file that loads charts/ (measured: 99-111 ->
+ * 74-75 ms CPU a file). Reading a property gives the same live value either way; anything else (CommonJS
+ * modules without `__esModule`, default imports in node mode) goes through esbuild's helper unchanged.
  */
 const crypto = require('crypto');
 const { transformSync } = require('esbuild');
@@ -16,6 +23,8 @@ const ts = require('typescript');
 const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline' };
 const GENERATED_OPTIONS = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, removeComments: true };
 const GENERATED = /[\\/]imports[\\/][^\\/]+\.ts$/;
+const TO_ESM = 'var __toESM = (mod, isNodeMode, target) => (';
+const TO_ESM_SHARED = 'var __toESM = (mod, isNodeMode, target) => mod != null && mod.__esModule && !isNodeMode ? mod : (';
 
 module.exports = {
   process(source, filename) {
@@ -23,10 +32,10 @@ module.exports = {
       return { code: ts.transpileModule(source, { compilerOptions: GENERATED_OPTIONS, fileName: filename }).outputText };
     }
     const { code } = transformSync(source, { ...OPTIONS, sourcefile: filename });
-    return { code };
+    return { code: code.replace(TO_ESM, TO_ESM_SHARED) };
   },
   getCacheKey(source, filename) {
-    const options = GENERATED.test(filename) ? `typescript ${ts.version} ${JSON.stringify(GENERATED_OPTIONS)}` : JSON.stringify(OPTIONS);
+    const options = GENERATED.test(filename) ? `typescript ${ts.version} ${JSON.stringify(GENERATED_OPTIONS)}` : JSON.stringify(OPTIONS) + TO_ESM_SHARED;
     return crypto.createHash('sha256').update(options).update(filename).update(source).digest('hex');
   },
 };
