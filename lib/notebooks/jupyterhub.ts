@@ -5,6 +5,7 @@ import { PinnedHelmRelease } from '../gitops/helm-release-pinned';
 import { ANY_ADDRESS, declareFlows } from '../core/flows';
 import { API_SERVER_PORTS, apiServerEgressRule } from '../core/network-policies';
 import type { RouteBackend } from '../serving/route-backend';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /** A server size users can pick. */
 export interface NotebookProfile {
@@ -145,6 +146,7 @@ export class JupyterHub extends Construct {
 
   constructor(scope: Construct, id: string, props: JupyterHubProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     const prefix = `JupyterHub '${id}'`;
     if (props.profiles.length === 0) throw new Error(`${prefix}: 'profiles' is empty; add at least one server size`);
     if (props.allowedGroups.length === 0) throw new Error(`${prefix}: 'allowedGroups' is empty; nobody could sign in (or everybody of the tenant, which is worse)`);

@@ -7,6 +7,7 @@ import { NAMESPACE_NAME_LABEL } from '../core/labels';
 import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
 import { PUBLIC_ADDRESSES } from '../core/network-policies';
 import type { RouteBackend } from '../serving/route-backend';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /**
  * Facts of the official `apache/nifi` image (apache/nifi rel/nifi-2.11.0, nifi-docker/dockerhub): it runs as
@@ -189,6 +190,7 @@ export class Nifi extends Construct {
 
   constructor(scope: Construct, id: string, props: NifiProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     this.validateProps(id, props);
     const selector = { 'app.kubernetes.io/name': 'nifi', 'app.kubernetes.io/instance': props.name };
     this.podLabels = { ...selector, ...(props.podLabels ?? {}) };
