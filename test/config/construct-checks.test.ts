@@ -209,6 +209,7 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
   },
   'lib/notebooks/jupyterhub.ts': {
     'profiles': { rule: 'a notebook GPU profile on a cluster without a GPU pool' },
+    'tenantId': { schema: 'azure.tenantId' },
     'allowedGroups': { schema: `clusters.${C}.notebooks.auth.allowedGroups` },
     'callbackUrl': { schema: `clusters.${C}.notebooks.auth.callbackUrl` },
   },
