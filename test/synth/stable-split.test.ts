@@ -66,7 +66,15 @@ function moved(before: Rendered, after: Rendered): string[] {
     .map(([file, folder]) => `${file}: ${before.folderOf.get(file)} -> ${folder}`);
 }
 
-const generated = (options: LargePlatformOptions) => largePlatform(exampleConfig(), options) as PlatformConfig & { clusters: Record<string, any> };
+type Generated = PlatformConfig & { clusters: Record<string, any> };
+const generated = (options: LargePlatformOptions) => largePlatform(exampleConfig(), options) as Generated;
+
+/** The platform of `size` with `edit` applied. */
+function edited(edit: (config: Generated) => void, size = SIZE): Generated {
+  const config = generated(size);
+  edit(config);
+  return config;
+}
 
 let base: Rendered;
 beforeAll(() => { base = render(generated(SIZE)); });
@@ -79,33 +87,24 @@ test('the base platform is split (so the properties below are about split layers
   expect(base.applyOrderFaults).toEqual([]);
 });
 
-const variants: [string, () => PlatformConfig, (r: Rendered) => void][] = [
-  ['adding one model', () => generated({ ...SIZE, models: SIZE.models + 1 }),
-    (r) => expect(r.folderOf.has('serving/models_inferenceservice.serving.kserve.io_model-0121.yaml')).toBe(true)],
-  ['removing one model', () => {
-    const config = generated(SIZE);
-    delete config.clusters.serving.serving.models['model-0002'];
-    return config;
-  }, (r) => expect(r.folderOf.has('serving/models_inferenceservice.serving.kserve.io_model-0002.yaml')).toBe(false)],
-  ['adding one microservice', () => generated({ ...SIZE, microservices: SIZE.microservices + 1 }),
-    (r) => expect(r.folderOf.has('serving/microservices_deployment_svc-0041.yaml')).toBe(true)],
-  ['removing one microservice', () => {
-    const config = generated(SIZE);
-    delete config.clusters.serving.serving.microservices['svc-0003'];
-    return config;
-  }, (r) => expect(r.folderOf.has('serving/microservices_deployment_svc-0003.yaml')).toBe(false)],
-  ['adding one Spark job', () => generated({ ...SIZE, sparkJobs: SIZE.sparkJobs + 1 }),
-    (r) => expect([...r.folderOf.keys()].some((f) => f.startsWith('data-processing/spark_') && f.endsWith('_job-0061.yaml'))).toBe(true)],
-  ['removing one Spark job', () => {
-    const config = generated(SIZE);
-    delete config.clusters['data-processing'].dataProcessing.jobs['job-0004'];
-    return config;
-  }, (r) => expect([...r.folderOf.keys()].some((f) => f.startsWith('data-processing/spark_') && f.endsWith('_job-0004.yaml'))).toBe(false)],
+/** Whether the render has an object file that `matches` (the variant's own object, added or removed). */
+const hasFile = (r: Rendered, matches: (file: string) => boolean) => [...r.folderOf.keys()].some(matches);
+const isFile = (name: string) => (file: string) => file === name;
+const sparkJob = (job: string) => (file: string) => file.startsWith('data-processing/spark_') && file.endsWith(`_${job}.yaml`);
+
+/** Name, config, the variant's own object, and whether the variant's render has it. */
+const variants: [string, () => PlatformConfig, (file: string) => boolean, boolean][] = [
+  ['adding one model', () => generated({ ...SIZE, models: SIZE.models + 1 }), isFile('serving/models_inferenceservice.serving.kserve.io_model-0121.yaml'), true],
+  ['removing one model', () => edited((config) => { delete config.clusters.serving.serving.models['model-0002']; }), isFile('serving/models_inferenceservice.serving.kserve.io_model-0002.yaml'), false],
+  ['adding one microservice', () => generated({ ...SIZE, microservices: SIZE.microservices + 1 }), isFile('serving/microservices_deployment_svc-0041.yaml'), true],
+  ['removing one microservice', () => edited((config) => { delete config.clusters.serving.serving.microservices['svc-0003']; }), isFile('serving/microservices_deployment_svc-0003.yaml'), false],
+  ['adding one Spark job', () => generated({ ...SIZE, sparkJobs: SIZE.sparkJobs + 1 }), sparkJob('job-0061'), true],
+  ['removing one Spark job', () => edited((config) => { delete config.clusters['data-processing'].dataProcessing.jobs['job-0004']; }), sparkJob('job-0004'), false],
 ];
 
-test.each(variants)('%s moves no other object between folders; apply order and folder limits hold', (_, make, changed) => {
+test.each(variants)('%s moves no other object between folders; apply order and folder limits hold', (_, make, own, present) => {
   const after = render(make());
-  changed(after);
+  expect(hasFile(after, own)).toBe(present);
   expect(moved(base, after)).toEqual([]);
   expect(after.applyOrderFaults).toEqual([]);
   for (const [folder, size] of after.sizes) {
@@ -114,11 +113,10 @@ test.each(variants)('%s moves no other object between folders; apply order and f
 });
 
 test('removing NiFi\'s UI route (an HTTPRoute in the gateway namespace and its BackendTLSPolicy in NiFi\'s) moves no other object', () => {
-  const config = generated(SIZE);
-  delete config.clusters['data-processing'].streaming.nifi.route;
-  const after = render(config);
-  expect([...base.folderOf.keys()].some((f) => f.startsWith('data-processing/') && f.includes('_backendtlspolicy_'))).toBe(true);
-  expect([...after.folderOf.keys()].some((f) => f.startsWith('data-processing/') && f.includes('_backendtlspolicy_'))).toBe(false);
+  const after = render(edited((config) => { delete config.clusters['data-processing'].streaming.nifi.route; }));
+  const backendTlsPolicy = (f: string) => f.startsWith('data-processing/') && f.includes('_backendtlspolicy_');
+  expect(hasFile(base, backendTlsPolicy)).toBe(true);
+  expect(hasFile(after, backendTlsPolicy)).toBe(false);
   expect(moved(base, after)).toEqual([]);
   expect(after.applyOrderFaults).toEqual([]);
 });
@@ -180,11 +178,7 @@ test('the check finds a move (so its silence above means something)', () => {
 });
 
 describe('changing the folder count (an explicit decision, reviewed with npm run diff)', () => {
-  const withFolders = (folders: 1 | 4 | 8, size = SIZE) => {
-    const config = generated(size);
-    config.clusters.serving.layerFolders = { workloads: folders };
-    return render(config);
-  };
+  const withFolders = (folders: 1 | 4 | 8, size = SIZE) => render(edited((config) => { config.clusters.serving.layerFolders = { workloads: folders }; }, size));
   /** The flux-order review of every object that changes folder, by level and verdict. */
   const moveVerdicts = (from: Rendered, to: Rendered) => {
     const changes = compareObjectSets(buildObjectSet(from.files, 'dist'), buildObjectSet(to.files, 'dist'))
