@@ -25,16 +25,11 @@ module.exports = {
       from: { pathNot: '^test/' },
       to: { path: '^test/' },
     },
-    {
-      name: 'imports-generated-only',
-      severity: 'error',
-      comment: 'imports/ holds generated bindings: they import only cdk8s and constructs, never project code.',
-      from: { path: '^imports/' },
-      to: { path: '^(lib|charts|main)' },
-    },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
+    // imports/ (11 MB of generated bindings) is not parsed: it cost a third of this check's time (1.1 s of 3.4 s CPU).
+    // Its one rule (it imports only cdk8s and constructs, never project code) is test/imports-generated.test.ts.
+    doNotFollow: { path: '^(node_modules|imports/)' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     exclude: { path: '^(node_modules|build|dist)' },

@@ -54,14 +54,19 @@ synth-check: build/main.js
 	node build/main.js --config $(CONFIG_DIR) --out $(OUT_DIR) --check
 
 ## test: type check, unit tests, upstream schema validation of dist/, kustomize build of every folder, day-one verifier on dist/
-test: $(DEPS)
-	$(MAKE) --no-print-directory -j2 typecheck architecture
-	$(MAKE) --no-print-directory unit validate verify
+# All five at once: jest keeps both cores busy, and the short single-process checks fill the gaps (a core left idle
+# while the other finishes the type check, jest's start-up and last file) instead of running after it.
+test: $(DEPS) build/cli/validate.js build/cli/verify.js
+	$(MAKE) --no-print-directory -j5 typecheck architecture unit validate verify
 
 # Type check with TypeScript 7's native compiler (package alias typescript7): about 5x faster than tsc 5.9, which
 # stays installed as `typescript` because ts-node (the stock `npx cdk8s synth` path) needs its JavaScript API.
+# Single-threaded: 0.7 s less CPU than its default 4 checkers, and make test runs the other checks beside it.
+# Incremental: the build info (file hashes, each file's diagnostics) lets a run re-check only the files an edit can
+# affect, and still report every error of the unchanged ones: 2.8 s CPU -> 0.8 s unchanged, 1.3 s after an edit.
+TSBUILDINFO ?= node_modules/.cache/tsc/tsconfig.tsbuildinfo
 typecheck: $(DEPS)
-	node_modules/typescript7/bin/tsc --noEmit -p tsconfig.json
+	node_modules/typescript7/bin/tsc --noEmit -p tsconfig.json --singleThreaded --incremental --tsBuildInfoFile $(TSBUILDINFO)
 
 ## architecture: no import cycles, lib/ never imports charts/ (rules in .dependency-cruiser.js)
 architecture: $(DEPS)
@@ -100,4 +105,4 @@ build/bench/%.js: bench/%.ts $(DEPS) $(TS_SOURCES)
 	$(ESBUILD) $< --outfile=$@
 
 clean:
-	rm -rf build .bench $(VALIDATOR_CACHE)
+	rm -rf build .bench $(VALIDATOR_CACHE) $(TSBUILDINFO)

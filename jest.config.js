@@ -17,6 +17,8 @@ const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': '<rootDir>/test/esbuild-jest-transform.js' },
+  // Reads the large generated sources once per worker, not once per test file (see the file).
+  runtime: '<rootDir>/test/jest-runtime.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 

@@ -44,7 +44,10 @@ export function largePlatform(example: PlatformConfig, options: LargePlatformOpt
   const domain = `models.${serving.routing!.hostname}`;
   // More host names than one Gateway has listeners: wildcard listeners, whose certificates HTTP-01 cannot prove
   // (the routing config rule asks for dns01 then).
-  serving.routing = { ...serving.routing, tls: { ...serving.routing.tls, acmeSolver: 'dns01' } };
+  // cert-manager writes the TXT records in Azure DNS with its own Workload Identity (routing.tls.azureDns).
+  config.identities = { ...config.identities, 'cert-manager-dns': { clientId: '00000000-0000-0000-0000-0000000001ff', resourceGroup: 'rg-large-identities', description: 'cert-manager DNS-01 in Azure DNS' } };
+  const zone = serving.routing!.hostname.split('.').slice(-2).join('.');
+  serving.routing = { ...serving.routing, tls: { ...serving.routing.tls, acmeSolver: 'dns01', azureDns: { identity: 'cert-manager-dns', zone, resourceGroup: 'rg-large-dns' } } };
   const models: Record<string, unknown> = {};
   for (let i = 1; i <= options.models; i++) {
     const template = modelTemplates[(i - 1) % modelTemplates.length];

@@ -1,6 +1,7 @@
 import { PlainManifest } from '../lib/core/pod-templates';
 import { ClusterFederatedCredential, federatedCredentialsDocument, IdentityLocation, unlabelledIdentityPods } from '../lib/identity/workload-identity-audit';
 import { PodIdentityBinding } from '../lib/identity/pod-identity-binding';
+import { ChartServiceAccountIdentity } from '../lib/identity/chart-service-account-identity';
 import { PlatformConfig } from '../lib/config/schema';
 import { EnvironmentArtifacts, RenderedCluster } from '../lib/synth/cluster-context';
 import { LAYER_ORDER } from '../lib/synth/layers';
@@ -34,7 +35,7 @@ function checkIdentityLabels(cluster: RenderedCluster): void {
 
 /**
  * `azure/federated-credentials.json`: every federated credential the environment's Workload Identity
- * bindings need, sorted, for the IaC step or `node build/cli/federated-credentials.js`. Also enforces the
+ * bindings (and the chart ServiceAccounts given an identity) need, sorted, for the IaC step or `node build/cli/federated-credentials.js`. Also enforces the
  * identity rules over the whole output (pod labels, at most 20 credentials per identity).
  */
 export const federatedCredentialsArtifact: EnvironmentArtifacts = (environment, clusters) => {
@@ -44,6 +45,10 @@ export const federatedCredentialsArtifact: EnvironmentArtifacts = (environment, 
     for (const layer of LAYER_ORDER) {
       for (const binding of PodIdentityBinding.allIn(cluster.context.layers[layer])) {
         if (binding.federatedCredential) credentials.push({ ...binding.federatedCredential, cluster: cluster.context.clusterName });
+      }
+      // ServiceAccounts a chart creates (the cert-manager controller for DNS-01 in Azure DNS).
+      for (const identity of ChartServiceAccountIdentity.allIn(cluster.context.layers[layer])) {
+        credentials.push({ ...identity.federatedCredential, cluster: cluster.context.clusterName });
       }
     }
   }

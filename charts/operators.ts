@@ -7,6 +7,7 @@ import { Airflow } from '../lib/gitops/airflow';
 import { HelmChartPin } from '../lib/gitops/config';
 import { sparkOperatorSettings } from '../lib/data-processing/config';
 import { CertManagerSolverEgress } from '../lib/gitops/cert-manager-egress';
+import { ChartServiceAccountIdentity } from '../lib/identity/chart-service-account-identity';
 import { FluxGitManifests, FluxPatch } from '../lib/gitops/flux-git-manifests';
 import { NamespaceBaseline, PodSecurityLevel } from '../lib/core/namespace-baseline';
 import { operatorTrafficPolicy } from '../lib/gitops/helm-release-pinned';
@@ -131,6 +132,33 @@ function trainingOperatorNamespace(context: ClusterContext): FluxPatch[] {
 }
 
 /**
+ * The Workload Identity of the cert-manager controller when the gateway's ClusterIssuer solves DNS-01 in Azure DNS
+ * (`routing.tls.azureDns`): cert-manager v1.18.2 pkg/issuer/acme/dns/azuredns/azuredns.go `getAuthorization` uses
+ * Workload Identity when the controller pod has `AZURE_FEDERATED_TOKEN_FILE`, which the azure-workload-identity
+ * webhook injects into pods labelled `azure.workload.identity/use: "true"`, for the client ID of the ServiceAccount
+ * annotation (or the issuer's `managedIdentity.clientID`). The ServiceAccount is the chart's: `cert-manager` (release
+ * name, `cert-manager.serviceAccountName` in deploy/charts/cert-manager/templates/_helpers.tpl) in the operator
+ * namespace. Its role on the zone comes from `roleAssignmentsDocument`. Undefined otherwise (the config rules
+ * report dns01 without azureDns, and a cluster outside Workload Identity).
+ */
+function certManagerAzureDnsIdentity(context: ClusterContext): ChartServiceAccountIdentity | undefined {
+  const tls = context.cluster.routing?.tls;
+  const identity = tls?.azureDns && context.platform.identities[tls.azureDns.identity];
+  if (tls?.acmeSolver !== 'dns01' || !tls.azureDns || !identity) return undefined;
+  if ((context.cluster.identityMode ?? 'workload-identity') !== 'workload-identity') return undefined;
+  const namespace = OPERATORS[Operator.CERT_MANAGER].namespace;
+  return new ChartServiceAccountIdentity(context.layers.operators, 'operator-cert-manager-azure-dns-identity', {
+    namespace,
+    serviceAccountName: 'cert-manager',
+    identityName: tls.azureDns.identity,
+    clientId: identity.clientId,
+    tenantId: context.platform.azure.tenantId,
+    oidcIssuerUrl: context.cluster.azure.oidcIssuerUrl,
+    federatedCredentialName: `${context.clusterName}-${namespace}-cert-manager`,
+  });
+}
+
+/**
  * The operators the cluster's config sections need (see `requiredOperators`), each from its pinned chart, in
  * the operators layer: HelmReleases (helm.toolkit.fluxcd.io/v2) with their HelmRepository or OCIRepository and
  * namespace; the Kubeflow training operator, which publishes no chart, from its upstream manifests at a Git tag.
@@ -144,7 +172,7 @@ export const operatorsComposition: ClusterComposition = (context) => {
   for (const { operator } of required) {
     switch (operator) {
       case Operator.CERT_MANAGER:
-        pinnedRelease(context, operator, pins.certManager, certManagerValues(OPERATORS[operator].namespace, gatewayApi), installed);
+        pinnedRelease(context, operator, pins.certManager, certManagerValues(OPERATORS[operator].namespace, gatewayApi, certManagerAzureDnsIdentity(context)), installed);
         if (pins.certManager) new CertManagerSolverEgress(context.layers.operators, 'operator-cert-manager-solver-egress', { namespace: OPERATORS[operator].namespace });
         break;
       case Operator.GATEWAY_CONTROLLER:

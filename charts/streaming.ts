@@ -159,6 +159,10 @@ function nifiWorkload(context: ClusterContext, section: StreamingConfig, apiServ
       clientId: oidc.clientId,
       clientSecret: oidc.clientSecret,
       identityClaim: oidc.identityClaim ?? 'preferred_username',
+      // preferred_username is the user's UPN for members of the tenant; `upn` carries the same value where an app
+      // registration emits it (an optional claim in v2.0 tokens). Not `email`: Entra ID does not guarantee it and
+      // documents it as unfit for authorization (ID token claims reference).
+      fallbackIdentityClaims: (oidc.identityClaim ?? 'preferred_username') === 'preferred_username' ? ['upn'] : [],
       groupsClaim: oidc.groupsClaim ?? 'groups',
       initialAdminIdentity: oidc.initialAdminIdentity,
     } : undefined,

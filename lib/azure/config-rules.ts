@@ -43,6 +43,12 @@ export function identityUses(cluster: ClusterConfig, clusterPath: ConfigPath): I
       uses.push({ identity: cluster.airflow.identity, namespace: cluster.airflow.namespace ?? 'airflow', serviceAccountName, at: [...clusterPath, 'airflow', 'identity'] });
     }
   }
+  // The cert-manager controller's ServiceAccount (chart cert-manager v1.18.2, release cert-manager in namespace
+  // cert-manager: `cert-manager.serviceAccountName` is the release name) with the DNS-01 identity (charts/operators.ts).
+  const tls = cluster.routing?.tls;
+  if (tls?.acmeSolver === 'dns01' && tls.azureDns) {
+    uses.push({ identity: tls.azureDns.identity, namespace: 'cert-manager', serviceAccountName: 'cert-manager', at: [...clusterPath, 'routing', 'tls', 'azureDns', 'identity'] });
+  }
   return uses;
 }
 

@@ -11,7 +11,7 @@
  */
 import { createDefaultHttpClient, createPipelineRequest, Pipeline } from '@azure/core-rest-pipeline';
 import { PlatformConfig } from '../config/schema';
-import { RoleAssignment, roleAssignmentCommands, STORAGE_ROLES } from '../models/role-assignments';
+import { DNS_ZONE_CONTRIBUTOR, RoleAssignment, roleAssignmentCommands, STORAGE_ROLES } from '../models/role-assignments';
 import { CheckResult } from './check-result';
 
 /** GETs an ARM path (with its query) and returns the JSON body; throws an Error carrying `statusCode` otherwise. */
@@ -21,6 +21,7 @@ export type ArmGet = (pathAndQuery: string) => Promise<unknown>;
 const SATISFIED_BY: Readonly<Record<string, readonly string[]>> = {
   [STORAGE_ROLES.reader.id]: [STORAGE_ROLES.reader.id, STORAGE_ROLES.contributor.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'],
   [STORAGE_ROLES.contributor.id]: [STORAGE_ROLES.contributor.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'],
+  [DNS_ZONE_CONTRIBUTOR.id]: [DNS_ZONE_CONTRIBUTOR.id],
 };
 
 /** An ArmGet through an SDK client's pipeline (its credential, retries and policies) at the ARM endpoint. */
@@ -58,8 +59,8 @@ export async function checkRoleAssignments(config: PlatformConfig, assignments: 
   const results: CheckResult[] = [];
   for (const assignment of assignments) {
     const subject = `identity ${assignment.identity}`;
-    const container = assignment.scope.split('/').slice(-1)[0];
-    const expected = `${assignment.role} on container ${container}`;
+    const target = assignment.scope.split('/').slice(-1)[0];
+    const expected = `${assignment.role} on ${/\/dnsZones\//i.test(assignment.scope) ? 'DNS zone' : 'container'} ${target}`;
     const [, command] = roleAssignmentCommands({ environment: '', roleAssignments: [assignment] });
     try {
       const path = identityPath(config, assignment);
@@ -86,7 +87,7 @@ export async function checkRoleAssignments(config: PlatformConfig, assignments: 
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 403 || status === 404) {
-        results.push({ check: 'role-assignment', subject, status: 'skip', actual: `cannot read (${(error as Error).message})`, expected, fix: `grant Reader on the identity and the storage account to the caller, or review npm run role-assignments` });
+        results.push({ check: 'role-assignment', subject, status: 'skip', actual: `cannot read (${(error as Error).message})`, expected, fix: `grant Reader on the identity and the ${/\/dnsZones\//i.test(assignment.scope) ? 'DNS zone' : 'storage account'} to the caller, or review npm run role-assignments` });
       } else {
         throw error;
       }

@@ -7,6 +7,7 @@ import * as k8s from '../core/k8s';
 import { RERUN_ANNOTATION } from '../core/labels';
 import { isSystemOrGpuPool, NodePoolPlacement, preferredCoLocation } from '../core/node-pool';
 import { isQuantity, parseQuantity } from '../core/quantity';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /** Pod annotation with the SHA-256 of the Hadoop configuration: a change rolls the pods. */
 export const HDFS_CONFIG_CHECKSUM_ANNOTATION = 'platform.ml/hdfs-config-checksum';
@@ -147,6 +148,7 @@ export class HdfsCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: HdfsClusterProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     this.namespace = props.namespace;
     this.name = props.name ?? 'hdfs';
     this.replication = props.replication ?? 3;

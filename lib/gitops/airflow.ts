@@ -4,6 +4,7 @@ import * as k8s from '../core/k8s';
 import { apiServerEgressRule } from '../core/network-policies';
 import { AirflowValues, airflowValues, airflowVersionOfTag, AIRFLOW_POD_SELECTOR_LABEL, CHART_AIRFLOW_VERSIONS } from './airflow-values';
 import { PinnedHelmRelease } from './helm-release-pinned';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /** Where the Airflow chart comes from. */
 export interface AirflowChart {
@@ -170,6 +171,7 @@ export class Airflow extends Construct {
 
   constructor(scope: Construct, id: string, props: AirflowProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     this.validateProps(id, props);
     const releaseName = props.releaseName ?? 'airflow';
     this.secretNames = props.secretNames ?? {

@@ -8,6 +8,7 @@ import { ANY_ADDRESS, declareFlow } from '../core/flows';
 import { allowIngressFromAnywhere } from '../core/network-policies';
 import type { OperatorWebhook } from './operator-network';
 import { ContainerDefaults, NamespaceBaseline, PodSecurityLevel } from '../core/namespace-baseline';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /** Pod Security levels an operator namespace can enforce, each value the exact label value. */
 export type NamespacePodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
@@ -159,6 +160,7 @@ export class PinnedHelmRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: PinnedHelmReleaseProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     this.validateProps(id, props);
     this.releaseName = props.releaseName;
     this.namespace = props.namespace;

@@ -62,12 +62,29 @@ export interface CertManagerValues {
   readonly cainjector: { readonly resources: HelmResources };
   /** The controller configuration file; `enableGatewayAPI` lets cert-manager issue certificates for Gateway listeners. */
   readonly config?: { readonly apiVersion: 'controller.config.cert-manager.io/v1alpha1'; readonly kind: 'ControllerConfiguration'; readonly enableGatewayAPI: true };
+  /** Labels of the controller pods (chart value `podLabels`). */
+  readonly podLabels?: { readonly [key: string]: string };
+  /** The controller's ServiceAccount (chart value `serviceAccount.annotations`). */
+  readonly serviceAccount?: { readonly annotations: { readonly [key: string]: string } };
 }
 
-/** cert-manager with its CRDs (kept on uninstall), leader election in its own namespace instead of kube-system. */
-export function certManagerValues(namespace: string, gatewayApi = false): CertManagerValues {
+/** Azure Workload Identity of the cert-manager controller (see `ChartServiceAccountIdentity`). */
+export interface CertManagerWorkloadIdentity {
+  readonly podLabels: { readonly [key: string]: string };
+  readonly serviceAccountAnnotations: { readonly [key: string]: string };
+}
+
+/**
+ * cert-manager with its CRDs (kept on uninstall), leader election in its own namespace instead of kube-system. With
+ * `workloadIdentity` (ACME DNS-01 on Azure DNS) the controller pods get the Workload Identity label and its
+ * ServiceAccount the client and tenant ID: chart v1.18.2 values.yaml `podLabels` (controller pods only,
+ * templates/deployment.yaml) and `serviceAccount.annotations` (templates/serviceaccount.yaml).
+ */
+export function certManagerValues(namespace: string, gatewayApi = false, workloadIdentity?: CertManagerWorkloadIdentity): CertManagerValues {
   return {
     config: gatewayApi ? { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true } : undefined,
+    podLabels: workloadIdentity ? { ...workloadIdentity.podLabels } : undefined,
+    serviceAccount: workloadIdentity ? { annotations: { ...workloadIdentity.serviceAccountAnnotations } } : undefined,
     crds: { enabled: true, keep: true },
     global: { leaderElection: { namespace } },
     resources: helmResources('50m', '128Mi', '500m', '512Mi'),

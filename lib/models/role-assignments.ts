@@ -1,7 +1,8 @@
 /**
  * Azure role assignments the platform's identities need on storage, derived from the config: the least role
  * (Storage Blob Data Reader to read, Storage Blob Data Contributor to write) on the narrowest scope (the blob
- * container) for every identity whose workload the config ties to a container. Written next to the federated
+ * container) for every identity whose workload the config ties to a container; and DNS Zone Contributor on the
+ * Azure DNS zone of an ACME DNS-01 solver (`routing.tls.azureDns`) for its identity. Written next to the federated
  * credentials (`dist/<environment>/azure/role-assignments.json`) and printed as `az role assignment create`
  * commands by `npm run role-assignments`.
  *
@@ -31,6 +32,47 @@ export const STORAGE_ROLES = {
 } as const;
 
 export type StorageRole = keyof typeof STORAGE_ROLES;
+
+/**
+ * The role cert-manager's ACME DNS-01 solver needs on an Azure DNS zone to create and delete the
+ * `_acme-challenge` TXT record sets (Azure built-in roles, Networking: DNS Zone Contributor
+ * befefa01-2a29-4197-83a8-272ff33ce314, "manage DNS zones and record sets in Azure DNS, but not control who has
+ * access to them"; cert-manager.io docs configuration/acme/dns01/azuredns assigns this role on the zone).
+ */
+export const DNS_ZONE_CONTRIBUTOR = { name: 'DNS Zone Contributor', id: 'befefa01-2a29-4197-83a8-272ff33ce314' } as const;
+
+/** ARM scope of an Azure DNS zone. */
+export function dnsZoneScope(subscriptionId: string, resourceGroup: string, zone: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/dnsZones/${zone}`;
+}
+
+/**
+ * DNS Zone Contributor on `routing.tls.azureDns.zone` for its identity, for every cluster whose gateway's ClusterIssuer
+ * solves DNS-01 there (the cert-manager controller writes the TXT records). One per (identity, zone).
+ */
+export function dnsZoneRoleAssignments(config: PlatformConfig): RoleAssignment[] {
+  const byKey = new Map<string, { identity: string; scope: string; clusters: Set<string>; reasons: Set<string> }>();
+  for (const [clusterName, cluster] of Object.entries(config.clusters)) {
+    const tls = cluster.routing?.tls;
+    if (tls?.acmeSolver !== 'dns01' || !tls.azureDns || !config.identities[tls.azureDns.identity]) continue;
+    const { identity, zone, resourceGroup, subscriptionId } = tls.azureDns;
+    const scope = dnsZoneScope(subscriptionId ?? cluster.azure.subscriptionId, resourceGroup, zone);
+    const key = `${identity}\u0000${scope.toLowerCase()}`;
+    const entry = byKey.get(key) ?? { identity, scope, clusters: new Set<string>(), reasons: new Set<string>() };
+    entry.clusters.add(clusterName);
+    entry.reasons.add(`cert-manager on cluster '${clusterName}' writes ACME DNS-01 TXT records in zone ${zone}`);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].map(({ identity, scope, clusters, reasons }) => ({
+    identity,
+    clientId: config.identities[identity].clientId,
+    role: DNS_ZONE_CONTRIBUTOR.name,
+    roleDefinitionId: DNS_ZONE_CONTRIBUTOR.id,
+    scope,
+    clusters: [...clusters].sort(),
+    reasons: [...reasons].sort(),
+  }));
+}
 
 /** The roles MIC (aad-pod-identity) needs for the kubelet identity. */
 export const MIC_ROLES = {
@@ -168,6 +210,7 @@ export function roleAssignmentsDocument(
       reasons: [...reasons].sort(),
     });
   }
+  assignments.push(...dnsZoneRoleAssignments(config));
   const order = (a: RoleAssignment) => `${a.identity}\u0000${a.scope}`;
   assignments.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   const kubelet = kubeletRoleAssignments(config, aadPodIdentities);

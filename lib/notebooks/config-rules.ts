@@ -97,6 +97,9 @@ const jupyterhubRouteHostIsServed = perSection((section, path, cluster) => {
   if (!section.route || !cluster.routing) return [];
   const callback = callbackHost(section.auth.callbackUrl);
   const host = section.route.host ?? callback;
+  if (new URL(section.auth.callbackUrl).port !== '') {
+    return [{ path: [...path, 'auth', 'callbackUrl'], message: `the route serves the hub on the gateway's HTTPS port 443, but auth.callbackUrl (${section.auth.callbackUrl}) names another port; use https://${callback}/hub/oauth_callback (and register that redirect URI on the app)` }];
+  }
   if (host !== callback) {
     return [{ path: [...path, 'route', 'host'], message: `the route serves '${host}', but auth.callbackUrl (${section.auth.callbackUrl}) sends users back to '${callback}' after sign-in; use one host for both (the callback URL registered on the app is https://<route host>/hub/oauth_callback)` }];
   }

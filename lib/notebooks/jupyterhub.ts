@@ -2,7 +2,10 @@ import { Construct } from 'constructs';
 import { ContainerResources } from '../core/container-security';
 import { AKS_AGENT_POOL_LABEL, NodePoolPlacement, poolTolerations } from '../core/node-pool';
 import { PinnedHelmRelease } from '../gitops/helm-release-pinned';
+import { ANY_ADDRESS, declareFlows } from '../core/flows';
+import { API_SERVER_PORTS, apiServerEgressRule } from '../core/network-policies';
 import type { RouteBackend } from '../serving/route-backend';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /** A server size users can pick. */
 export interface NotebookProfile {
@@ -106,6 +109,9 @@ export const JUPYTERHUB_PROXY = {
   podLabels: { component: 'proxy', app: 'jupyterhub', release: JUPYTERHUB_RELEASE },
 } as const;
 
+/** Labels of the hub pods (`jupyterhub.matchLabels` with component hub, zero-to-jupyterhub-k8s 4.4.0 templates/_helpers.tpl). */
+export const JUPYTERHUB_HUB_POD_LABELS = { component: 'hub', app: 'jupyterhub', release: JUPYTERHUB_RELEASE } as const;
+
 /** Label the chart puts on user pods (`component: singleuser-server`, zero-to-jupyterhub 4.4.0 KubeSpawner config). */
 export const JUPYTER_USER_POD_LABELS = { component: 'singleuser-server' } as const;
 
@@ -121,7 +127,8 @@ function gib(quantity: string): string {
  * platform:
  * - sign-in with Microsoft Entra ID (`authenticator_class: azuread`, oauthenticator's AzureAdOAuthenticator), the
  *   client secret from a Secret outside dist/ (`OAUTH_CLIENT_SECRET`, the environment variable oauthenticator
- *   reads), only members of the allowed groups (`allowed_groups` on the token's `groups` claim);
+ *   reads), Entra ID's v2.0 endpoints with `openid profile email` and the username from `preferred_username`, only
+ *   members of the allowed groups (`allowed_groups` on the ID token's `groups` claim; see `entraSignIn`);
  * - user pods on the configured pool with the configured image, running as the identity's ServiceAccount with its
  *   labels (Workload Identity), restricted security contexts (KubeSpawner `container_security_context` and
  *   `pod_security_context`: the chart sets only `allowPrivilegeEscalation`), and without the chart's privileged
@@ -140,8 +147,10 @@ export class JupyterHub extends Construct {
 
   constructor(scope: Construct, id: string, props: JupyterHubProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     const prefix = `JupyterHub '${id}'`;
     if (props.profiles.length === 0) throw new Error(`${prefix}: 'profiles' is empty; add at least one server size`);
+    if (!/^[A-Za-z0-9][-A-Za-z0-9.]*$/.test(props.tenantId)) throw new Error(`${prefix}: 'tenantId' ("${props.tenantId}") must be an Entra ID tenant ID (a GUID) or domain; it is part of the sign-in URLs`);
     if (props.allowedGroups.length === 0) throw new Error(`${prefix}: 'allowedGroups' is empty; nobody could sign in (or everybody of the tenant, which is worse)`);
     if (!/^https:\/\/[^\s/]+\/hub\/oauth_callback$/.test(props.callbackUrl)) throw new Error(`${prefix}: 'callbackUrl' ("${props.callbackUrl}") must be https://<host>/hub/oauth_callback`);
     const [name, tag] = splitImage(props.image);
@@ -158,8 +167,7 @@ export class JupyterHub extends Construct {
             tenant_id: props.tenantId,
             client_id: props.clientId,
             oauth_callback_url: props.callbackUrl,
-            username_claim: 'preferred_username',
-            user_groups_claim: 'groups',
+            ...entraSignIn(props.tenantId),
             manage_groups: true,
             allowed_groups: [...props.allowedGroups].sort(),
             ...(props.adminGroups?.length ? { admin_groups: [...props.adminGroups].sort() } : {}),
@@ -174,6 +182,12 @@ export class JupyterHub extends Construct {
         nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name },
         tolerations: poolTolerations(props.nodePool) ?? [],
         resources: helmResources(HUB_RESOURCES),
+        // KubeSpawner in the hub calls the API server (user pods and PVCs). The chart's hub policy allows only
+        // ipBlock rules by default (zero-to-jupyterhub-k8s 4.4.0 values.yaml hub.networkPolicy.egressAllowRules,
+        // templates/_helpers-netpol.tpl), which a Cilium dataplane does not apply to the API server; its
+        // `hub.networkPolicy.egress` rules are appended to the hub's policy (templates/hub/netpol.yaml), so the hub
+        // gets the platform's port-only rule (lib/core apiServerEgressRule).
+        networkPolicy: { egress: [apiServerEgress()] },
       },
       proxy: {
         service: { type: 'ClusterIP' },
@@ -233,6 +247,7 @@ export class JupyterHub extends Construct {
       ports: [{ port: JUPYTERHUB_PROXY.port, targetPort: JUPYTERHUB_PROXY.targetPort, name: 'http' }],
       podLabels: { ...JUPYTERHUB_PROXY.podLabels },
     };
+    declareFlows(this, { purpose: 'JupyterHub hub (KubeSpawner) calls the API server', from: { namespace: props.namespace, podLabels: { ...JUPYTERHUB_HUB_POD_LABELS } }, to: { cidr: ANY_ADDRESS } }, API_SERVER_PORTS);
     this.release = new PinnedHelmRelease(this, 'release', {
       releaseName: JUPYTERHUB_RELEASE,
       namespace: props.namespace,
@@ -244,6 +259,40 @@ export class JupyterHub extends Construct {
     });
 
   }
+}
+
+/**
+ * How the hub signs users in with Entra ID (oauthenticator 17.4.0, the version zero-to-jupyterhub-k8s 4.4.0 pins in
+ * images/hub/requirements.txt):
+ * - AzureAdOAuthenticator's own `authorize_url`/`token_url` defaults are Entra ID's v1.0 endpoints
+ *   (`{graph_url}/{tenant_id}/oauth2/authorize` and `.../oauth2/token`, oauthenticator/azuread.py), and its
+ *   `token_to_user` returns the claims of the `id_token` of the token response as the user info. A v1.0 ID token has
+ *   no `preferred_username` (Microsoft identity platform, "ID token claims reference": `preferred_username` "The
+ *   `profile` scope is required to receive this claim. Present only in v2.0 tokens"; the token version follows the
+ *   endpoint), so `user_info_to_username` (oauthenticator/oauth2.py) would raise "No preferred_username found" and
+ *   every sign-in would fail. Hence the v2.0 endpoints of the tenant, with the scopes `openid` (an ID token at all),
+ *   `profile` (`preferred_username`, `name`, `oid`) and `email`, and the username from `preferred_username` (the
+ *   user's sign-in name, normally the UPN).
+ * - Groups: `auth_state_groups_key: user.groups` (oauthenticator 17: `user_groups_claim` is deprecated in favour of
+ *   it and `user.groups` is AzureAdOAuthenticator's default; `user` is its `user_auth_state_key`, which holds the ID
+ *   token's claims), so JupyterHub groups are the ID token's `groups` claim: group object IDs, present only when the
+ *   app registration emits group claims (`groupMembershipClaims`, see docs/notebooks.md), and replaced by an overage
+ *   reference above 200 groups (then the user is in no group and may not sign in).
+ */
+function entraSignIn(tenantId: string): { readonly [trait: string]: unknown } {
+  const authority = `https://login.microsoftonline.com/${tenantId}/oauth2/v2.0`;
+  return {
+    authorize_url: `${authority}/authorize`,
+    token_url: `${authority}/token`,
+    scope: ['openid', 'profile', 'email'],
+    username_claim: 'preferred_username',
+    auth_state_groups_key: 'user.groups',
+  };
+}
+
+/** `apiServerEgressRule` as chart values (plain numbers, as the chart writes ports). */
+function apiServerEgress(): { ports: { protocol: string; port: number }[] } {
+  return { ports: (apiServerEgressRule().ports ?? []).map((p) => ({ protocol: p.protocol ?? 'TCP', port: Number(p.port?.value) })) };
 }
 
 /**

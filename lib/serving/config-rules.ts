@@ -153,6 +153,41 @@ const acmeSolverFits = perRouting((routing, at, cluster) => {
   }];
 });
 
+/**
+ * `acmeSolver: dns01` with Azure DNS: cert-manager v1.18.2 (pkg/issuer/acme/dns/azuredns/azuredns.go
+ * `getAuthorization`) authenticates with Workload Identity only when the controller pod has a federated token, which
+ * the platform gives it from `tls.azureDns.identity` (charts/operators.ts); the zone gets the role assignment. So
+ * dns01 needs that block, the block needs dns01, the identity must be configured and bound with Workload Identity,
+ * and every host name the gateway serves must be in the zone (the solver writes `_acme-challenge.<host>` there).
+ */
+const azureDnsFits: ConfigRule = (config) => Object.entries(config.clusters).flatMap(([name, cluster]) => {
+  const routing = cluster.routing;
+  if (!routing) return [];
+  const at: ConfigPath = ['clusters', name, 'routing', 'tls'];
+  const { tls } = routing;
+  const dns01 = routing.mode === 'gateway-api' && !!tls.clusterIssuer && tls.acmeSolver === 'dns01';
+  if (!tls.azureDns) {
+    return dns01 ? [{ path: [...at, 'acmeSolver'], message: 'acmeSolver dns01 needs routing.tls.azureDns (identity, zone, resourceGroup): the cert-manager controller writes the TXT records to Azure DNS with Workload Identity, and without an identity its DNS-01 orders fail to authenticate; add azureDns with an identity under identities and the zone that holds the host names' }] : [];
+  }
+  if (!dns01) {
+    return [{ path: [...at, 'azureDns'], message: `azureDns is the Azure DNS zone of the DNS-01 solver; it applies only with mode gateway-api, a clusterIssuer and acmeSolver dns01 (found acmeSolver ${tls.acmeSolver ?? 'unset, so http01'}): set acmeSolver: dns01 or remove azureDns` }];
+  }
+  const violations: RuleViolation[] = [];
+  const { identity, zone } = tls.azureDns;
+  if (!config.identities[identity]) {
+    violations.push({ path: [...at, 'azureDns', 'identity'], message: `identity '${identity}' is not under identities (known: ${Object.keys(config.identities).sort().join(', ')}); add the managed identity cert-manager writes DNS records with` });
+  } else if ((cluster.identityMode ?? 'workload-identity') !== 'workload-identity') {
+    violations.push({ path: [...at, 'azureDns', 'identity'], message: `cluster '${name}' has identityMode ${cluster.identityMode}, but the cert-manager controller gets its Azure identity only through Workload Identity (AZURE_FEDERATED_TOKEN_FILE, cert-manager v1.18.2 azuredns.go); move the cluster to identityMode workload-identity or use another ACME solver` });
+  }
+  const servingRoutes = cluster.serving ? declaredRoutes(cluster.serving, routing) : [];
+  const hosts = [...new Set([routing.hostname, ...(routing.hosts ?? []), ...servingRoutes.map((route) => route.host)])];
+  const outside = hosts.filter((host) => host !== zone && !host.endsWith(`.${zone}`));
+  if (outside.length > 0) {
+    violations.push({ path: [...at, 'azureDns', 'zone'], message: `host name(s) ${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''} are not in zone ${zone}, so the DNS-01 solver cannot write their _acme-challenge record there; use the zone that holds every route host name` });
+  }
+  return violations;
+});
+
 const routesAreSound = perServing((serving, path, cluster) => {
   const violations: RuleViolation[] = [];
   const names = new Map<string, string>();
@@ -337,6 +372,7 @@ export const SERVING_RULES: readonly ConfigRule[] = [
   modelsFitTheMode,
   routingIsComplete,
   acmeSolverFits,
+  azureDnsFits,
   servingRoutesNeedRouting,
   routesAreSound,
   appRoutesAreDistinct,

@@ -2,7 +2,7 @@
  * The serving section of a cluster: KServe models, HTTP microservices, MLflow tracking, and how callers reach
  * them (a shared Gateway API gateway, or an Ingress class as a fallback).
  */
-import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
+import { Closed, ContainerImage, DNS_LABEL_PATTERN, DnsLabel, Guid, NameMap, Pattern, Quantity, SecretEnv, StringEnum, Type, Static } from '../config/schema-helpers';
 import { NAME_RULES, nameKeyDescription } from '../core/names';
 import { ACME_SOLVERS } from '../gitops/cert-manager-solver';
 
@@ -50,10 +50,19 @@ export const RouteSchema = Closed({
   enabled: Type.Optional(Type.Boolean({ description: 'false keeps the workload internal (no route). Default: true' })),
 }, { description: 'how callers reach the workload through the gateway' });
 
+/** The Azure DNS zone cert-manager's DNS-01 solver writes to, and the identity it writes with. */
+const AzureDnsSchema = Closed({
+  identity: DnsLabel('identity (under identities) the cert-manager controller uses with Workload Identity to write the TXT records: gets the federated credential for system:serviceaccount:cert-manager:cert-manager and DNS Zone Contributor on the zone'),
+  zone: Pattern(HOSTNAME_PATTERN, 'name of the Azure DNS zone that holds the route host names, such as example.com'),
+  resourceGroup: Type.String({ minLength: 1, description: 'resource group of the DNS zone' }),
+  subscriptionId: Type.Optional(Guid('subscription of the DNS zone. Default: the cluster\'s')),
+}, { description: 'Azure DNS for ACME DNS-01 (only with acmeSolver dns01, required then)' });
+
 const TlsSchema = Closed({
   secretName: DnsLabel('name of the TLS certificate Secret (created by cert-manager or synced from Key Vault; never in dist/)'),
   clusterIssuer: Type.Optional(DnsLabel('cert-manager ClusterIssuer that issues the certificate (adds the cert-manager annotation)')),
-  acmeSolver: Type.Optional(StringEnum(ACME_SOLVERS, 'how the ClusterIssuer proves the host names (only with clusterIssuer): http01 (an http01.gatewayHTTPRoute solver whose parentRefs name this Gateway; cert-manager runs solver pods in the gateway namespace and the gateway gets the access rules for them), dns01 (TXT records; nothing runs in the cluster; needed for wildcard listeners) or none (not an ACME issuer). Default: http01')),
+  acmeSolver: Type.Optional(StringEnum(ACME_SOLVERS, 'how the ClusterIssuer proves the host names (only with clusterIssuer): http01 (an http01.gatewayHTTPRoute solver whose parentRefs name this Gateway; cert-manager runs solver pods in the gateway namespace and the gateway gets the access rules for them), dns01 (the cert-manager controller writes TXT records in Azure DNS with the identity of tls.azureDns; needed for wildcard listeners) or none (not an ACME issuer). Default: http01')),
+  azureDns: Type.Optional(AzureDnsSchema),
 }, { description: 'TLS for the routes' });
 
 const GatewaySchema = Closed({

@@ -8,6 +8,7 @@ import { NGINX_SIZE_PATTERN } from './config';
 import { RouteBackend } from './route-backend';
 import { ResolvedRoute, RouteSpec, resolveRoutes, usedBackends } from './route-checks';
 import { GatewayTls, SharedGateway } from './shared-gateway';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 export { RouteBackendRef, RoutePathType, RouteSpec } from './route-checks';
 export { BackendPort, BackendTls, RouteBackend } from './route-backend';
@@ -94,6 +95,7 @@ export class IngressRoutes extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressRoutesProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'spread'); // all routes of the gateway: each object on its own in a split layer, so the collection's growth never moves a route
     const routes = this.validateProps(id, props);
     const defaultTimeout = props.defaultTimeoutSeconds ?? 60;
     this.trafficSourceNamespace = props.gateway ? props.gateway.namespace : props.ingress!.controllerNamespace;

@@ -25,7 +25,8 @@ export interface GatewayTls {
    * How the ClusterIssuer proves control of the host names, when it is an ACME issuer: `http01` (a
    * `gatewayHTTPRoute` solver: cert-manager runs solver pods in the gateway namespace and routes
    * `/.well-known/acme-challenge/` to them through this Gateway, so the gateway gets the access rules for them),
-   * `dns01` (TXT records; nothing runs in the cluster) or `none` (not an ACME issuer). Only with `clusterIssuer`.
+   * `dns01` (the cert-manager controller writes TXT records; no solver pod, so no access rules here) or `none` (not
+   * an ACME issuer). Only with `clusterIssuer`.
    * @default - 'http01' when clusterIssuer is set
    */
   readonly acmeSolver?: AcmeSolver;

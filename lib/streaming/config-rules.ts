@@ -248,7 +248,7 @@ const nifiUiRouteVerifiesNifi = perSection((section, path, cluster) => {
     return [{ path: at, message: `NiFi serves its UI only over HTTPS (port 8443), and routing mode ${cluster.routing.mode} cannot verify a backend's certificate without presenting one of its own (ingress-nginx proxy-ssl-secret); use routing.mode gateway-api (BackendTLSPolicy) or remove the route` }];
   }
   if (!nifi.tls) {
-    return [{ path: at, message: 'the gateway opens TLS to NiFi\'s port 8443 and verifies its certificate, but NiFi would serve the self-signed certificate it generates at first start, which nothing can trust in advance; add streaming.nifi.tls.secretName: a kubernetes.io/tls Secret created outside dist/ (tls.crt, tls.key, ca.crt; such as a cert-manager Certificate from a CA issuer with dnsNames nifi.<namespace>.svc.<cluster domain>)' }];
+    return [{ path: at, message: 'the gateway opens TLS to NiFi\'s port 8443 and verifies its certificate, but NiFi would serve the self-signed certificate it generates at first start, which nothing can trust in advance; add streaming.nifi.tls.secretName: a kubernetes.io/tls Secret created outside dist/ (tls.crt, tls.key, ca.crt; such as a cert-manager Certificate from a CA issuer) whose certificate names nifi.<namespace>.svc.<cluster domain>, nifi.<namespace>.svc and the route host (docs/streaming.md, NiFi\'s certificate)' }];
   }
   return [];
 });

@@ -99,7 +99,7 @@ export const NifiOidcSchema = Closed({
     name: Pattern(SECRET_NAME_PATTERN, 'Secret created outside dist/ in NiFi\'s namespace'),
     key: Pattern('^[-._a-zA-Z0-9]+$', 'key of the client secret in that Secret'),
   }, { description: 'the app registration\'s client secret (required: NiFi authenticates at the token endpoint with it)' })),
-  initialAdminIdentity: Pattern('^[^\\s<>&"\'|\\\\]+$', 'the user (as the identity claim names it, such as alice@example.com) who becomes NiFi\'s first administrator and grants everybody else access'),
+  initialAdminIdentity: Pattern('^\\S+$', 'the user (as the identity claim names it, such as alice@example.com) who becomes NiFi\'s first administrator and grants everybody else access'),
   identityClaim: Type.Optional(Pattern('^[A-Za-z0-9_.:-]+$', 'token claim that names the user. Default: preferred_username (the Entra ID sign-in name; NiFi\'s own default, email, is only in Entra ID tokens when configured as an optional claim)')),
   groupsClaim: Type.Optional(Pattern('^[A-Za-z0-9_.:-]+$', 'token claim with the user\'s groups. Default: groups')),
 }, { description: 'OpenID Connect sign-in with Microsoft Entra ID (tenant: azure.tenantId)' });
@@ -122,7 +122,7 @@ export const NifiSchema = Closed({
     }, { description: 'the endpoint as its own API path https://<host><path> on the cluster\'s routing (to the plain HTTP port; the gateway terminates TLS)' })),
   }, { description: 'the seed\'s REST model-serving endpoint, hosted by a NiFi flow' }),
   tls: Type.Optional(Closed({
-    secretName: Pattern(SECRET_NAME_PATTERN, 'Secret created outside dist/ in NiFi\'s namespace, type kubernetes.io/tls with tls.crt, tls.key and ca.crt (such as a cert-manager Certificate from a CA issuer, dnsNames nifi.<namespace>.svc.<cluster domain>)'),
+    secretName: Pattern(SECRET_NAME_PATTERN, 'Secret created outside dist/ in NiFi\'s namespace, type kubernetes.io/tls with tls.crt, tls.key and ca.crt (such as a cert-manager Certificate from a CA issuer); the certificate must name nifi.<namespace>.svc.<cluster domain>, nifi.<namespace>.svc, route.host and, for kubectl port-forward, localhost (Jetty\'s SNI host check in NiFi 2.11.0 refuses other Host names)'),
   }, { description: 'NiFi\'s HTTPS certificate from a Secret, instead of the self-signed one NiFi generates at first start; required for the UI route (the gateway verifies it)' })),
   route: Type.Optional(Closed({
     host: Pattern(HOSTNAME_PATTERN, 'host name of the UI: routing.hostname or one of routing.hosts; NiFi serves /nifi, /nifi-api and more at the root of it'),

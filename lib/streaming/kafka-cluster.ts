@@ -6,6 +6,7 @@ import { AKS_ACCELERATOR_LABEL, AKS_AGENT_POOL_LABEL, AKS_MODE_LABEL, HOSTNAME_T
 import { ContainerResources, toResourceRequirements } from '../core/container-security';
 import { declareFlows } from '../core/flows';
 import { allowApiServerEgress } from '../core/network-policies';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /** Labels Strimzi 1.2.0 puts on the pods it creates (io.strimzi.api.ResourceLabels, operator-common Labels). */
 export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
@@ -145,6 +146,7 @@ export class KafkaCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     this.validateProps(id, props);
     this.name = props.name;
     this.namespace = props.namespace;

@@ -7,6 +7,7 @@ import { NAMESPACE_NAME_LABEL } from '../core/labels';
 import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
 import { PUBLIC_ADDRESSES } from '../core/network-policies';
 import type { RouteBackend } from '../serving/route-backend';
+import { declareFolderPlacement } from '../core/folder-placement';
 
 /**
  * Facts of the official `apache/nifi` image (apache/nifi rel/nifi-2.11.0, nifi-docker/dockerhub): it runs as
@@ -78,6 +79,11 @@ export interface NifiOidc {
   readonly clientSecret: { readonly name: string; readonly key: string };
   /** Token claim that names the user (`nifi.security.user.oidc.claim.identifying.user`). */
   readonly identityClaim: string;
+  /**
+   * Claims tried in order when the token lacks `identityClaim` (`nifi.security.user.oidc.fallback.claims.identifying.user`).
+   * @default - none: a token without `identityClaim` fails the sign-in
+   */
+  readonly fallbackIdentityClaims?: readonly string[];
   /** Token claim with the user's groups (`nifi.security.user.oidc.claim.groups`). */
   readonly groupsClaim: string;
   /** Identity (in the claim's form) that becomes NiFi's first administrator. */
@@ -189,6 +195,7 @@ export class Nifi extends Construct {
 
   constructor(scope: Construct, id: string, props: NifiProps) {
     super(scope, id);
+    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
     this.validateProps(id, props);
     const selector = { 'app.kubernetes.io/name': 'nifi', 'app.kubernetes.io/instance': props.name };
     this.podLabels = { ...selector, ...(props.podLabels ?? {}) };
@@ -272,6 +279,13 @@ export class Nifi extends Construct {
               ],
               env: [
                 { name: 'NIFI_WEB_HTTPS_PORT', value: String(this.uiPort) },
+                // sh/start.sh (rel/nifi-2.11.0) writes nifi.web.https.host from NIFI_WEB_HTTPS_HOST, else $HOSTNAME, and
+                // Jetty binds that address only (StandardServerProvider: ServerConnector.setHost): the pod IP, so
+                // `kubectl port-forward` (which connects to 127.0.0.1 in the pod) was refused. 0.0.0.0 binds every
+                // interface. The host is used for nothing else that matters here: Jetty's SNI host check compares the
+                // Host header with the certificate, the proxy checks use nifi.web.proxy.host, and NiFi's own JWT
+                // issuer (StandardIssuerProvider) becomes https://0.0.0.0:8443 (issued and checked by this node alone).
+                { name: 'NIFI_WEB_HTTPS_HOST', value: '0.0.0.0' },
                 // NiFi answers only requests whose Host header is its own host name or a listed proxy host.
                 { name: 'NIFI_WEB_PROXY_HOST', value: [...props.proxyHosts].sort().join(',') },
                 { name: 'NIFI_JVM_HEAP_INIT', value: heap },
@@ -401,9 +415,11 @@ export class Nifi extends Construct {
     if (props.proxyHosts.length === 0) fail('\'proxyHosts\' is empty; NiFi refuses requests whose Host header is not its own or a listed proxy host');
     if (props.oidc) {
       if (!/^https:\/\/[^\s]+$/.test(props.oidc.discoveryUrl)) fail(`'oidc.discoveryUrl' ("${props.oidc.discoveryUrl}") must be an https:// URL`);
-      // The value is written into conf/authorizers.xml by sed, as sh/secure.sh does: no XML or sed metacharacters.
-      if (!/^[^\s<>&"'|\\]+$/.test(props.oidc.initialAdminIdentity)) fail(`'oidc.initialAdminIdentity' ("${props.oidc.initialAdminIdentity}") must be one word without < > & " ' | or backslash, such as an e-mail address`);
-      for (const [prop, value] of [['identityClaim', props.oidc.identityClaim], ['groupsClaim', props.oidc.groupsClaim], ['clientId', props.oidc.clientId]] as const) {
+      // Written into conf/authorizers.xml XML-escaped from the environment (configureScript): any character but white space.
+      if (!/^\S+$/.test(props.oidc.initialAdminIdentity)) fail(`'oidc.initialAdminIdentity' ("${props.oidc.initialAdminIdentity}") must be one word without white space, such as an e-mail address`);
+      const claims = [['identityClaim', props.oidc.identityClaim], ['groupsClaim', props.oidc.groupsClaim], ['clientId', props.oidc.clientId],
+        ...(props.oidc.fallbackIdentityClaims ?? []).map((claim) => ['fallbackIdentityClaims', claim] as const)] as const;
+      for (const [prop, value] of claims) {
         if (!/^[A-Za-z0-9_.:-]+$/.test(value)) fail(`'oidc.${prop}' ("${value}") must be a claim name or ID of letters, digits, '_', '.', ':' and '-'`);
       }
     }
@@ -436,6 +452,9 @@ function memoryMiB(quantity: string): number {
   return match ? Number(match[1]) * (match[2] ? MIB[match[2]] : 1 / (1024 * 1024)) : 1024;
 }
 
+/** `nifi.security.user.oidc.additional.scopes`: NiFi 2.11.0's default `offline_access` and `profile` (see configureScript). */
+export const NIFI_OIDC_ADDITIONAL_SCOPES = ['offline_access', 'profile'] as const;
+
 /** Single-user sign-in settings of NiFi 2.11.0's default nifi.properties (nifi-resources pom.xml). */
 const SINGLE_USER_PROPERTIES: readonly [string, string][] = [
   ['nifi.security.user.authorizer', 'single-user-authorizer'],
@@ -456,9 +475,17 @@ const SINGLE_USER_PROPERTIES: readonly [string, string][] = [
  *   generation without a keystore location). This is why sh/secure.sh (AUTH=tls/ldap/oidc), which always sets
  *   `nifi.security.keystore` and `keystorePasswd` from KEYSTORE_PATH/KEYSTORE_PASSWORD, is not used.
  * - OIDC: the keys sh/update_oidc_properties.sh sets, the managed authorizer and no login identity provider (what
- *   sh/secure.sh sets), and the initial admin in conf/authorizers.xml with secure.sh's own sed expressions (they
- *   fill the properties only while empty: once NiFi has written users.xml and authorizations.xml, changing the
- *   initial admin has no effect, as NiFi documents for `Initial Admin Identity`).
+ *   sh/secure.sh sets), the scopes and fallback claims (below), and the initial admin in conf/authorizers.xml where
+ *   secure.sh's sed expressions put it, but by awk from the environment, XML-escaped (& < >), so no character of the
+ *   identity is read as sed or XML syntax. Filled only while empty, as secure.sh does: once NiFi has written users.xml
+ *   and authorizations.xml, changing the initial admin has no effect, as NiFi documents for `Initial Admin Identity`.
+ * - Scopes: NiFi 2.11.0 asks for `openid` and `email` (StandardClientRegistrationProvider STANDARD_SCOPES) plus
+ *   `nifi.security.user.oidc.additional.scopes` (default `offline_access`, nifi-resources pom.xml; read by
+ *   NiFiProperties.getOidcAdditionalScopes). Entra ID puts `preferred_username` (the default identity claim) into the
+ *   ID token only with the `profile` scope (Microsoft identity platform, ID token claims reference), so the
+ *   additional scopes are `offline_access,profile`. The identity is the first of `claim.identifying.user` and
+ *   `fallback.claims.identifying.user` the token has (OidcSecurityConfiguration.getUserClaimNames,
+ *   StandardOidcUserService); none of them: "User Claim Name not found", no sign-in.
  * - Single-user: the defaults of nifi.properties, so switching back from OIDC works.
  */
 export function configureScript(home: string, props: Pick<NifiProps, 'tls' | 'oidc'>): string {
@@ -486,11 +513,17 @@ export function configureScript(home: string, props: Pick<NifiProps, 'tls' | 'oi
     set('nifi.security.user.oidc.discovery.url', props.oidc.discoveryUrl);
     set('nifi.security.user.oidc.client.id', props.oidc.clientId);
     lines.push('prop nifi.security.user.oidc.client.secret "$NIFI_OIDC_CLIENT_SECRET" || exit 1');
+    set('nifi.security.user.oidc.additional.scopes', NIFI_OIDC_ADDITIONAL_SCOPES.join(','));
     set('nifi.security.user.oidc.claim.identifying.user', props.oidc.identityClaim);
+    set('nifi.security.user.oidc.fallback.claims.identifying.user', (props.oidc.fallbackIdentityClaims ?? []).join(','));
     set('nifi.security.user.oidc.claim.groups', props.oidc.groupsClaim);
     const authorizers = '/seed/conf/authorizers.xml';
-    lines.push(`sed -i -e 's|<property name="Initial User Identity 1"></property>|<property name="Initial User Identity 1">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers} || exit 1`);
-    lines.push(`sed -i -e 's|<property name="Initial Admin Identity"></property>|<property name="Initial Admin Identity">'"\${INITIAL_ADMIN_IDENTITY}"'</property>|' ${authorizers} || exit 1`);
+    // admin NAME: <property name="NAME"></property> (empty) gets $INITIAL_ADMIN_IDENTITY, XML-escaped; found by index(), not a regex.
+    lines.push(`admin() { N="$1" awk 'BEGIN { v = ENVIRON["INITIAL_ADMIN_IDENTITY"]; gsub(/&/, "\\\\&amp;", v); gsub(/</, "\\\\&lt;", v); gsub(/>/, "\\\\&gt;", v); `
+      + `e = "<property name=\\"" ENVIRON["N"] "\\"></property>" } { i = index($0, e); if (i > 0) $0 = substr($0, 1, i - 1) "<property name=\\"" ENVIRON["N"] "\\">" v "</property>" substr($0, i + length(e)); print }' `
+      + `${authorizers} > ${authorizers}.new && cat ${authorizers}.new > ${authorizers} && rm ${authorizers}.new; }`);
+    lines.push("admin 'Initial User Identity 1' || exit 1");
+    lines.push("admin 'Initial Admin Identity' || exit 1");
   } else {
     for (const [key, value] of SINGLE_USER_PROPERTIES) set(key, value);
   }

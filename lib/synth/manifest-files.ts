@@ -2,6 +2,7 @@
 import * as yaml from 'js-yaml';
 import { createHash } from 'crypto';
 import { compareText } from '../core/sort';
+import type { FolderPlacement } from '../core/folder-placement';
 
 /** The fields of a manifest that identify it. */
 export interface ManifestIdentity {
@@ -110,6 +111,12 @@ export interface SplitOptions {
    */
   readonly unitOf?: (file: string) => string | undefined;
   /**
+   * The placement the workload's construct declared (`declareFolderPlacement`, lib/core/folder-placement.ts), by the
+   * unit `unitOf` returned.
+   * @default - 'workload' for every unit
+   */
+  readonly placementOf?: (unit: string) => FolderPlacement | undefined;
+  /**
    * YAML bytes of a file.
    * @default - 0
    */
@@ -127,15 +134,6 @@ export class LayerFoldersError extends Error {
     this.name = 'LayerFoldersError';
   }
 }
-
-/**
- * A workload with more objects (or bytes, in the workload folders) than this is not kept in one folder: its
- * objects are spread one by one. None of this platform's is near it (a Deployment with its Service,
- * PodDisruptionBudget and autoscaler is 4 objects; HDFS is 5; route collections are spread anyway). The threshold
- * looks at the workload's own size only, so crossing it moves objects of that workload and of no other.
- */
-export const MAX_GROUP_OBJECTS = 32;
-const MAX_GROUP_BYTES = 64 * 1024;
 
 /** Folder counts tried when suggesting one (powers of two, as `clusters.<name>.layerFolders` allows). */
 const FOLDER_COUNTS = [1, 2, 4, 8, 16, 32, 64];
@@ -164,14 +162,25 @@ const bucketFolder = (base: string, index: number) => (index === 0 ? base : `${b
  * 4. `<layer>-<N-1>` ... `<layer>-1`, `<layer>`: everything else.
  * Empty folders are left out.
  *
- * **Stable.** Within sections 2 to 4 an object's folder is `hash(group) mod N`. The group is the workload the
- * object belongs to (`<namespace>/<unit>`), so a workload's Service, PodDisruptionBudget or Kafka node pool
- * arrive with it; it is the object's own file name for dependency objects, for objects of no workload, for route
- * collections (`INDEPENDENT_KINDS`) and for a workload larger than `MAX_GROUP_OBJECTS`. It depends on nothing but
- * the object's own identity, so adding or removing objects (a model, a namespace) never moves another object to
- * another folder. This matters because a moved object is deleted by Flux: the Kustomization it left prunes it (it
- * is still labelled as its own) before the Kustomization it moved to, which applies later, re-creates it
- * (docs/output.md, "Split layers and Flux prune").
+ * **Stable.** Within sections 2 to 4 an object's folder is `hash(group) mod N`, and both its section and its group
+ * depend on the identity of the object and of the workload that declares it, never on what else the workload holds
+ * today or on its size:
+ * - a dependency object (section 2), an object of no workload, and an object of a workload whose construct declares
+ *   the placement `spread` (all routes of a gateway, `IngressRoutes`) is a group of its own: its file name;
+ * - an object of any other workload groups with it (`<namespace>/<unit>`, the construct id under the chart), so a
+ *   workload's Service, PodDisruptionBudget or Kafka node pool arrive with it;
+ * - the workload's section is `services` when its construct declares the placement `service` (`HdfsCluster`,
+ *   `KafkaCluster`, `Nifi`, `JupyterHub`, `Airflow`, `PinnedHelmRelease`), else `work`; an object created directly
+ *   under the chart is its own workload, a service when its kind is one of `SERVICE_KINDS`.
+ * So adding or removing objects (a model, a namespace, a Service of a workload), a workload growing to any size,
+ * and a workload gaining or losing a StatefulSet or a HelmRelease never move another object, nor the workload's own
+ * remaining objects. A workload whose construct does not declare `service` but holds a `SERVICE_KINDS` object is
+ * refused (the construct must declare it, so its section cannot follow its content), and one grouped workload larger
+ * than a folder is refused with the advice to declare `spread`. What still moves objects (a renamed workload, a
+ * changed declaration, a changed folder count) is listed in docs/output.md and flagged by `npm run diff`. This
+ * matters because a moved object is deleted by Flux: the Kustomization it left prunes it (it is still labelled as
+ * its own) before the Kustomization it moved to, which applies later, re-creates it (docs/output.md, "Split layers
+ * and Flux prune").
  *
  * **Growth moves objects only to earlier folders.** Raising N to 2N (the only change, counts being powers of
  * two) keeps every object in bucket `h mod N` or moves it to `h mod N + N`, a higher index, and folders of a
@@ -197,7 +206,7 @@ export function splitIntoFolders(layer: string, files: readonly string[], option
   if (!FOLDER_COUNTS.includes(folders)) {
     throw new LayerFoldersError(`layer '${layer}': ${folders} folders is not one of ${FOLDER_COUNTS.join(', ')} (a power of two, so that raising it moves objects only to folders Flux applies earlier)`, layer, undefined);
   }
-  const groups = placeFiles(files, options.unitOf ?? (() => undefined), sizeOf);
+  const groups = placeFiles(layer, files, options.unitOf ?? (() => undefined), options.placementOf ?? (() => undefined), sizeOf, maxObjects, maxBytes);
   const parts = layout(layer, files, groups, folders);
   const over = parts.filter((part) => part.files.length > maxObjects || sum(part.files, sizeOf) > maxBytes);
   if (over.length === 0) return parts;
@@ -217,18 +226,11 @@ export function splitIntoFolders(layer: string, files: readonly string[], option
 const sum = (files: readonly string[], sizeOf: (file: string) => number) => files.reduce((total, file) => total + sizeOf(file), 0);
 
 /**
- * Kinds that need nothing of their workload to become healthy, and that a route collection (all routes of a
- * gateway namespace come from one construct) holds by the thousand: a workload made of these only is spread
- * object by object, whatever its size.
- */
-const INDEPENDENT_KINDS: readonly string[] = ['httproute', 'grpcroute'];
-
-/**
  * Kinds of long-running services that other workloads of the layer use: stateful stores (HDFS), Kafka clusters
- * and node pools, DaemonSets, Helm-installed applications (Airflow, JupyterHub). A workload that holds one comes
- * in the services folders, before the other workloads, so a Spark job never starts before the HDFS it reads and
- * a KafkaTopic or KafkaUser never waits for its Kafka cluster in an earlier folder (Flux `wait` would then fail
- * or hold the folder, and never apply the next one).
+ * and node pools, DaemonSets, Helm-installed applications (Airflow, JupyterHub). A workload that holds one must
+ * declare the placement `service` and comes in the services folders, before the other workloads, so a Spark job
+ * never starts before the HDFS it reads and a KafkaTopic or KafkaUser never waits for its Kafka cluster in an
+ * earlier folder (Flux `wait` would then fail or hold the folder, and never apply the next one).
  */
 export const SERVICE_KINDS: readonly string[] = [
   'statefulset',
@@ -243,37 +245,52 @@ type Section = 'cluster' | 'deps' | 'services' | 'work';
 
 /**
  * The section and group hash of each file (see `splitIntoFolders`): a dependency object is a group of its own (all
- * dependency folders come before every workload folder, so how they are grouped does not matter); any other
- * object groups with its workload, unless the workload is made of independent kinds only, or is larger than a
- * group may be (then only its own objects move when it crosses the size). A workload holding a service kind goes
- * to the services section, whole.
+ * dependency folders come before every workload folder, so how they are grouped does not matter); any other object
+ * groups with its workload unless the workload declares `spread`; the workload's section follows its declared
+ * placement. Nothing here looks at a workload's size or at the kinds it holds, except to refuse a declaration that
+ * does not fit them (a service kind outside a `service` workload, a grouped workload larger than a folder).
  */
-function placeFiles(files: readonly string[], unitOf: (file: string) => string | undefined, sizeOf: (file: string) => number): Map<string, { section: Section; hash: number }> {
-  const units = new Map<string, { count: number; bytes: number; independent: boolean; service: boolean }>();
-  const unitKey = (file: string) => {
+function placeFiles(
+  layer: string, files: readonly string[], unitOf: (file: string) => string | undefined, placementOf: (unit: string) => FolderPlacement | undefined,
+  sizeOf: (file: string) => number, maxObjects: number, maxBytes: number,
+): Map<string, { section: Section; hash: number }> {
+  const units = new Map<string, { unit: string; namespace: string; placement: FolderPlacement; count: number; bytes: number; serviceKinds: Set<string> }>();
+  const unitKey = (file: string): string | undefined => {
     const { namespace, kind } = parseFileName(file);
     const unit = namespace === 'cluster' || isDependency(kind) ? undefined : unitOf(file);
-    return unit === undefined ? undefined : { key: `${namespace}/${unit}`, kind };
+    return unit === undefined ? undefined : `${namespace}/${unit}`;
   };
   for (const file of files) {
-    const unit = unitKey(file);
-    if (unit === undefined) continue;
-    const size = units.get(unit.key) ?? { count: 0, bytes: 0, independent: true, service: false };
-    units.set(unit.key, {
-      count: size.count + 1, bytes: size.bytes + sizeOf(file),
-      independent: size.independent && INDEPENDENT_KINDS.includes(unit.kind), service: size.service || SERVICE_KINDS.includes(unit.kind),
-    });
+    const key = unitKey(file);
+    if (key === undefined) continue;
+    const { namespace, kind } = parseFileName(file);
+    const unit = unitOf(file)!;
+    const entry = units.get(key) ?? { unit, namespace, placement: placementOf(unit) ?? 'workload', count: 0, bytes: 0, serviceKinds: new Set<string>() };
+    entry.count += 1;
+    entry.bytes += sizeOf(file);
+    if (SERVICE_KINDS.includes(kind)) entry.serviceKinds.add(kind);
+    units.set(key, entry);
+  }
+  for (const { unit, namespace, placement, count, bytes, serviceKinds } of units.values()) {
+    if (serviceKinds.size > 0 && placement !== 'service') {
+      throw new Error(`layer '${layer}': workload '${unit}' in namespace '${namespace}' holds ${[...serviceKinds].sort().join(', ')} (long-running service kinds, which must come before the workloads that use them) but its construct declares the folder placement '${placement}'; declare 'service' in its constructor (declareFolderPlacement, lib/core/folder-placement.ts), so that its folder never follows what it holds`);
+    }
+    if (placement !== 'spread' && (count > maxObjects || bytes > maxBytes)) {
+      throw new LayerFoldersError(`layer '${layer}': workload '${unit}' in namespace '${namespace}' alone holds ${count} objects and ${Math.round(bytes / 1024)} KiB of YAML, more than one folder may (${maxObjects} objects, ${Math.round(maxBytes / 1024)} KiB), and a workload's objects stay in one folder; declare the placement 'spread' in its construct (declareFolderPlacement) so they are placed one by one, or split the workload`, layer, undefined);
+    }
   }
   const placed = new Map<string, { section: Section; hash: number }>();
   for (const file of files) {
     const { namespace, kind } = parseFileName(file);
     if (namespace === 'cluster') { placed.set(file, { section: 'cluster', hash: 0 }); continue; }
     if (isDependency(kind)) { placed.set(file, { section: 'deps', hash: bucketHash(file) }); continue; }
-    const unit = unitKey(file);
-    const info = unit === undefined ? undefined : units.get(unit.key)!;
-    const together = info !== undefined && !info.independent && info.count <= MAX_GROUP_OBJECTS && info.bytes <= MAX_GROUP_BYTES;
-    const service = info !== undefined ? info.service : SERVICE_KINDS.includes(kind);
-    placed.set(file, { section: service ? 'services' : 'work', hash: bucketHash(together ? unit!.key : file) });
+    const key = unitKey(file);
+    const info = key === undefined ? undefined : units.get(key)!;
+    if (info === undefined) {
+      placed.set(file, { section: SERVICE_KINDS.includes(kind) ? 'services' : 'work', hash: bucketHash(file) });
+      continue;
+    }
+    placed.set(file, { section: info.placement === 'service' ? 'services' : 'work', hash: bucketHash(info.placement === 'spread' ? file : key!) });
   }
   return placed;
 }

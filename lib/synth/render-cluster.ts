@@ -2,7 +2,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { ClusterContext, ManifestJson, RenderedFolder } from './cluster-context';
 import { Layer, LAYER_ORDER } from './layers';
-import { describeObject, kustomizationYaml, LayerFoldersError, manifestFileName, splitIntoFolders, toYaml } from './manifest-files';
+import { describeObject, kustomizationYaml, LayerFoldersError, manifestFileName, SERVICE_KINDS, splitIntoFolders, toYaml } from './manifest-files';
+import { FolderPlacement, folderPlacementOf } from '../core/folder-placement';
 import { ConfigPath } from '../config/yaml-positions';
 
 /** A layer that does not fit in the folders its cluster config gives it, with the config key to change. */
@@ -26,12 +27,13 @@ export function renderClusterLayers(context: ClusterContext): RenderedFolder[] {
     const byFile = renderChart(chart, seen);
     if (byFile.size === 0) continue;
     const texts = new Map([...byFile].map(([file, obj]) => [file, toYaml(obj)]));
-    let units: Map<string, string> | undefined;
-    const unitOf = (file: string) => (units ??= workloadUnits(chart)).get(file);
+    let units: ReturnType<typeof workloadUnits> | undefined;
+    const unitOf = (file: string) => (units ??= workloadUnits(chart)).unitOf.get(file);
+    const placementOf = (unit: string) => (units ??= workloadUnits(chart)).placementOf.get(unit);
     const path: ConfigPath = ['clusters', context.clusterName, 'layerFolders', layer];
     let parts;
     try {
-      parts = splitIntoFolders(layer, [...byFile.keys()], { folders: folderCount(context, layer), unitOf, sizeOf: (file) => texts.get(file)!.length });
+      parts = splitIntoFolders(layer, [...byFile.keys()], { folders: folderCount(context, layer), unitOf, placementOf, sizeOf: (file) => texts.get(file)!.length });
     } catch (error) {
       if (!(error instanceof LayerFoldersError)) throw error;
       if (layer === Layer.OPERATORS) {
@@ -76,16 +78,22 @@ function renderChart(chart: Chart, seen: Map<string, string>): Map<string, Manif
 
 /**
  * The workload each object of a chart belongs to, by file name: the id of the construct directly under the chart
- * that created it (`model-iris`, `microservice-featurespace`), so a split keeps a workload with its own objects.
+ * that created it (`model-iris`, `microservice-featurespace`), so a split keeps a workload with its own objects; and
+ * the folder placement each such construct declared (`declareFolderPlacement`). An object created directly under the
+ * chart is its own workload, a `service` when its kind is one of `SERVICE_KINDS` (its kind is part of its identity).
  */
-function workloadUnits(chart: Chart): Map<string, string> {
-  const units = new Map<string, string>();
+export function workloadUnits(chart: Chart): { unitOf: Map<string, string>; placementOf: Map<string, FolderPlacement> } {
+  const unitOf = new Map<string, string>();
+  const placementOf = new Map<string, FolderPlacement>();
   const depth = chart.node.scopes.length;
   for (const construct of chart.node.findAll()) {
     if (!ApiObject.isApiObject(construct)) continue;
     const top = construct.node.scopes[depth];
     const file = manifestFileName({ apiVersion: construct.apiVersion, kind: construct.kind, metadata: { name: construct.name, namespace: construct.metadata.namespace } });
-    units.set(file, top.node.id);
+    unitOf.set(file, top.node.id);
+    const declared = folderPlacementOf(top);
+    if (declared !== undefined) placementOf.set(top.node.id, declared);
+    else if (top === construct) placementOf.set(top.node.id, SERVICE_KINDS.includes(file.split('_')[1]) ? 'service' : 'workload');
   }
-  return units;
+  return { unitOf, placementOf };
 }

@@ -51,14 +51,22 @@ function externalSecrets(context: ClusterContext): Record<string, string> {
     if (airflow.dags.credentialsSecret) out[`${ns}/${airflow.dags.credentialsSecret}`] = `clusters.${context.clusterName}.airflow.dags.credentialsSecret (created outside dist/)`;
   }
   const streaming = (context.cluster as { streaming?: { clients?: Record<string, { namespace: string; credentialsSecret?: string }>; nifi?: {
-    namespace?: string; credentialsSecret?: string; tls?: { secretName: string }; signIn?: { oidc?: { clientSecret?: { name: string } } };
+    namespace?: string; credentialsSecret?: string; tls?: { secretName: string }; route?: { host: string }; signIn?: { oidc?: { clientSecret?: { name: string } } };
   } } }).streaming;
   for (const [name, client] of Object.entries(streaming?.clients ?? {})) {
     if (client.credentialsSecret) out[`${client.namespace}/${client.credentialsSecret}`] = `clusters.${context.clusterName}.streaming.clients.${name}.credentialsSecret (created outside dist/)`;
   }
   const nifi = streaming?.nifi;
   if (nifi?.credentialsSecret) out[`${nifi.namespace ?? 'nifi'}/${nifi.credentialsSecret}`] = `clusters.${context.clusterName}.streaming.nifi.credentialsSecret (created outside dist/)`;
-  if (nifi?.tls) out[`${nifi.namespace ?? 'nifi'}/${nifi.tls.secretName}`] = `clusters.${context.clusterName}.streaming.nifi.tls.secretName (created outside dist/)`;
+  if (nifi?.tls) {
+    // What the certificate must name: the gateway's BackendTLSPolicy hostname, and every Host NiFi is reached by
+    // (Jetty's SNI host check in NiFi 2.11.0; docs/streaming.md, NiFi's certificate). Not checkable from dist/.
+    const ns = nifi.namespace ?? 'nifi';
+    const domain = (context.cluster as { clusterDomain?: string }).clusterDomain ?? 'cluster.local';
+    const route = nifi.route && (context.cluster as { routing?: unknown }).routing ? [nifi.route.host] : [];
+    const names = [`nifi.${ns}.svc.${domain}`, `nifi.${ns}.svc`, ...route].join(', ');
+    out[`${ns}/${nifi.tls.secretName}`] = `clusters.${context.clusterName}.streaming.nifi.tls.secretName (created outside dist/; tls.crt must name DNS ${names}, and localhost for kubectl port-forward: Jetty's SNI host check, docs/streaming.md)`;
+  }
   const oidcSecret = nifi?.signIn?.oidc?.clientSecret;
   if (oidcSecret) out[`${nifi!.namespace ?? 'nifi'}/${oidcSecret.name}`] = `clusters.${context.clusterName}.streaming.nifi.signIn.oidc.clientSecret (created outside dist/)`;
   return out;

@@ -230,6 +230,39 @@ export function clusterPods(cluster: VerifiedCluster): { pods: PodGroup[]; unkno
   return { pods, unknownCharts };
 }
 
+/**
+ * NetworkPolicies a pinned chart renders from its values, as far as the rule needs them: the zero-to-jupyterhub
+ * 4.4.0 hub policy's extra egress rules (`hub.networkPolicy.egress`, appended to the policy of the hub pods by
+ * `templates/hub/netpol.yaml` while `hub.networkPolicy.enabled`, default true). Only those rules are modelled (the
+ * chart's fixed and ipBlock rules are not), which can only under-approve: a flow they allow is allowed.
+ */
+export function chartNetworkPolicies(cluster: VerifiedCluster): { manifest: ManifestJson; folder: string }[] {
+  const all = cluster.folders.flatMap((folder) => folder.manifests.map((obj) => ({ folder: folder.folder, obj: obj as Json })));
+  const ociUrls = new Map<string, string>();
+  for (const { obj } of all) {
+    if (obj.kind === 'OCIRepository') ociUrls.set(`${obj.metadata.namespace}/${obj.metadata.name}`, String(obj.spec?.url ?? ''));
+  }
+  const policies: { manifest: ManifestJson; folder: string }[] = [];
+  for (const { folder, obj } of all) {
+    if (obj.kind !== 'HelmRelease' || chartOf(obj, ociUrls) !== 'jupyterhub') continue;
+    const values = obj.spec?.values ?? {};
+    const netpol = values.hub?.networkPolicy ?? {};
+    if (netpol.enabled === false || !Array.isArray(netpol.egress) || netpol.egress.length === 0) continue;
+    const release = obj.spec?.releaseName ?? obj.metadata.name;
+    const namespace = obj.spec?.targetNamespace ?? obj.metadata.namespace;
+    policies.push({
+      folder,
+      manifest: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `hub (chart of HelmRelease ${obj.metadata.name}, hub.networkPolicy.egress)`, namespace },
+        spec: { podSelector: { matchLabels: { component: 'hub', app: values.nameOverride || 'jupyterhub', release } }, policyTypes: ['Egress'], egress: netpol.egress },
+      } as unknown as ManifestJson,
+    });
+  }
+  return policies;
+}
+
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects. */
 export function objectRef(obj: ManifestJson | Json): string {
   return obj.metadata.namespace ? `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.kind}/${obj.metadata.name}`;

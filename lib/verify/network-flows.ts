@@ -14,7 +14,7 @@
 import { endpointKey } from '../core/flows';
 import { ClusterFacts, DeclaredFlow, FlowEndpoint, VerifiedCluster, VerifyFault, VerifyRule } from './types';
 import { CompiledPolicy, compilePolicy, Endpoint, PolicyIndex, PolicyRule, portEntryAdmits, cidrWithin, cidrsOverlap, selects } from './network-policy-model';
-import { clusterPods, PodGroup } from './flow-pods';
+import { chartNetworkPolicies, clusterPods, PodGroup } from './flow-pods';
 
 const UPSTREAM = 'Kubernetes v1.31 NetworkPolicy semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ (isolation, additive rules, both ends must allow), API networking.k8s.io/v1 NetworkPolicySpec';
 const ALL_ADDRESSES = '0.0.0.0/0';
@@ -55,6 +55,7 @@ export function buildFlowModel(cluster: VerifiedCluster): FlowModel {
       }
     }
   }
+  for (const { manifest, folder } of chartNetworkPolicies(cluster)) policies.push(compilePolicy(manifest, folder));
   for (const pod of pods) {
     folderOf.set(pod.owner, pod.folder);
     if (!namespaceLabels.has(pod.namespace)) namespaceLabels.set(pod.namespace, { 'kubernetes.io/metadata.name': pod.namespace });

@@ -7,9 +7,9 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
 import { PrivateKubeconfig } from '../../lib/azure/kubeconfig';
 import { privateKubeconfigRoot } from '../../lib/azure/kubeconfig-dir';
+import { bundleEntry } from '../bundle';
 import { REPO_ROOT } from '../util';
 
 let work: string;
@@ -28,8 +28,7 @@ function startChild(): Promise<{ pid: number; file: string; kill: () => Promise<
   fs.writeFileSync(entry, `import { PrivateKubeconfig } from ${JSON.stringify(path.join(REPO_ROOT, 'lib/azure/kubeconfig'))};\n`
     + `const k = PrivateKubeconfig.create(${JSON.stringify(KUBECONFIG)}, { tmpRoot: ${JSON.stringify(root)} });\n`
     + 'process.stdout.write(k.path + "\\n");\nsetInterval(() => {}, 1000);\n');
-  const bundle = path.join(work, 'child.js');
-  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
+  const bundle = bundleEntry(entry, path.join(work, 'child.js'));
   const child = spawn('node', [bundle], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
     child.stdout.once('data', (data: Buffer) => resolve({

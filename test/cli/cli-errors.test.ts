@@ -7,8 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
-import { REPO_ROOT } from '../util';
+import { bundleEntry } from '../bundle';
 
 let work: string;
 const bundles = new Map<string, string>();
@@ -16,13 +15,9 @@ const bundles = new Map<string, string>();
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-errors-'));
   for (const cli of ['federated-credentials', 'write-config-schema', 'write-config-docs', 'import-schemas']) {
-    const bundle = path.join(work, `${cli}.js`);
-    buildSync({ entryPoints: [path.join(REPO_ROOT, 'lib/cli', `${cli}.ts`)], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
-    bundles.set(cli, bundle);
+    bundles.set(cli, bundleEntry(`lib/cli/${cli}.ts`, path.join(work, `${cli}.js`)));
   }
-  const main = path.join(work, 'main.js');
-  buildSync({ entryPoints: [path.join(REPO_ROOT, 'main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: main, logLevel: 'error' });
-  bundles.set('synth', main);
+  bundles.set('synth', bundleEntry('main.ts', path.join(work, 'main.js')));
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 

@@ -133,6 +133,12 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
     'resourceId': { code: 'the resource ID is built from the identity entry (resourceGroup, resourceName, subscription)' },
     'serviceAccountName': { schema: `clusters.${C}.training.serviceAccountName` },
   },
+  'lib/identity/chart-service-account-identity.ts': {
+    "'…' (\"…\") is not a GUID; use the value A": { schema: `identities.${C}.clientId` },
+    "'…' (\"…\") must be a DNS label: lowercase": { code: 'the only caller passes the cert-manager operator namespace and the chart ServiceAccount name cert-manager (constants)' },
+    'oidcIssuerUrl': { schema: `clusters.${C}.azure.oidcIssuerUrl` },
+    'federatedCredentialName': { code: 'the name is <cluster>-cert-manager-cert-manager: a DNS label plus fixed text' },
+  },
   'lib/identity/workload-identity-audit.ts': {
     'federatedCredentialName': { code: 'credential names are unique per cluster, namespace and ServiceAccount' },
     "identity '…' would need … federated cred": { rule: 'more than 20 federated credentials for one identity' },
@@ -203,6 +209,7 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
   },
   'lib/notebooks/jupyterhub.ts': {
     'profiles': { rule: 'a notebook GPU profile on a cluster without a GPU pool' },
+    'tenantId': { schema: 'azure.tenantId' },
     'allowedGroups': { schema: `clusters.${C}.notebooks.auth.allowedGroups` },
     'callbackUrl': { schema: `clusters.${C}.notebooks.auth.callbackUrl` },
   },

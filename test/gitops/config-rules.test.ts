@@ -37,6 +37,13 @@ describe('GitOps config rules', () => {
     ]);
   });
 
+  test('a cluster that routes (without serving) must pin the gateway controller and cert-manager', () => {
+    expect(problems(/      certManager:                                           # the gateway's certificate[^\n]*\n.*\n.*\n      gatewayController:.*\n.*\n.*\n.*\n/, '')).toEqual([
+      expect.stringMatching(/^clusters\.data-processing\.operators\.gatewayController: the cluster needs the gateway-controller \(for routing\.mode\), but operators\.gatewayController does not pin it/),
+      expect.stringMatching(/^clusters\.data-processing\.operators\.certManager: the cluster needs the cert-manager \(for routing\.tls\.clusterIssuer\), but operators\.certManager does not pin it/),
+    ]);
+  });
+
   test('the training operator must be pinned with a tag', () => {
     expect(problems(/      trainingOperator:.*\n.*\n.*\n/, '')).toEqual([
       expect.stringMatching(/^clusters\.training\.operators\.trainingOperator: .*add operators.trainingOperator with its repository and tag/),

@@ -55,6 +55,8 @@ describe('notebooks config rules', () => {
     expect(violations((c) => { notebooks(c).route = { host: 'notebooks.example.com' }; })).toEqual([]);
     expect(violations((c) => { c.routing!.hosts = ['nifi.example.com']; }))
       .toContainEqual({ path: at('auth.callbackUrl'), message: expect.stringMatching(/host 'notebooks\.example\.com' \(of the OAuth callback URL\) is not served .* add it to clusters\.data-processing\.routing\.hosts/) });
+    expect(violations((c) => { notebooks(c).auth.callbackUrl = 'https://notebooks.example.com:8443/hub/oauth_callback'; }))
+      .toContainEqual({ path: at('auth.callbackUrl'), message: expect.stringMatching(/names another port; use https:\/\/notebooks\.example\.com\/hub\/oauth_callback/) });
     // no route, no requirement
     expect(violations((c) => { delete c.routing; delete notebooks(c).route; })).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { NodePoolMode } from '../../lib/core/node-pool';
 import { JupyterHub, JupyterHubProps } from '../../lib/notebooks/jupyterhub';
 import { findManifest, Manifest } from '../util';
+import { collectDeclaredFlows } from '../../lib/core/flows';
 
 const required: JupyterHubProps = {
   namespace: 'notebooks',
@@ -41,6 +42,17 @@ describe('JupyterHub', () => {
     });
   });
 
+  test('the hub (KubeSpawner) gets the platform\'s port-only API server egress through the chart (z2jh 4.4.0 hub.networkPolicy.egress)', () => {
+    const values = findManifest(synth(), 'HelmRelease', 'jupyterhub', 'notebooks').spec.values;
+    expect(values.hub.networkPolicy).toEqual({ egress: [{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }] });
+    const chart = Testing.chart();
+    new JupyterHub(chart, 'hub', required);
+    expect(collectDeclaredFlows(chart).filter((f) => /hub \(KubeSpawner\)/.test(f.purpose)).map((f) => [f.from, f.to, f.port])).toEqual([
+      [{ namespace: 'notebooks', podLabels: { component: 'hub', app: 'jupyterhub', release: 'jupyterhub' } }, { cidr: '0.0.0.0/0' }, 443],
+      [{ namespace: 'notebooks', podLabels: { component: 'hub', app: 'jupyterhub', release: 'jupyterhub' } }, { cidr: '0.0.0.0/0' }, 6443],
+    ]);
+  });
+
   test('Entra ID sign-in for the allowed groups, the client secret by reference', () => {
     const values = findManifest(synth(), 'HelmRelease', 'jupyterhub', 'notebooks').spec.values;
     expect(values.hub.config.JupyterHub.authenticator_class).toBe('azuread');
@@ -50,6 +62,22 @@ describe('JupyterHub', () => {
     expect(python).toContain('c.AzureAdOAuthenticator.oauth_callback_url = json.loads("\\"https://notebooks.example.com/hub/oauth_callback\\"")');
     expect(python).not.toMatch(/client_secret/);
     expect(values.hub.extraEnv).toEqual({ OAUTH_CLIENT_SECRET: { valueFrom: { secretKeyRef: { name: 'jupyterhub-entra', key: 'client-secret' } } } });
+  });
+
+  test('Entra ID v2.0 endpoints with openid/profile/email, so the ID token carries preferred_username (oauthenticator 17.4.0 defaults to v1.0)', () => {
+    const python: string = findManifest(synth(), 'HelmRelease', 'jupyterhub', 'notebooks').spec.values.hub.extraConfig.platform;
+    const trait = (name: string) => JSON.parse(JSON.parse(new RegExp(`^c\\.AzureAdOAuthenticator\\.${name} = json\\.loads\\((.*)\\)$`, 'm').exec(python)![1]));
+    // the endpoint/claim pair: preferred_username is only in v2.0 ID tokens, and only with the profile scope
+    expect(trait('authorize_url')).toBe('https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/oauth2/v2.0/authorize');
+    expect(trait('token_url')).toBe('https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/oauth2/v2.0/token');
+    expect(trait('scope')).toEqual(['openid', 'profile', 'email']);
+    expect(trait('username_claim')).toBe('preferred_username');
+    // groups from the ID token's groups claim (AzureAdOAuthenticator keeps the claims under auth_state.user)
+    expect(trait('auth_state_groups_key')).toBe('user.groups');
+    expect(trait('manage_groups')).toBe(true);
+    expect(python).not.toMatch(/user_groups_claim/); // deprecated in oauthenticator 17 (a warning at every start)
+    expect(python).not.toMatch(/oauth2\/(authorize|token)\b/); // no v1.0 endpoint anywhere
+    expect(() => synth({ ...required, tenantId: 'x/../common' })).toThrow(/'tenantId' \("x\/\.\.\/common"\) must be an Entra ID tenant ID/);
   });
 
   test('user pods: pool, image, identity, restricted, home volume, culling, no privileged helpers', () => {

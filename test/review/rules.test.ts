@@ -352,6 +352,12 @@ describe('flux-order', () => {
     expect(risks(report, 'PersistentVolumeClaim', 'data', RULE)).toEqual([expect.stringMatching(/^danger: moves from layer platform to workloads .*: platform may prune it before workloads takes it over \(deletes the claim/)]);
   });
 
+  test('a move between folders of a split layer names the only causes a split has and where they are documented', () => {
+    const chain = [fluxKustomization('workloads-services'), fluxKustomization('workloads', { dependsOn: [{ name: 'workloads-services' }] })];
+    const report = review([...chain, at('workloads-services', pvc('data'))], [...chain, at('workloads', pvc('data'))]);
+    expect(risks(report, 'PersistentVolumeClaim', 'data', RULE)).toEqual([expect.stringMatching(/^danger: moves from layer workloads-services to workloads .*; a move between folders of a split layer happens only on a changed folder count, a renamed workload or a changed folder placement of its construct \(docs\/output\.md, "What still moves an object"\): workloads-services may prune it before workloads takes it over/)]);
+  });
+
   test('a move to an earlier layer (a dependency of the old owner) is a warning: the new owner applies first', () => {
     const report = review([...FLUX, at('workloads', pvc('data'))], [...FLUX, at('platform', pvc('data'))]);
     expect(risks(report, 'PersistentVolumeClaim', 'data', RULE)).toEqual(["warning: moves from layer workloads to platform (Flux Kustomization workloads → platform): platform applies first (a dependency of workloads) and takes over its owner labels, so the prune of workloads skips it"]);

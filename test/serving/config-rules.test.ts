@@ -44,6 +44,17 @@ describe('serving config rules', () => {
     ['HTTP-01 (the default) for host names that need wildcard listeners', (c) => {
       for (let i = 0; i < 70; i++) serving(c).microservices![`svc${i}`] = { ...featurespace(c), volumes: undefined, route: { host: `s${i}.apps.example.com`, path: '/' } };
     }, /^clusters\.serving\.routing\.tls\.clusterIssuer: the 71 route host names need wildcard listeners \(such as \*\.apps\.example\.com\), and HTTP-01 \(the default acmeSolver\) cannot prove a wildcard name .* set routing\.tls\.acmeSolver: dns01/],
+    ['acmeSolver dns01 without azureDns', (c) => { c.clusters.serving.routing!.tls.acmeSolver = 'dns01'; }, /^clusters\.serving\.routing\.tls\.acmeSolver: acmeSolver dns01 needs routing\.tls\.azureDns \(identity, zone, resourceGroup\).*add azureDns/],
+    ['azureDns without acmeSolver dns01', (c) => { c.clusters.serving.routing!.tls.azureDns = { identity: 'model-reader', zone: 'example.com', resourceGroup: 'rg-dns' }; },
+      /^clusters\.serving\.routing\.tls\.azureDns: azureDns is the Azure DNS zone of the DNS-01 solver; it applies only with .* \(found acmeSolver unset, so http01\): set acmeSolver: dns01 or remove azureDns/],
+    ['an azureDns identity not under identities', (c) => { Object.assign(c.clusters.serving.routing!.tls, { acmeSolver: 'dns01', azureDns: { identity: 'dns-writer', zone: 'example.com', resourceGroup: 'rg-dns' } }); },
+      /^clusters\.serving\.routing\.tls\.azureDns\.identity: identity 'dns-writer' is not under identities/],
+    ['azureDns on an aad-pod-identity cluster', (c) => {
+      c.clusters.serving.identityMode = 'aad-pod-identity';
+      Object.assign(c.clusters.serving.routing!.tls, { acmeSolver: 'dns01', azureDns: { identity: 'model-reader', zone: 'example.com', resourceGroup: 'rg-dns' } });
+    }, /^clusters\.serving\.routing\.tls\.azureDns\.identity: cluster 'serving' has identityMode aad-pod-identity, but the cert-manager controller gets its Azure identity only through Workload Identity/],
+    ['route host names outside the azureDns zone', (c) => { Object.assign(c.clusters.serving.routing!.tls, { acmeSolver: 'dns01', azureDns: { identity: 'model-reader', zone: 'example.org', resourceGroup: 'rg-dns' } }); },
+      /^clusters\.serving\.routing\.tls\.azureDns\.zone: host name\(s\) ml\.example\.com are not in zone example\.org/],
     ['ingress without an ingress block', (c) => { c.clusters.serving.routing!.mode = 'ingress'; }, /^clusters\.serving\.routing: mode ingress needs an ingress block/],
     ['two routes that collide', (c) => { featurespace(c).route = { path: '/rankingrec' }; }, /microservices\.rankingrec: route PathPrefix \/rankingrec on ml\.example\.com collides with the route of microservice 'featurespace'/],
     ['two routes with one name', (c) => { serving(c).microservices!['model-iris'] = { ...featurespace(c), route: { path: '/other' } }; }, /route name 'model-iris' is also used by model 'iris'/],
@@ -60,9 +71,10 @@ describe('serving config rules', () => {
   test('acmeSolver dns01 accepts host names that need wildcard listeners', () => {
     const found = violations((c) => {
       c.clusters.serving.routing!.tls.acmeSolver = 'dns01';
+      c.clusters.serving.routing!.tls.azureDns = { identity: 'model-reader', zone: 'example.com', resourceGroup: 'rg-dns' };
       for (let i = 0; i < 70; i++) serving(c).microservices![`svc${i}`] = { ...featurespace(c), volumes: undefined, route: { host: `s${i}.apps.example.com`, path: '/' } };
     });
-    expect(found.filter((v) => /acmeSolver|wildcard/.test(v))).toEqual([]);
+    expect(found.filter((v) => /acmeSolver|wildcard|azureDns/.test(v))).toEqual([]);
   });
 });
 
@@ -78,6 +90,16 @@ describe('serving config through the loader', () => {
     const issues = issuesOf((text) => text.replace('https://exampleartifacts.blob.core.windows.net/mlflow/models/wine-quality', seedUri));
     expect(issues).toEqual([
       `${line}: clusters.serving.serving.models.wine-quality.storageUri: "${seedUri}" is not a form KServe's storage initializer reads (no abfss://, wasbs:// or dfs.core.windows.net handler); use the blob endpoint of the same account: https://exampleartifacts.blob.core.windows.net/mlflow/models/wine-quality`,
+    ]);
+  });
+
+  test('a config written before routing moved (serving.routing) gets exactly one issue: the move, at its line, with the fix', () => {
+    const old = (text: string) => text.replace(/    # How callers reach the cluster's workloads: one shared Gateway[^\n]*\n    routing:\n((      [^\n]*\n|        [^\n]*\n)+)    serving:\n/,
+      (_m, block: string) => `    serving:\n      routing:\n${block.replace(/^(?=.)/gm, '  ')}`);
+    const text = old(exampleText);
+    const line = text.split('\n').findIndex((l, i, all) => l === '      routing:' && all[i - 1] === '    serving:') + 1;
+    expect(issuesOf(old)).toEqual([
+      `${line}: clusters.serving.serving.routing: serving.routing moved to clusters.serving.routing: routing is now a capability of the cluster, shared by serving, the NiFi routes (streaming.nifi) and JupyterHub (notebooks). Move the whole routing block out of serving, one level up, as a key of cluster 'serving' (same content)`,
     ]);
   });
 

@@ -161,6 +161,10 @@ describe('IngressRoutes', () => {
       });
     });
 
+    test('an HTTPS backend with proxy headers (snapshot)', () => {
+      expect(synth([nifiUi, nifiEndpoint]).manifests).toMatchSnapshot();
+    });
+
     test('request headers the gateway sets: one RequestHeaderModifier filter, names sorted', () => {
       const route = findManifest(synth([nifiUi]).manifests, 'HTTPRoute', 'nifi', 'gateway');
       expect(route.spec.rules[0].filters).toEqual([{

@@ -112,6 +112,11 @@ describe('Nifi', () => {
   };
   const tls = { secretName: 'nifi-tls', hostname: 'nifi.nifi.svc.cluster.local' };
 
+  test('all sign-in, TLS and call props (snapshot)', () => {
+    const proxies = { 'app.kubernetes.io/name': 'envoy', 'gateway.envoyproxy.io/owning-gateway-name': 'data-gateway' };
+    expect(synth({ ...required, tls, oidc, calls: { pods: [{ purpose: 'NiFi calls the routes x', namespace: 'gateway', podLabels: proxies, port: 10443 }], publicHosts: ['ml.example.com'] } })).toMatchSnapshot();
+  });
+
   test('tls: the certificate Secret mounted read-only and read as PEM', () => {
     const sts = findManifest(synth({ ...required, tls }), 'StatefulSet', 'nifi', 'nifi');
     const pod = sts.spec.template.spec;
@@ -134,6 +139,11 @@ describe('Nifi', () => {
       ],
     });
     expect(new Nifi(Testing.chart(), 'nifi', required).backend.ports[0].tls).toBeUndefined();
+  });
+
+  test('NiFi listens on every interface (NIFI_WEB_HTTPS_HOST 0.0.0.0, start.sh), so kubectl port-forward reaches it', () => {
+    const env = findManifest(synth(), 'StatefulSet', 'nifi', 'nifi').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'NIFI_WEB_HTTPS_HOST', value: '0.0.0.0' });
   });
 
   test('oidc: no single-user credentials, the client secret only by reference in the init container, the initial admin', () => {
@@ -165,7 +175,8 @@ describe('Nifi', () => {
       'nifi.security.truststore=./conf/truststore.p12', 'nifi.security.truststore.certificate=', 'nifi.security.truststoreType=PKCS12',
       'nifi.security.truststorePasswd=', 'nifi.security.user.authorizer=single-user-authorizer', 'nifi.security.autoreload.enabled=false',
       'nifi.security.user.login.identity.provider=single-user-provider', 'nifi.security.user.oidc.discovery.url=', 'nifi.security.user.oidc.client.id=',
-      'nifi.security.user.oidc.client.secret=', 'nifi.security.user.oidc.claim.identifying.user=', 'nifi.security.user.oidc.claim.groups=groups', ''].join('\n');
+      'nifi.security.user.oidc.client.secret=', 'nifi.security.user.oidc.additional.scopes=offline_access', 'nifi.security.user.oidc.claim.identifying.user=',
+      'nifi.security.user.oidc.fallback.claims.identifying.user=', 'nifi.security.user.oidc.claim.groups=groups', ''].join('\n');
     const AUTHORIZERS = '<authorizers>\n  <property name="Initial User Identity 1"></property>\n  <property name="Initial Admin Identity"></property>\n</authorizers>\n';
 
     function run(props: Pick<NifiProps, 'tls' | 'oidc'>, secret = ''): Map<string, string> {
@@ -192,6 +203,8 @@ describe('Nifi', () => {
         'nifi.security.user.oidc.discovery.url': oidc.discoveryUrl, 'nifi.security.user.oidc.client.id': oidc.clientId,
         'nifi.security.user.oidc.client.secret': secret, 'nifi.security.user.oidc.claim.identifying.user': 'preferred_username',
         'nifi.security.user.oidc.claim.groups': 'groups',
+        // Entra ID: preferred_username only with the profile scope; NiFi asks for openid and email itself
+        'nifi.security.user.oidc.additional.scopes': 'offline_access,profile', 'nifi.security.user.oidc.fallback.claims.identifying.user': '',
       });
       const authorizers = fs.readFileSync(path.join(dir, 'seed', 'authorizers.xml'), 'utf8');
       expect(authorizers).toContain('<property name="Initial Admin Identity">nifi-admin@example.com</property>');
@@ -201,6 +214,16 @@ describe('Nifi', () => {
       execFileSync('sh', ['-c', script], { env: { PATH: process.env.PATH, NIFI_OIDC_CLIENT_SECRET: secret, INITIAL_ADMIN_IDENTITY: 'someone-else@example.com' } });
       expect(fs.readFileSync(path.join(dir, 'seed', 'nifi.properties'), 'utf8')).toBe(before);
       expect(fs.readFileSync(path.join(dir, 'seed', 'authorizers.xml'), 'utf8')).toBe(authorizers); // only while empty, as secure.sh
+    });
+
+    test('an initial admin with characters special to sed, the shell and XML is written XML-escaped, the rest of the file untouched; fallback claims', () => {
+      const identity = 'a/b&c\\d|e<f>g\'h"i$j`k';
+      const props = run({ oidc: { ...oidc, initialAdminIdentity: identity, fallbackIdentityClaims: ['upn', 'email'] } });
+      expect(props.get('nifi.security.user.oidc.fallback.claims.identifying.user')).toBe('upn,email');
+      const escaped = 'a/b&amp;c\\d|e&lt;f&gt;g\'h"i$j`k';
+      expect(fs.readFileSync(path.join(dir, 'seed', 'authorizers.xml'), 'utf8')).toBe(AUTHORIZERS
+        .replace('"Initial User Identity 1"></property>', `"Initial User Identity 1">${escaped}</property>`)
+        .replace('"Initial Admin Identity"></property>', `"Initial Admin Identity">${escaped}</property>`));
     });
 
     test('single-user without tls: the sign-in defaults, the TLS keys untouched (NiFi generates its certificate)', () => {
@@ -238,7 +261,9 @@ describe('Nifi', () => {
   test('validation of sign-in, TLS and calls', () => {
     const build = (props: Partial<NifiProps>) => () => synth({ ...required, ...props });
     expect(build({ oidc: { ...oidc, discoveryUrl: 'http://login.example.com' } })).toThrow(/'oidc.discoveryUrl' \("http:\/\/login.example.com"\) must be an https:\/\/ URL/);
-    expect(build({ oidc: { ...oidc, initialAdminIdentity: 'a|b' } })).toThrow(/'oidc.initialAdminIdentity' \("a\|b"\) must be one word/);
+    expect(build({ oidc: { ...oidc, initialAdminIdentity: 'a b' } })).toThrow(/'oidc.initialAdminIdentity' \("a b"\) must be one word without white space/);
+    expect(build({ oidc: { ...oidc, initialAdminIdentity: "o'brien&co|x@example.com" } })).not.toThrow(); // escaped by the script
+    expect(build({ oidc: { ...oidc, fallbackIdentityClaims: ['upn', 'a,b'] } })).toThrow(/'oidc.fallbackIdentityClaims' \("a,b"\)/);
     expect(build({ oidc: { ...oidc, identityClaim: 'user name' } })).toThrow(/'oidc.identityClaim' \("user name"\)/);
     expect(build({ tls: { ...tls, hostname: 'Nifi_Host' } })).toThrow(/'tls.hostname' \("Nifi_Host"\) must be a DNS name/);
     expect(build({ calls: { publicHosts: ['localhost'] } })).toThrow(/'calls.publicHosts' \("localhost"\) must be a fully qualified host name/);

@@ -3,7 +3,9 @@
  * to NiFi, verified), NiFi's model-serving endpoint (its own API path) and JupyterHub through its own gateway,
  * with the same access rules as the serving routes, and NiFi signs in with Entra ID.
  */
+import { buildClusterApp } from '../../charts';
 import { PlatformConfig } from '../../lib/config/schema';
+import { clusterFacts } from '../../lib/verify/cluster-facts';
 import { networkFlowRule } from '../../lib/verify/network-flows';
 import { ManifestJson } from '../../lib/synth/cluster-context';
 import { editCluster, exampleFlowCluster } from '../verify/flow-cluster';
@@ -96,10 +98,23 @@ describe('the data-processing cluster routes NiFi and JupyterHub', () => {
     expect(script).toContain("prop nifi.security.user.oidc.discovery.url 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0/.well-known/openid-configuration' || exit 1");
     expect(script).toContain("prop nifi.security.user.oidc.client.id '00000000-0000-0000-0000-000000000302' || exit 1");
     expect(sts.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'NIFI_OIDC_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'nifi-entra', key: 'client-secret' } } });
+    // Entra ID puts preferred_username (the identity claim) into the ID token only with the profile scope; upn as fallback
+    expect(script).toContain("prop nifi.security.user.oidc.additional.scopes 'offline_access,profile' || exit 1");
+    expect(script).toContain("prop nifi.security.user.oidc.claim.identifying.user 'preferred_username' || exit 1");
+    expect(script).toContain("prop nifi.security.user.oidc.fallback.claims.identifying.user 'upn' || exit 1");
+    // listens on every interface (kubectl port-forward reaches 127.0.0.1 in the pod)
+    expect(env).toContainEqual({ name: 'NIFI_WEB_HTTPS_HOST', value: '0.0.0.0' });
     expect(findManifest(workloads, 'NetworkPolicy', 'nifi-public-https-egress', 'nifi').spec.egress).toEqual([{
       to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.169.254/32'] } }],
       ports: [{ protocol: 'TCP', port: 443 }],
     }]);
+  });
+
+  test('the cluster facts name what NiFi\'s certificate must cover beside its Secret (Jetty SNI host check; not checkable from dist/)', () => {
+    const { context } = buildClusterApp('example', exampleConfig(), 'data-processing');
+    expect(clusterFacts(context).externalSecrets?.['nifi/nifi-tls']).toBe(
+      'clusters.data-processing.streaming.nifi.tls.secretName (created outside dist/; tls.crt must name DNS nifi.nifi.svc.cluster.local, nifi.nifi.svc, nifi.example.com, '
+      + 'and localhost for kubectl port-forward: Jetty\'s SNI host check, docs/streaming.md)');
   });
 
   test('the chart opens no proxy port to everybody', () => {

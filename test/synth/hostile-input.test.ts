@@ -5,34 +5,25 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
 import { PLATFORM_COMPOSITIONS } from '../../charts';
 import { formatPath } from '../../lib/config/issues';
 import { DEFAULT_MAX_CONFIG_BYTES } from '../../lib/config/load';
 import { MAX_NAMESPACES_PER_CLUSTER } from '../../lib/core/config-rules';
 import { RenderTooLargeError, synthesize } from '../../lib/synth/synthesize';
-import { EXAMPLE_CONFIG, exampleConfigIssues, REPO_ROOT } from '../util';
+import { useBundledCli } from '../bundle';
+import { EXAMPLE_CONFIG, exampleConfigIssues } from '../util';
 
 const exampleText = fs.readFileSync(EXAMPLE_CONFIG, 'utf8');
-let work: string;
-let bundle: string;
-
-beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
-  bundle = path.join(work, 'main.js');
-  buildSync({ entryPoints: [path.join(REPO_ROOT, 'main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
-});
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+const cli = useBundledCli('hostile-');
 
 function configFolder(): string {
-  return fs.mkdtempSync(path.join(work, 'config-'));
+  return fs.mkdtempSync(path.join(cli.work, 'config-'));
 }
 
 function runSynth(config: string, out: string, env: NodeJS.ProcessEnv = {}) {
   const started = Date.now();
-  const result = spawnSync('node', [bundle, '--config', config, '--out', out], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+  const result = spawnSync('node', [cli.bundle, '--config', config, '--out', out], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
   return { ...result, ms: Date.now() - started };
 }
 
@@ -48,7 +39,7 @@ describe('only regular files are read from the config folder', () => {
   test('a FIFO named like a config file is refused at once (it used to hang)', () => {
     const config = configFolder();
     expect(spawnSync('mkfifo', [path.join(config, 'example.yaml')]).status).toBe(0);
-    const out = path.join(work, 'out-fifo', 'dist');
+    const out = path.join(cli.work, 'out-fifo', 'dist');
     const result = runSynth(config, out);
     expectCleanFailure(result, /example\.yaml: \(root\): the config file is a FIFO \(named pipe\); config files must be regular files/);
     expect(result.ms).toBeLessThan(15_000);
@@ -58,20 +49,20 @@ describe('only regular files are read from the config folder', () => {
   test('a symbolic link to /dev/zero is refused (it used to read for ever)', () => {
     const config = configFolder();
     fs.symlinkSync('/dev/zero', path.join(config, 'example.yaml'));
-    const result = runSynth(config, path.join(work, 'out-zero', 'dist'));
+    const result = runSynth(config, path.join(cli.work, 'out-zero', 'dist'));
     expectCleanFailure(result, /the config file is a character device \(through a symbolic link\); config files must be regular files/);
   });
 
   test('a folder named like a config file is refused', () => {
     const config = configFolder();
     fs.mkdirSync(path.join(config, 'example.yaml'));
-    expectCleanFailure(runSynth(config, path.join(work, 'out-dir', 'dist')), /the config file is a folder/);
+    expectCleanFailure(runSynth(config, path.join(cli.work, 'out-dir', 'dist')), /the config file is a folder/);
   });
 
   test('a symbolic link to a regular config file is read', () => {
     const config = configFolder();
     fs.symlinkSync(EXAMPLE_CONFIG, path.join(config, 'example.yaml'));
-    const result = runSynth(config, path.join(work, 'out-link', 'dist'));
+    const result = runSynth(config, path.join(cli.work, 'out-link', 'dist'));
     expect([result.status, result.stderr]).toEqual([0, '']);
   });
 });
@@ -81,14 +72,14 @@ describe('size and memory ceilings are errors, not crashes', () => {
     const config = configFolder();
     const padding = `# ${'x'.repeat(78)}\n`.repeat(Math.ceil(DEFAULT_MAX_CONFIG_BYTES / 80) + 10);
     fs.writeFileSync(path.join(config, 'example.yaml'), exampleText + padding);
-    const result = runSynth(config, path.join(work, 'out-big', 'dist'));
+    const result = runSynth(config, path.join(cli.work, 'out-big', 'dist'));
     expectCleanFailure(result, new RegExp(`the config file has \\d+ bytes, more than the limit of ${DEFAULT_MAX_CONFIG_BYTES} bytes \\(PLATFORM_CONFIG_MAX_BYTES\\)`));
   });
 
   test('the size limit can be set with PLATFORM_CONFIG_MAX_BYTES', () => {
     const config = configFolder();
     fs.writeFileSync(path.join(config, 'example.yaml'), exampleText);
-    expectCleanFailure(runSynth(config, path.join(work, 'out-small', 'dist'), { PLATFORM_CONFIG_MAX_BYTES: '1000' }), /more than the limit of 1000 bytes/);
+    expectCleanFailure(runSynth(config, path.join(cli.work, 'out-small', 'dist'), { PLATFORM_CONFIG_MAX_BYTES: '1000' }), /more than the limit of 1000 bytes/);
   });
 
   test(`more than ${MAX_NAMESPACES_PER_CLUSTER} namespaces in a cluster is a config error at the namespaces key`, () => {
@@ -102,7 +93,7 @@ describe('size and memory ceilings are errors, not crashes', () => {
   test('rendering past the heap ceiling stops with a clear error and writes nothing (instead of a V8 out-of-memory abort)', () => {
     const config = configFolder();
     fs.writeFileSync(path.join(config, 'example.yaml'), exampleText);
-    const out = path.join(work, 'out-heap', 'dist');
+    const out = path.join(cli.work, 'out-heap', 'dist');
     expect(() => synthesize({ configDir: config, outDir: out, compositions: PLATFORM_COMPOSITIONS, heapBudgetBytes: 1 }))
       .toThrow(RenderTooLargeError);
     expect(() => synthesize({ configDir: config, outDir: out, compositions: PLATFORM_COMPOSITIONS, heapBudgetBytes: 1 }))
@@ -125,13 +116,13 @@ describe('--out refuses kernel file systems and creates its parents', () => {
   });
 
   test('a symbolic link into /proc is followed and refused', () => {
-    const link = path.join(work, 'to-proc');
+    const link = path.join(cli.work, 'to-proc');
     fs.symlinkSync('/proc/self', link);
     expectCleanFailure(runSynth(config(), path.join(link, 'dist')), /is under \/proc, a kernel file system/);
   });
 
   test('missing parents of --out are created', () => {
-    const out = path.join(work, 'new', 'deeper', 'dist');
+    const out = path.join(cli.work, 'new', 'deeper', 'dist');
     const result = runSynth(config(), out);
     expect([result.status, result.stderr]).toEqual([0, '']);
     expect(fs.existsSync(path.join(out, 'README.md'))).toBe(true);

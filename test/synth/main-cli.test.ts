@@ -1,34 +1,25 @@
 /** The synth command end to end: the bundled main.ts run with node, as `make synth` runs it. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
 import { readTree, writeTree } from '../../lib/synth/atomic-write';
 import { listConfigFiles } from '../../lib/config/load';
 import { diffTrees } from '../../lib/synth/synthesize';
-import { EXAMPLE_CONFIG, REPO_ROOT } from '../util';
+import { useBundledCli } from '../bundle';
+import { EXAMPLE_CONFIG } from '../util';
 
-let work: string;
-let bundle: string;
-
-beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'main-cli-'));
-  bundle = path.join(work, 'main.js');
-  buildSync({ entryPoints: [path.join(REPO_ROOT, 'main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
-});
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+const cli = useBundledCli('main-cli-');
 
 function run(configDir: string, outDir: string) {
-  return spawnSync('node', [bundle, '--config', configDir, '--out', outDir], { encoding: 'utf8' });
+  return spawnSync('node', [cli.bundle, '--config', configDir, '--out', outDir], { encoding: 'utf8' });
 }
 
 test('a config with a typo, a wrong type and a missing value: one report naming all three, exit 1, output unchanged', () => {
   // GIVEN a previous output and a broken config
-  const outDir = path.join(work, 'dist');
+  const outDir = path.join(cli.work, 'dist');
   writeTree(outDir, new Map([['example/old.yaml', 'kind: Previous\n']]));
   const before = readTree(outDir);
-  const configDir = path.join(work, 'config');
+  const configDir = path.join(cli.work, 'config');
   fs.mkdirSync(configDir);
   const broken = fs.readFileSync(EXAMPLE_CONFIG, 'utf8')
     .replace('  containerRegistry: examplemlplatform.azurecr.io', '  containerRegistry: examplemlplatform.azurecr.io\n  storageAcounts: {}')
@@ -49,7 +40,7 @@ test('a config with a typo, a wrong type and a missing value: one report naming 
 });
 
 test('a good config writes the output and says what it wrote', () => {
-  const outDir = path.join(work, 'dist-good');
+  const outDir = path.join(cli.work, 'dist-good');
   const configDir = path.dirname(EXAMPLE_CONFIG);
   const result = run(configDir, outDir);
   expect(result.stderr).toBe('');
@@ -62,11 +53,11 @@ test('a good config writes the output and says what it wrote', () => {
 });
 
 test('two environments: each gets its own folder, and the summary counts both', () => {
-  const configDir = path.join(work, 'config-two');
+  const configDir = path.join(cli.work, 'config-two');
   fs.mkdirSync(configDir);
   fs.copyFileSync(EXAMPLE_CONFIG, path.join(configDir, 'example.yaml'));
   fs.copyFileSync(EXAMPLE_CONFIG, path.join(configDir, 'staging.yaml'));
-  const outDir = path.join(work, 'dist-two');
+  const outDir = path.join(cli.work, 'dist-two');
   const result = run(configDir, outDir);
   expect(result.stderr).toBe('');
   expect(result.stdout).toMatch(/^wrote \d+ objects in \d+ files for 6 clusters of 2 environment\(s\)/m);
@@ -76,9 +67,9 @@ test('two environments: each gets its own folder, and the summary counts both', 
 });
 
 test('a verifier fault (verified on the bundle\'s verifier thread): exit 1, the fault named, output unchanged', () => {
-  const outDir = path.join(work, 'dist-fault');
+  const outDir = path.join(cli.work, 'dist-fault');
   writeTree(outDir, new Map([['README.md', 'previous\n']]));
-  const configDir = path.join(work, 'config-fault');
+  const configDir = path.join(cli.work, 'config-fault');
   fs.mkdirSync(configDir);
   const faulty = fs.readFileSync(EXAMPLE_CONFIG, 'utf8').replace('          nprocPerNode: "1"\n', '          nprocPerNode: "1"\n          runPolicy: { ttlSecondsAfterFinished: 600 }\n');
   fs.writeFileSync(path.join(configDir, 'example.yaml'), faulty);
@@ -87,5 +78,5 @@ test('a verifier fault (verified on the bundle\'s verifier thread): exit 1, the 
   expect(result.stderr).toMatch(/The verifier found 1 fault\(s\)[^]*PyTorchJob\/training\/iris \[gitops-lifecycle\]/);
   expect(result.stderr).toContain('Nothing was written');
   expect(readTree(outDir)).toEqual(new Map([['README.md', 'previous\n']]));
-  expect(fs.readdirSync(work).filter((name) => name.startsWith('.dist-fault'))).toEqual([]);
+  expect(fs.readdirSync(cli.work).filter((name) => name.startsWith('.dist-fault'))).toEqual([]);
 });

@@ -1,4 +1,4 @@
-import { manifestFileName, MAX_GROUP_OBJECTS, splitIntoFolders, kustomizationYaml, toYaml } from '../../lib/synth/manifest-files';
+import { LayerFoldersError, manifestFileName, splitIntoFolders, kustomizationYaml, toYaml } from '../../lib/synth/manifest-files';
 
 describe('manifest file names', () => {
   test('namespaced core objects: <namespace>_<kind>_<name>.yaml', () => {
@@ -77,16 +77,21 @@ describe('dependency-aware splitting', () => {
     }
   });
 
-  test(`a group larger than ${MAX_GROUP_OBJECTS} objects is spread object by object over the folders`, () => {
+  test('a workload declared spread is placed object by object; a grouped one stays whole at any size, and one larger than a folder is refused', () => {
     const big = Array.from({ length: 100 }, (_, i) => `team_service_s-${String(i).padStart(2, '0')}.yaml`);
-    const parts = splitIntoFolders('workloads', big, { folders: 4, maxObjects: 40, unitOf: () => 'services' });
+    const parts = splitIntoFolders('workloads', big, { folders: 4, maxObjects: 40, unitOf: () => 'services', placementOf: () => 'spread' });
     expect(parts).toHaveLength(4);
     expect(parts.every((p) => p.files.length <= 40 && p.files.length >= 10)).toBe(true);
+    expect(splitIntoFolders('workloads', big, { folders: 4, maxObjects: 200, unitOf: () => 'services' })).toHaveLength(1);
+    expect(() => splitIntoFolders('workloads', big, { folders: 4, maxObjects: 40, unitOf: () => 'services' }))
+      .toThrow(LayerFoldersError);
+    expect(() => splitIntoFolders('workloads', big, { folders: 4, maxObjects: 40, unitOf: () => 'services' }))
+      .toThrow(/workload 'services' in namespace 'team' alone holds 100 objects .* declare the placement 'spread' in its construct/);
   });
 
   test('a route collection is spread object by object at any size, so its growth never moves a route', () => {
     const routes = (n: number) => Array.from({ length: n }, (_, i) => `gateway_httproute_r-${String(i).padStart(3, '0')}.yaml`);
-    const folderOf = (files: string[]) => new Map(splitIntoFolders('workloads', files, { folders: 4, unitOf: () => 'routes' }).flatMap((p) => p.files.map((f) => [f, p.folder] as const)));
+    const folderOf = (files: string[]) => new Map(splitIntoFolders('workloads', files, { folders: 4, unitOf: () => 'routes', placementOf: () => 'spread' }).flatMap((p) => p.files.map((f) => [f, p.folder] as const)));
     const few = folderOf(routes(10));
     expect(new Set(few.values()).size).toBeGreaterThan(1);
     const many = folderOf(routes(200));
@@ -103,7 +108,7 @@ describe('services before the workloads that use them', () => {
       ...Array.from({ length: 60 }, (_, i) => `spark_sparkapplication.sparkoperator.k8s.io_job-${i}.yaml`),
     ];
     const unitOf = (file: string) => (file.startsWith('hdfs_') ? 'hdfs' : file.startsWith('kafka_kafka') && !file.includes('topic') ? 'kafka' : undefined);
-    const parts = splitIntoFolders('workloads', files, { folders: 8, unitOf });
+    const parts = splitIntoFolders('workloads', files, { folders: 8, unitOf, placementOf: () => 'service' });
     const folderOf = (file: string) => parts.findIndex((p) => p.files.includes(file));
     const services = ['hdfs_statefulset_namenode.yaml', 'hdfs_service_namenode.yaml', 'kafka_kafka.kafka.strimzi.io_events.yaml', 'kafka_kafkanodepool.kafka.strimzi.io_dual.yaml'];
     for (const file of services) expect(parts[folderOf(file)].folder).toMatch(/^workloads-services(-\d+)?$/);
@@ -113,6 +118,16 @@ describe('services before the workloads that use them', () => {
     const lastService = Math.max(...services.map(folderOf));
     const others = files.filter((f) => f.includes('_kafkatopic.') || f.includes('_sparkapplication.'));
     expect(Math.min(...others.map(folderOf))).toBeGreaterThan(lastService);
+  });
+});
+
+describe('the section of a workload is its construct\'s declaration, not its content', () => {
+  test('a workload holding a service kind without declaring service is refused, whatever the folder count', () => {
+    const files = ['hdfs_statefulset_namenode.yaml', 'hdfs_service_namenode.yaml'];
+    for (const folders of [1, 4]) {
+      expect(() => splitIntoFolders('workloads', files, { folders, unitOf: () => 'hdfs' }))
+        .toThrow(/workload 'hdfs' in namespace 'hdfs' holds statefulset .* declares the folder placement 'workload'; declare 'service' in its constructor/);
+    }
   });
 });
 
@@ -136,6 +151,26 @@ describe('stable splitting: an object\'s folder depends only on its own identity
       const moved = [...after].filter(([file, folder]) => before.has(file) && before.get(file) !== folder);
       expect(moved).toEqual([]);
     }
+  });
+
+  test('a workload growing past any size, losing its StatefulSet, or a route collection gaining another kind moves none of its objects', () => {
+    const folders = (files: readonly string[], placementOf: (unit: string) => 'service' | 'workload' | 'spread') =>
+      new Map(splitIntoFolders('workloads', files, { folders: 8, unitOf: (f) => f.split('_')[2].replace(/-\d+\.yaml$|\.yaml$/, ''), placementOf, maxObjects: 1000, maxBytes: 1e9 })
+        .flatMap((p) => p.files.map((f) => [f, p.folder] as const)));
+    const unchanged = (before: Map<string, string>, after: Map<string, string>) => [...before].filter(([file, folder]) => after.has(file) && after.get(file) !== folder);
+    // 10 objects, then 100 (past the former 32-object group limit)
+    const grow = (n: number) => Array.from({ length: n }, (_, i) => `team_service_app-${i}.yaml`);
+    const small = folders(grow(10), () => 'workload');
+    expect(new Set(small.values()).size).toBe(1);
+    expect(unchanged(small, folders(grow(100), () => 'workload'))).toEqual([]);
+    // HDFS without its DaemonSet (a service workload that no longer holds the one service kind it had) stays
+    const hdfs = ['hdfs_statefulset_hdfs.yaml', 'hdfs_daemonset_hdfs.yaml', 'hdfs_service_hdfs.yaml', 'hdfs_job_hdfs-smoke.yaml'];
+    const svc = () => 'service' as const;
+    expect(unchanged(folders(hdfs, svc), folders(hdfs.filter((f) => !f.includes('_statefulset_') && !f.includes('_daemonset_')), svc))).toEqual([]);
+    // routes, then routes with a BackendTLSPolicy in the same collection
+    const routes = Array.from({ length: 20 }, (_, i) => `gateway_httproute_routes-${i}.yaml`);
+    const spread = () => 'spread' as const;
+    expect(unchanged(folders(routes, spread), folders([...routes, 'gateway_backendtlspolicy.gateway.networking.k8s.io_routes-tls.yaml'], spread))).toEqual([]);
   });
 
   test('doubling the folder count moves objects only to folders Flux applies earlier', () => {

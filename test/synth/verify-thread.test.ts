@@ -4,24 +4,16 @@
  * never serves falls back to verifying in the caller's thread.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
 import { PLATFORM_COMPOSITIONS } from '../../charts';
 import { ManifestJson } from '../../lib/synth/cluster-context';
 import { renderEnvironments } from '../../lib/synth/synthesize';
 import { IN_THREAD_VERIFIER, VerifierThread } from '../../lib/synth/verify-thread';
 import { VerifiedCluster } from '../../lib/verify';
-import { exampleEnvironment, REPO_ROOT } from '../util';
+import { useBundledCli } from '../bundle';
+import { exampleEnvironment } from '../util';
 
-let work: string;
-let bundle: string;
-beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-thread-'));
-  bundle = path.join(work, 'main.js');
-  buildSync({ entryPoints: [path.join(REPO_ROOT, 'main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
-});
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+const cli = useBundledCli('verify-thread-');
 
 /** The example's clusters, plus a copy of each with faults (every NetworkPolicy and ServiceAccount dropped). */
 function clusters(): VerifiedCluster[] {
@@ -42,7 +34,7 @@ test('the bundled synth verifies on its thread exactly as in the caller\'s threa
   const all = clusters();
   const expected = verdicts(IN_THREAD_VERIFIER, all);
   expect(expected.filter((v) => JSON.parse(v).faults.length > 0).length).toBeGreaterThanOrEqual(3);
-  const thread = new VerifierThread(bundle);
+  const thread = new VerifierThread(cli.bundle);
   try {
     expect(verdicts(thread, all)).toEqual(expected);
   } finally {
@@ -51,7 +43,7 @@ test('the bundled synth verifies on its thread exactly as in the caller\'s threa
 });
 
 test('a thread that never serves: the clusters are verified in the caller\'s thread, same verdicts', () => {
-  const idle = path.join(work, 'idle.js');
+  const idle = path.join(cli.work, 'idle.js');
   fs.writeFileSync(idle, 'setTimeout(() => {}, 60000);\n');
   const all = clusters().slice(0, 2);
   const thread = new VerifierThread(idle, { startMs: 300 });

@@ -1,29 +1,20 @@
 /** `npm run validate` end to end (the bundled lib/cli/validate.ts): exit codes and messages (issue 14, items 1 and 5). */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
+import { useBundledCli } from '../bundle';
 import { REPO_ROOT } from '../util';
 
-let work: string;
-let bundle: string;
-
-beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-cli-'));
-  bundle = path.join(work, 'validate.js');
-  buildSync({ entryPoints: [path.join(REPO_ROOT, 'lib/cli/validate.ts')], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
-});
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+const cli = useBundledCli('validate-cli-', 'lib/cli/validate.ts');
 
 function folder(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(work, 'in-'));
+  const dir = fs.mkdtempSync(path.join(cli.work, 'in-'));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }
 
 function validate(...args: string[]) {
-  return spawnSync('node', [bundle, ...args], { encoding: 'utf8', cwd: REPO_ROOT });
+  return spawnSync('node', [cli.bundle, ...args], { encoding: 'utf8', cwd: REPO_ROOT });
 }
 
 const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  mode: fast\n';
@@ -62,7 +53,7 @@ test('a folder with only a kustomization.yaml fails the same way', () => {
 });
 
 test('a path that does not exist: the path and what is wrong, no raw error code', () => {
-  const missing = path.join(work, 'nowhere');
+  const missing = path.join(cli.work, 'nowhere');
   const result = validate(missing);
   expect(result.status).toBe(1);
   expect(result.stderr).toBe(`validate: ${missing}: does not exist\n`);

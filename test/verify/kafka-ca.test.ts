@@ -3,28 +3,14 @@
  * (a Secret created outside dist/ in the client's namespace), with the renewal schedule of the Kafka resource
  * (strimzi-kafka-operator 1.2.0 CertificateAuthority.java, Ca.java): the copy must be repeated at every renewal.
  */
-import { PLATFORM_COMPOSITIONS } from '../../charts';
-import { renderEnvironments } from '../../lib/synth/synthesize';
 import { gitopsLifecycleRule } from '../../lib/verify/gitops-lifecycle-rule';
 import { VerifiedCluster } from '../../lib/verify';
-import { exampleEnvironment } from '../util';
+import { clusterObject, exampleCluster, faultsOn } from './example-clusters';
 
-const rendered = renderEnvironments([exampleEnvironment()], PLATFORM_COMPOSITIONS, undefined, true).verified;
 const JOB = 'SparkApplication/spark/streaming-scoring';
+const dataProcessing = () => exampleCluster('data-processing');
 
-function dataProcessing(): VerifiedCluster {
-  return JSON.parse(JSON.stringify(rendered.find((c) => c.facts.cluster === 'data-processing'))) as VerifiedCluster;
-}
-
-function object(c: VerifiedCluster, kind: string, namespace: string | undefined, name: string): any {
-  for (const folder of c.folders) {
-    const found = folder.manifests.find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === namespace);
-    if (found) return found;
-  }
-  throw new Error(`no ${kind} ${namespace}/${name}`);
-}
-
-const caFaults = (c: VerifiedCluster) => gitopsLifecycleRule(c).filter((f) => f.object === JOB);
+const caFaults = (c: VerifiedCluster) => faultsOn(gitopsLifecycleRule, c, JOB);
 
 describe('hand-copied Kafka cluster CA', () => {
   test('the streaming job is reported with the schedule of its Kafka (the example accepts it with the runbook)', () => {
@@ -39,7 +25,7 @@ describe('hand-copied Kafka cluster CA', () => {
 
   test('the message follows the Kafka resource\'s schedule', () => {
     const c = dataProcessing();
-    object(c, 'Kafka', 'kafka', 'events').spec.clusterCa = { validityDays: 730, renewalDays: 60 };
+    clusterObject(c, 'Kafka', 'kafka', 'events').spec.clusterCa = { validityDays: 730, renewalDays: 60 };
     expect(caFaults(c)[0].message).toMatch(/renews that CA certificate 60 days before it expires \(validity 730 days/);
   });
 
@@ -48,7 +34,7 @@ describe('hand-copied Kafka cluster CA', () => {
     (managed.facts as { externalSecrets?: Record<string, string> }).externalSecrets = {};
     expect(caFaults(managed)).toEqual([]);
     const custom = dataProcessing();
-    object(custom, 'Kafka', 'kafka', 'events').spec.clusterCa.generateCertificateAuthority = false;
+    clusterObject(custom, 'Kafka', 'kafka', 'events').spec.clusterCa.generateCertificateAuthority = false;
     expect(caFaults(custom)).toEqual([]);
   });
 });

@@ -3,45 +3,30 @@
  * passes it with the chart defaults (kserve/kserve v0.16.0 and v0.20.0 charts/kserve-resources/values.yaml), and the
  * verifier models that pod from the HelmRelease values, so values that break it are admission faults.
  */
-import { PLATFORM_COMPOSITIONS } from '../../charts';
-import { renderEnvironments } from '../../lib/synth/synthesize';
 import { admissionRule } from '../../lib/verify/admission-rule';
 import { ClusterModel } from '../../lib/verify/cluster-model';
 import { modelPods } from '../../lib/verify/pod-model';
-import { VerifiedCluster } from '../../lib/verify';
-import { exampleEnvironment } from '../util';
+import { clusterObject, exampleCluster, faultsOn } from './example-clusters';
 
-const rendered = renderEnvironments([exampleEnvironment()], PLATFORM_COMPOSITIONS, undefined, true).verified;
 const RELEASE = 'HelmRelease/kserve/kserve';
-
-function serving(): VerifiedCluster {
-  return JSON.parse(JSON.stringify(rendered.find((c) => c.facts.cluster === 'serving'))) as VerifiedCluster;
-}
-
-function object(c: VerifiedCluster, kind: string, namespace: string | undefined, name: string): any {
-  for (const folder of c.folders) {
-    const found = folder.manifests.find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === namespace);
-    if (found) return found;
-  }
-  throw new Error(`no ${kind} ${namespace}/${name}`);
-}
+const serving = () => exampleCluster('serving');
 
 describe('the kserve namespace at Pod Security restricted', () => {
   test('the namespace enforces restricted, and the modelled controller pod (chart defaults) passes it', () => {
     const c = serving();
-    const labels = object(c, 'Namespace', undefined, 'kserve').metadata.labels;
+    const labels = clusterObject(c, 'Namespace', undefined, 'kserve').metadata.labels;
     expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
-    expect(object(c, 'Namespace', undefined, 'kserve').metadata.annotations?.['platform.ml/pod-security-reason']).toBeUndefined();
+    expect(clusterObject(c, 'Namespace', undefined, 'kserve').metadata.annotations?.['platform.ml/pod-security-reason']).toBeUndefined();
     const pods = modelPods(ClusterModel.of(c)).filter((p) => p.owner.obj.metadata.name === 'kserve' && p.owner.obj.kind === 'HelmRelease');
     expect(pods.map((p) => p.template)).toEqual(['chart kserve v0.16.0 Deployment kserve-controller-manager']);
     expect(pods[0].spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(admissionRule(c).filter((f) => f.object === RELEASE)).toEqual([]);
+    expect(faultsOn(admissionRule, c, RELEASE)).toEqual([]);
   });
 
   test('values that drop the pod seccomp profile (Helm null) make the controller an admission fault', () => {
     const c = serving();
-    object(c, 'HelmRelease', 'kserve', 'kserve').spec.values.kserve.controller.securityContext = { seccompProfile: null };
-    const faults = admissionRule(c).filter((f) => f.object === RELEASE);
+    clusterObject(c, 'HelmRelease', 'kserve', 'kserve').spec.values.kserve.controller.securityContext = { seccompProfile: null };
+    const faults = faultsOn(admissionRule, c, RELEASE);
     expect(faults).toHaveLength(1);
     expect(faults[0].message).toMatch(/kserve-controller-manager are rejected by the 'restricted' Pod Security level .*seccompProfile/);
     expect(faults[0].upstream).toMatch(/kserve\/kserve v0\.16\.0 charts\/kserve-resources\/values\.yaml/);
@@ -49,7 +34,7 @@ describe('the kserve namespace at Pod Security restricted', () => {
 
   test('the localmodel node agent (hostPath) is refused by restricted', () => {
     const c = serving();
-    object(c, 'HelmRelease', 'kserve', 'kserve').spec.values.kserve.localmodel = { enabled: true };
-    expect(admissionRule(c).filter((f) => f.object === RELEASE).map((f) => f.message)).toEqual([expect.stringMatching(/kserve-localmodelnode-agent .*hostPathVolumes: volume models is a hostPath \(\/mnt\/models\)/)]);
+    clusterObject(c, 'HelmRelease', 'kserve', 'kserve').spec.values.kserve.localmodel = { enabled: true };
+    expect(faultsOn(admissionRule, c, RELEASE).map((f) => f.message)).toEqual([expect.stringMatching(/kserve-localmodelnode-agent .*hostPathVolumes: volume models is a hostPath \(\/mnt\/models\)/)]);
   });
 });

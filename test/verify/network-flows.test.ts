@@ -134,6 +134,22 @@ describe('declared flows', () => {
   });
 });
 
+describe('chart-rendered policies', () => {
+  // zero-to-jupyterhub 4.4.0 templates/hub/netpol.yaml appends hub.networkPolicy.egress to the hub pods' policy.
+  const hubRelease = (hub: Json): ManifestJson => ({
+    apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'jupyterhub', namespace: 'jupyter' },
+    spec: { releaseName: 'jupyterhub', chart: { spec: { chart: 'jupyterhub', version: '4.4.0' } }, values: { hub } },
+  });
+  const hubToApi: DeclaredFlow = { purpose: 'hub calls the API server', from: pods('jupyter', { component: 'hub', app: 'jupyterhub', release: 'jupyterhub' }), to: { cidr: '0.0.0.0/0' }, port: 443 };
+
+  test('the JupyterHub hub\'s hub.networkPolicy.egress rules count as a policy of the hub pods', () => {
+    const portOnly = { networkPolicy: { egress: [{ ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] }] } };
+    expect(run([hubRelease(portOnly), denyAll('jupyter')], [hubToApi])).toEqual([]);
+    expect(flowObjects(run([hubRelease({}), denyAll('jupyter')], [hubToApi]))).toEqual(['HelmRelease/jupyter/jupyterhub']);
+    expect(flowObjects(run([hubRelease({ networkPolicy: { ...portOnly.networkPolicy, enabled: false } }), denyAll('jupyter')], [hubToApi]))).toEqual(['HelmRelease/jupyter/jupyterhub']);
+  });
+});
+
 describe('undeclared ingress', () => {
   test('an allow-all ingress rule is reported on the policy when no declared flow needs its sources', () => {
     const allowAll = policy('b', 'allow-all', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] });

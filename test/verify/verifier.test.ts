@@ -6,69 +6,27 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PLATFORM_COMPOSITIONS } from '../../charts';
-import { renderEnvironments, synthesize } from '../../lib/synth/synthesize';
-import { ManifestJson } from '../../lib/synth/cluster-context';
+import { synthesize } from '../../lib/synth/synthesize';
 import { admissionRule } from '../../lib/verify/admission-rule';
 import { applyOrderRule } from '../../lib/verify/apply-order-rule';
 import { gitopsLifecycleRule } from '../../lib/verify/gitops-lifecycle-rule';
 import { networkFlowRule } from '../../lib/verify/network-flows';
 import { quotaFitRule } from '../../lib/verify/quota-fit-rule';
 import { schedulingRule } from '../../lib/verify/scheduling-rule';
-import { readDistClusters, VerifiedCluster, verifyCluster, VerifyError, VerifyFault, VerifyRule } from '../../lib/verify';
-import { exampleConfigIssues, exampleEnvironment, REPO_ROOT } from '../util';
-
-const rendered = renderEnvironments([exampleEnvironment()], PLATFORM_COMPOSITIONS, undefined, true).verified;
-
-/** A deep copy of a rendered example cluster, to break in a test. */
-function cluster(name: string): VerifiedCluster {
-  const found = rendered.find((c) => c.facts.cluster === name);
-  if (!found) throw new Error(`no cluster ${name}`);
-  return JSON.parse(JSON.stringify(found)) as VerifiedCluster;
-}
-
-type Mutable = { folder: string; manifests: ManifestJson[] };
-
-/** The object (kind, namespace, name) in a cluster copy, to edit in place. */
-function object(c: VerifiedCluster, kind: string, namespace: string | undefined, name: string): any {
-  for (const folder of c.folders) {
-    const found = folder.manifests.find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === namespace);
-    if (found) return found;
-  }
-  throw new Error(`no ${kind} ${namespace}/${name}`);
-}
-
-/** Moves an object to the folder named `to` (created at the end when missing, like a layer split). */
-function move(c: VerifiedCluster, kind: string, namespace: string | undefined, name: string, to: string): void {
-  const obj = object(c, kind, namespace, name);
-  for (const folder of c.folders as unknown as Mutable[]) folder.manifests = folder.manifests.filter((m) => m !== obj);
-  let target = (c.folders as unknown as Mutable[]).find((f) => f.folder === to);
-  if (!target) {
-    target = { folder: to, manifests: [] };
-    (c.folders as unknown as Mutable[]).push(target);
-  }
-  target.manifests.push(obj);
-}
-
-function remove(c: VerifiedCluster, kind: string, namespace: string | undefined, name: string): void {
-  const obj = object(c, kind, namespace, name);
-  for (const folder of c.folders as unknown as Mutable[]) folder.manifests = folder.manifests.filter((m) => m !== obj);
-}
-
-/** Faults of one rule on the object. */
-function faultsOn(rule: VerifyRule, c: VerifiedCluster, objectRef: string): VerifyFault[] {
-  return rule(c).filter((f) => f.object === objectRef);
-}
+import { readDistClusters, verifyCluster, VerifyError } from '../../lib/verify';
+import { exampleConfigIssues, REPO_ROOT } from '../util';
+import { clusterObject, exampleCluster, faultsOn, moveObject, removeObject } from './example-clusters';
 
 describe('the example', () => {
   test.each(['data-processing', 'serving', 'training'])('cluster %s has no faults, and accepts only the hand-copied Kafka CA of the streaming job', (name) => {
-    const result = verifyCluster(cluster(name));
+    const result = verifyCluster(exampleCluster(name));
     expect(result.faults.map((f) => `${f.rule} ${f.object}: ${f.message}`)).toEqual([]);
     // The one accepted fault: the streaming job's truststore is a copy of the Strimzi cluster CA (docs/streaming.md).
     expect(result.accepted.map((f) => `${f.rule} ${f.object}`)).toEqual(name === 'data-processing' ? ['gitops-lifecycle SparkApplication/spark/streaming-scoring'] : []);
   });
 
   test('the facts name the pools with the labels and taints AKS gives their nodes', () => {
-    const gpu = cluster('training').facts.pools.find((p) => p.name === 'gpu')!;
+    const gpu = exampleCluster('training').facts.pools.find((p) => p.name === 'gpu')!;
     expect(gpu.labels).toMatchObject({ 'kubernetes.azure.com/agentpool': 'gpu', 'kubernetes.azure.com/accelerator': 'nvidia', 'accelerator': 'nvidia' });
     expect(gpu.taints).toEqual([{ key: 'sku', value: 'gpu', effect: 'NoSchedule' }]);
     expect(gpu.gpusPerNode).toBe(1);
@@ -77,8 +35,8 @@ describe('the example', () => {
 
 describe('apply-order', () => {
   test('spark-operator chart rendering into a Spark job namespace created in a later folder', () => {
-    const c = cluster('data-processing');
-    move(c, 'Namespace', undefined, 'spark', 'platform');
+    const c = exampleCluster('data-processing');
+    moveObject(c, 'Namespace', undefined, 'spark', 'platform');
     const faults = faultsOn(applyOrderRule, c, 'HelmRelease/spark-operator/spark-operator');
     expect(faults).toHaveLength(1);
     expect(faults[0].message).toMatch(/renders objects into namespace 'spark'/);
@@ -87,8 +45,8 @@ describe('apply-order', () => {
   });
 
   test('strimzi-kafka-operator chart rendering RoleBindings into the watched Kafka namespace created in a later folder', () => {
-    const c = cluster('data-processing');
-    move(c, 'Namespace', undefined, 'kafka', 'platform');
+    const c = exampleCluster('data-processing');
+    moveObject(c, 'Namespace', undefined, 'kafka', 'platform');
     const faults = faultsOn(applyOrderRule, c, 'HelmRelease/strimzi/strimzi');
     expect(faults).toHaveLength(1);
     expect(faults[0].message).toMatch(/renders objects into namespace 'kafka'/);
@@ -97,31 +55,31 @@ describe('apply-order', () => {
   });
 
   test('cert-manager with Gateway API support not waiting for the Gateway API CRDs', () => {
-    const c = cluster('serving');
-    delete object(c, 'HelmRelease', 'cert-manager', 'cert-manager').spec.dependsOn;
+    const c = exampleCluster('serving');
+    delete clusterObject(c, 'HelmRelease', 'cert-manager', 'cert-manager').spec.dependsOn;
     const faults = faultsOn(applyOrderRule, c, 'HelmRelease/cert-manager/cert-manager');
     expect(faults.map((f) => f.fix)).toEqual(['add dependsOn envoy-gateway-system/gateway-controller to HelmRelease cert-manager/cert-manager']);
   });
 
   test('a layer split that puts an InferenceService before its egress NetworkPolicy', () => {
-    const c = cluster('serving');
-    move(c, 'NetworkPolicy', 'models', 'iris-azure-egress', 'workloads-2');
+    const c = exampleCluster('serving');
+    moveObject(c, 'NetworkPolicy', 'models', 'iris-azure-egress', 'workloads-2');
     const faults = faultsOn(applyOrderRule, c, 'InferenceService/models/iris');
     expect(faults).toHaveLength(1);
     expect(faults[0].message).toMatch(/NetworkPolicy iris-azure-egress .* later folder workloads-2/);
   });
 
   test('a layer split that puts a Deployment before its ServiceAccount', () => {
-    const c = cluster('serving');
-    move(c, 'ServiceAccount', 'microservices', 'feature-reader', 'workloads-2');
+    const c = exampleCluster('serving');
+    moveObject(c, 'ServiceAccount', 'microservices', 'feature-reader', 'workloads-2');
     const faults = applyOrderRule(c).filter((f) => f.object.startsWith('Deployment/microservices/'));
     expect(faults.length).toBeGreaterThan(0);
     expect(faults[0].message).toMatch(/ServiceAccount microservices\/feature-reader .* later folder workloads-2/);
   });
 
   test('a custom resource before the operator that installs its CRD', () => {
-    const c = cluster('training');
-    move(c, 'PyTorchJob', 'training', 'iris', 'operators');
+    const c = exampleCluster('training');
+    moveObject(c, 'PyTorchJob', 'training', 'iris', 'operators');
     expect(faultsOn(applyOrderRule, c, 'PyTorchJob/training/iris').map((f) => f.message)).toEqual(expect.arrayContaining([
       expect.stringMatching(/CRD of PyTorchJob \(kubeflow.org\) arrives with Kustomization training-operator .* which this object does not wait for/),
       expect.stringMatching(/namespace 'training' arrives only with Namespace\/training in folder platform/),
@@ -129,9 +87,9 @@ describe('apply-order', () => {
   });
 
   test('a ConfigMap in the namespace an upstream overlay creates, when that namespace is left to the overlay', () => {
-    const c = cluster('training');
-    remove(c, 'Namespace', undefined, 'kubeflow');
-    object(c, 'Kustomization', 'flux-system', 'training-operator').spec.patches.shift();
+    const c = exampleCluster('training');
+    removeObject(c, 'Namespace', undefined, 'kubeflow');
+    clusterObject(c, 'Kustomization', 'flux-system', 'training-operator').spec.patches.shift();
     const faults = faultsOn(applyOrderRule, c, 'ConfigMap/kubeflow/training-operator-pytorch-init');
     expect(faults[0].message).toMatch(/namespace 'kubeflow' arrives only with kubeflow\/trainer v1.9.4 manifests\/overlays\/standalone\/namespace.yaml/);
   });
@@ -139,8 +97,8 @@ describe('apply-order', () => {
 
 describe('admission', () => {
   test('init-pytorch injected with the operator\'s built-in template into Workers of a restricted namespace', () => {
-    const c = cluster('training');
-    object(c, 'Kustomization', 'flux-system', 'training-operator').spec.patches.pop();
+    const c = exampleCluster('training');
+    clusterObject(c, 'Kustomization', 'flux-system', 'training-operator').spec.patches.pop();
     const faults = faultsOn(admissionRule, c, 'PyTorchJob/training/iris');
     expect(faults).toHaveLength(1);
     expect(faults[0].message).toMatch(/pods of Worker are rejected by the 'restricted' Pod Security level .*init-pytorch/);
@@ -148,44 +106,44 @@ describe('admission', () => {
   });
 
   test('the example\'s template gives init-pytorch a restricted securityContext (and the Master gets none)', () => {
-    expect(faultsOn(admissionRule, cluster('training'), 'PyTorchJob/training/iris')).toEqual([]);
-    const c = cluster('training');
-    object(c, 'ConfigMap', 'kubeflow', 'training-operator-pytorch-init').data['initContainer.yaml'] = '- name: init-pytorch\n  image: "{{.InitContainerImage}}"\n';
+    expect(faultsOn(admissionRule, exampleCluster('training'), 'PyTorchJob/training/iris')).toEqual([]);
+    const c = exampleCluster('training');
+    clusterObject(c, 'ConfigMap', 'kubeflow', 'training-operator-pytorch-init').data['initContainer.yaml'] = '- name: init-pytorch\n  image: "{{.InitContainerImage}}"\n';
     expect(faultsOn(admissionRule, c, 'PyTorchJob/training/iris')[0].message).toMatch(/allowPrivilegeEscalation: container init-pytorch/);
   });
 
   test('the KServe storage initializer without the chart values that make it restricted', () => {
-    const c = cluster('serving');
-    object(c, 'HelmRelease', 'kserve', 'kserve').spec.values.kserve.storage.containerSecurityContext = { runAsNonRoot: true };
+    const c = exampleCluster('serving');
+    clusterObject(c, 'HelmRelease', 'kserve', 'kserve').spec.values.kserve.storage.containerSecurityContext = { runAsNonRoot: true };
     const faults = faultsOn(admissionRule, c, 'InferenceService/models/iris');
     expect(faults[0].message).toMatch(/storage-initializer/);
   });
 
   test('a Spark job with the hard-coded pre-v1.6 Workload Identity token path', () => {
-    const c = cluster('data-processing');
-    object(c, 'ScheduledSparkApplication', 'spark', 'feature-space').spec.template.hadoopConf['fs.azure.account.oauth2.token.file'] = '/var/run/secrets/azure/tokens/azure-identity-token';
+    const c = exampleCluster('data-processing');
+    clusterObject(c, 'ScheduledSparkApplication', 'spark', 'feature-space').spec.template.hadoopConf['fs.azure.account.oauth2.token.file'] = '/var/run/secrets/azure/tokens/azure-identity-token';
     const faults = faultsOn(admissionRule, c, 'ScheduledSparkApplication/spark/feature-space');
     expect(faults.map((f) => f.fix)).toEqual([expect.stringContaining('AZURE_FEDERATED_TOKEN_FILE')]);
   });
 
   test('a hostPath volume in a restricted namespace', () => {
-    const c = cluster('serving');
-    object(c, 'Deployment', 'mlflow', 'mlflow').spec.template.spec.volumes.push({ name: 'host', hostPath: { path: '/var/log' } });
+    const c = exampleCluster('serving');
+    clusterObject(c, 'Deployment', 'mlflow', 'mlflow').spec.template.spec.volumes.push({ name: 'host', hostPath: { path: '/var/log' } });
     expect(faultsOn(admissionRule, c, 'Deployment/mlflow/mlflow')[0].message).toMatch(/hostPathVolumes: volume host/);
   });
 });
 
 describe('quota-fit', () => {
   test('Spark executors (memory overhead included) over the namespace quota', () => {
-    const c = cluster('data-processing');
-    object(c, 'SparkApplication', 'spark', 'gpa-matching').spec.executor.instances = 40;
+    const c = exampleCluster('data-processing');
+    clusterObject(c, 'SparkApplication', 'spark', 'gpa-matching').spec.executor.instances = 40;
     const faults = faultsOn(quotaFitRule, c, 'ResourceQuota/spark/namespace-quota');
     expect(faults.map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^requests.cpu of the pods .* over the quota's 40/)]));
   });
 
   test('a Spark executor over the LimitRange maximum only with its memory overhead', () => {
-    const c = cluster('data-processing');
-    object(c, 'LimitRange', 'spark', 'container-defaults').spec.limits[0].max = { cpu: '4', memory: '8Gi' };
+    const c = exampleCluster('data-processing');
+    clusterObject(c, 'LimitRange', 'spark', 'container-defaults').spec.limits[0].max = { cpu: '4', memory: '8Gi' };
     // feature-space executors: 8g + 1639m overhead > 8Gi.
     const faults = faultsOn(quotaFitRule, c, 'ScheduledSparkApplication/spark/feature-space');
     expect(faults[0].message).toMatch(/container spark-kubernetes-executor .* memory .* over the maximum 8Gi .*memoryOverhead/);
@@ -194,50 +152,50 @@ describe('quota-fit', () => {
 
 describe('scheduling', () => {
   test('GPU pods without the NVIDIA device plugin', () => {
-    const c = cluster('training');
-    remove(c, 'HelmRelease', 'nvidia-device-plugin', 'nvidia-device-plugin');
+    const c = exampleCluster('training');
+    removeObject(c, 'HelmRelease', 'nvidia-device-plugin', 'nvidia-device-plugin');
     const faults = faultsOn(schedulingRule, c, 'PyTorchJob/training/iris');
     expect(faults.map((f) => f.message)).toEqual([expect.stringMatching(/Master request nvidia.com\/gpu, but no device plugin/), expect.stringMatching(/Worker request nvidia.com\/gpu/)]);
   });
 
   test('the device plugin with its chart default affinity (NFD labels AKS does not set)', () => {
-    const c = cluster('training');
-    delete object(c, 'HelmRelease', 'nvidia-device-plugin', 'nvidia-device-plugin').spec.values.affinity;
+    const c = exampleCluster('training');
+    delete clusterObject(c, 'HelmRelease', 'nvidia-device-plugin', 'nvidia-device-plugin').spec.values.affinity;
     expect(faultsOn(schedulingRule, c, 'HelmRelease/nvidia-device-plugin/nvidia-device-plugin')[0].message).toMatch(/does not run on GPU pool\(s\) gpu \(required node affinity/);
     expect(faultsOn(schedulingRule, c, 'PyTorchJob/training/iris')[0].message).toMatch(/device plugin's DaemonSet lands on none of their pools/);
   });
 
   test('the device plugin not tolerating the GPU pool taint', () => {
-    const c = cluster('training');
-    object(c, 'HelmRelease', 'nvidia-device-plugin', 'nvidia-device-plugin').spec.values.tolerations.pop();
+    const c = exampleCluster('training');
+    clusterObject(c, 'HelmRelease', 'nvidia-device-plugin', 'nvidia-device-plugin').spec.values.tolerations.pop();
     expect(faultsOn(schedulingRule, c, 'HelmRelease/nvidia-device-plugin/nvidia-device-plugin')[0].message).toMatch(/taint sku=gpu:NoSchedule is not tolerated/);
   });
 
   test('more GPUs per pod than the pool has per node', () => {
-    const c = cluster('training');
-    const worker = object(c, 'PyTorchJob', 'training', 'iris').spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].resources;
+    const c = exampleCluster('training');
+    const worker = clusterObject(c, 'PyTorchJob', 'training', 'iris').spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].resources;
     worker.requests['nvidia.com/gpu'] = '2';
     worker.limits['nvidia.com/gpu'] = '2';
     expect(faultsOn(schedulingRule, c, 'PyTorchJob/training/iris')[0].message).toMatch(/Worker fit no node pool .*nvidia.com\/gpu 2 > 1 per node/);
   });
 
   test('requests larger than the VM size allocatable', () => {
-    const c = cluster('serving');
-    object(c, 'Deployment', 'mlflow', 'mlflow').spec.template.spec.containers[0].resources.requests.memory = '40Gi';
+    const c = exampleCluster('serving');
+    clusterObject(c, 'Deployment', 'mlflow', 'mlflow').spec.template.spec.containers[0].resources.requests.memory = '40Gi';
     expect(faultsOn(schedulingRule, c, 'Deployment/mlflow/mlflow')[0].message).toMatch(/serving \(Standard_D8s_v5\): memory 40Gi >/);
   });
 });
 
 describe('gitops-lifecycle', () => {
   test('a PyTorchJob with runPolicy.ttlSecondsAfterFinished', () => {
-    const c = cluster('training');
-    object(c, 'PyTorchJob', 'training', 'iris').spec.runPolicy.ttlSecondsAfterFinished = 3600;
+    const c = exampleCluster('training');
+    clusterObject(c, 'PyTorchJob', 'training', 'iris').spec.runPolicy.ttlSecondsAfterFinished = 3600;
     expect(faultsOn(gitopsLifecycleRule, c, 'PyTorchJob/training/iris').map((f) => f.message)).toEqual([expect.stringMatching(/ttlSecondsAfterFinished: 3600 .* Flux re-creates it/)]);
   });
 
   test('a one-shot SparkApplication with timeToLiveSeconds, and without a rerun note', () => {
-    const c = cluster('data-processing');
-    const app = object(c, 'SparkApplication', 'spark', 'gpa-matching');
+    const c = exampleCluster('data-processing');
+    const app = clusterObject(c, 'SparkApplication', 'spark', 'gpa-matching');
     app.spec.timeToLiveSeconds = 86400;
     delete app.metadata.annotations;
     const messages = faultsOn(gitopsLifecycleRule, c, 'SparkApplication/spark/gpa-matching').map((f) => f.message);
@@ -245,24 +203,24 @@ describe('gitops-lifecycle', () => {
   });
 
   test('a scheduled Spark job keeps its TTL (the operator deletes the runs, which are not in Git)', () => {
-    const c = cluster('data-processing');
-    expect(object(c, 'ScheduledSparkApplication', 'spark', 'feature-space').spec.template.timeToLiveSeconds).toBe(86400);
+    const c = exampleCluster('data-processing');
+    expect(clusterObject(c, 'ScheduledSparkApplication', 'spark', 'feature-space').spec.template.timeToLiveSeconds).toBe(86400);
     expect(faultsOn(gitopsLifecycleRule, c, 'ScheduledSparkApplication/spark/feature-space')).toEqual([]);
   });
 
   test('a WaitForFirstConsumer claim that nothing mounts in a folder Flux waits on', () => {
-    const c = cluster('serving');
-    const pvc = object(c, 'PersistentVolumeClaim', 'microservices', 'featurespace-lookup-tables');
+    const c = exampleCluster('serving');
+    const pvc = clusterObject(c, 'PersistentVolumeClaim', 'microservices', 'featurespace-lookup-tables');
     pvc.spec.storageClassName = 'managed-csi';
-    move(c, 'PersistentVolumeClaim', 'microservices', 'featurespace-lookup-tables', 'platform');
+    moveObject(c, 'PersistentVolumeClaim', 'microservices', 'featurespace-lookup-tables', 'platform');
     expect(faultsOn(gitopsLifecycleRule, c, 'PersistentVolumeClaim/microservices/featurespace-lookup-tables')[0].message).toMatch(/binds on first consumer/);
   });
 });
 
 describe('network-flows (in the runner)', () => {
   test('cert-manager without its ACME egress (80 to the HTTP-01 self-check, 53 to the authoritative nameservers)', () => {
-    const c = cluster('serving');
-    remove(c, 'NetworkPolicy', 'cert-manager', 'cert-manager-acme-egress');
+    const c = exampleCluster('serving');
+    removeObject(c, 'NetworkPolicy', 'cert-manager', 'cert-manager-acme-egress');
     const messages = networkFlowRule(c).map((f) => f.message).filter((m) => /cert-manager (ACME|DNS-01)/.test(m));
     expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/ACME HTTP-01 self-check.* port 80/), expect.stringMatching(/DNS-01 .* port 53\/UDP/)]));
     expect(verifyCluster(c).faults.some((f) => f.rule === 'network-flows')).toBe(true);
@@ -271,8 +229,8 @@ describe('network-flows (in the runner)', () => {
 
 describe('accepted faults', () => {
   test('an accepted fault is set apart with its reason, never dropped; a stale one is reported', () => {
-    const c = cluster('training');
-    object(c, 'PyTorchJob', 'training', 'iris').spec.runPolicy.ttlSecondsAfterFinished = 60;
+    const c = exampleCluster('training');
+    clusterObject(c, 'PyTorchJob', 'training', 'iris').spec.runPolicy.ttlSecondsAfterFinished = 60;
     const accepting = { ...c, facts: { ...c.facts, acceptedFaults: [
       { rule: 'gitops-lifecycle' as const, object: 'PyTorchJob/training/iris', reason: 'jobs are re-run by a pipeline that deletes them first' },
       { rule: 'scheduling' as const, object: 'PyTorchJob/training/gone', reason: 'an entry that matches nothing any more' },

@@ -84,7 +84,12 @@ export const fluxOrderingRule: RiskRule = {
       // v1.6.0 checkDependencies() waits until a dependency has applied the same source revision.
       const newFirst = fromKs.length > 0 && toKs.length > 0 && toKs.every((to) => fromKs.every((fromK) =>
         dependsOnTransitively(fromK, to.ref.name, context) && jsonEqualSource(fromK, to)));
-      const movesReason = `moves from layer ${change.base.layer} to ${change.head.layer} (Flux Kustomization ${from} → ${to})`;
+      // Two folders of one split layer (`workloads-3` → `workloads-services`): the split keeps every object in place
+      // except in the cases docs/output.md lists (lib/synth/manifest-files.ts `splitIntoFolders`), so say which.
+      const layerName = (folder: string) => folder.split('-')[0];
+      const split = change.base.layer !== '' && layerName(change.base.layer) === layerName(change.head.layer);
+      const movesReason = `moves from layer ${change.base.layer} to ${change.head.layer} (Flux Kustomization ${from} → ${to})`
+        + (split ? '; a move between folders of a split layer happens only on a changed folder count, a renamed workload or a changed folder placement of its construct (docs/output.md, "What still moves an object")' : '');
       risks.push(!pruned
         ? { level: 'warning', rule: RULE, reason: movesReason }
         : newFirst
