@@ -6,6 +6,7 @@ import { ANY_ADDRESS, declareFlows } from '../core/flows';
 import { API_SERVER_PORTS, apiServerEgressRule } from '../core/network-policies';
 import type { RouteBackend } from '../serving/route-backend';
 import { declareFolderPlacement } from '../core/folder-placement';
+import { declareExternalSecret } from '../core/external-secrets';
 
 /** A server size users can pick. */
 export interface NotebookProfile {
@@ -250,6 +251,7 @@ export class JupyterHub extends Construct {
       ports: [{ port: JUPYTERHUB_PROXY.port, targetPort: JUPYTERHUB_PROXY.targetPort, name: 'http' }],
       podLabels: { ...JUPYTERHUB_PROXY.podLabels },
     };
+    declareExternalSecret(this, { namespace: props.namespace, name: props.clientSecretSecretName, purpose: `JupyterHub '${id}': key client-secret, the Entra ID app registration's client secret (hub.extraEnv OAUTH_CLIENT_SECRET; the hub does not start without it)` });
     declareFlows(this, { purpose: 'JupyterHub hub (KubeSpawner) calls the API server', from: { namespace: props.namespace, podLabels: { ...JUPYTERHUB_HUB_POD_LABELS } }, to: { cidr: ANY_ADDRESS } }, API_SERVER_PORTS);
     this.release = new PinnedHelmRelease(this, 'release', {
       releaseName: JUPYTERHUB_RELEASE,
