@@ -22,13 +22,17 @@ function validator(): ValidateFunction {
 }
 
 /**
- * TypeBox checks our `StringEnum` (an `Unsafe` string enum) like JSON Schema's `enum`. Any other unsafe
- * schema makes the fast check throw, and the full ajv check decides.
+ * TypeBox checks our `Unsafe` enums like JSON Schema's `type` + `enum`: `StringEnum` (strings) and integer enums
+ * such as `layerFolders` counts (1, 2, 4, ...; without this, every config that sets one paid for compiling the ajv
+ * validator: 0.2-0.5 s of the large benchmark platform's synth). Any other unsafe schema makes the fast check
+ * throw, and the full ajv check decides.
  */
 if (!TypeRegistry.Has('Unsafe')) {
   TypeRegistry.Set('Unsafe', (schema: { type?: string; enum?: unknown[] }, value) => {
-    if (schema.type !== 'string' || !Array.isArray(schema.enum)) throw new Error('unsupported unsafe schema');
-    return typeof value === 'string' && schema.enum.includes(value);
+    if (!Array.isArray(schema.enum)) throw new Error('unsupported unsafe schema');
+    if (schema.type === 'string') return typeof value === 'string' && schema.enum.includes(value);
+    if (schema.type === 'integer') return Number.isInteger(value) && schema.enum.includes(value);
+    throw new Error('unsupported unsafe schema');
   });
 }
 

@@ -7,7 +7,9 @@
  * - KServe models: `minReplicas` predictor pods (default 1);
  * - microservices and the MLflow server: `replicas` (default 2);
  * - HDFS: the namenode (1) and one datanode per node of its pool, counted at the pool's `maxCount` since the
- *   DaemonSet follows the pool as it scales out.
+ *   DaemonSet follows the pool as it scales out;
+ * - JupyterHub: the hub and the proxy (1 each; user servers come and go, lib/notebooks/config-rules.ts checks
+ *   that one of each profile fits next to the standing pods).
  * Jobs (Spark, PyTorch) are not standing: they come and go, and the quota makes them wait, not fail for good.
  *
  * A pod's requests are what the quota charges (Kubernetes v1.31 pkg/api/v1/resource/helpers.go `PodRequests`,
@@ -24,6 +26,7 @@ import { KSERVE_STORAGE_INITIALIZER_RESOURCES } from '../gitops/operator-values'
 import { DEFAULT_MICROSERVICE_REPLICAS } from '../serving/http-microservice';
 import { DEFAULT_MODEL_MIN_REPLICAS } from '../serving/kserve-model';
 import { DEFAULT_MLFLOW_REPLICAS } from '../serving/mlflow-tracking';
+import { HUB_RESOURCES, PROXY_RESOURCES } from '../notebooks/jupyterhub';
 import { parseQuantity } from './quantity';
 
 /** Requests of one container; a missing value is filled from the namespace's LimitRange. */
@@ -78,6 +81,11 @@ export function standingPods(cluster: ClusterConfig): StandingPods[] {
       what: `HDFS datanodes (one per node, pool '${hdfs.nodePool}' maxCount)`, namespace: hdfs.namespace, replicas: pool?.maxCount ?? 0,
       containers: [{ ...(hdfs.dataNodes.resources ?? DEFAULT_DATA_NODE_RESOURCES).request }], initContainers: [{ ...HDFS_INIT_RESOURCES.request }],
     });
+  }
+  const notebooks = cluster.notebooks;
+  if (notebooks) {
+    pods.push({ what: 'JupyterHub hub', namespace: notebooks.namespace, replicas: 1, containers: [{ ...HUB_RESOURCES.request }] });
+    pods.push({ what: 'JupyterHub proxy', namespace: notebooks.namespace, replicas: 1, containers: [{ ...PROXY_RESOURCES.request }] });
   }
   return pods;
 }

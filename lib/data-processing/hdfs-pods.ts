@@ -2,6 +2,7 @@
 import { nonRootPodSecurity, restrictedContainerSecurity, toResourceRequirements, ContainerResources } from '../core/container-security';
 import { dataDirMountPath, HDFS_PORTS, NAME_DIR, NAME_VOLUME_MOUNT } from './hdfs-config';
 import * as k8s from '../core/k8s';
+import { parseQuantity } from '../core/quantity';
 import { notOnSystemOrGpuNodes, NodePoolPlacement, poolNodeSelector, poolTolerations } from '../core/node-pool';
 
 /** What every HDFS pod shares. */
@@ -94,6 +95,18 @@ export function nameNodePodSpec(inputs: HdfsPodInputs, resources: ContainerResou
  * The datanode pod. An init container (root with only CAP_CHOWN) hands the host data directories to the
  * Hadoop user, since hostPath directories are created owned by root.
  */
+/**
+ * What one datanode pod takes of its node's allocatable (the DaemonSet runs one on every node of the HDFS pool): the
+ * larger of its container's and its init container's requests (kubernetes v1.31 effective pod request: max of the
+ * init containers and the sum of the containers), in cores and bytes.
+ */
+export function dataNodePodRequest(resources: ContainerResources): { cpu: number; memory: number } {
+  return {
+    cpu: Math.max(parseQuantity(resources.request.cpu), parseQuantity(HDFS_INIT_RESOURCES.request.cpu)),
+    memory: Math.max(parseQuantity(resources.request.memory), parseQuantity(HDFS_INIT_RESOURCES.request.memory)),
+  };
+}
+
 export function dataNodePodSpec(inputs: HdfsPodInputs, resources: ContainerResources, dataDirectories: readonly string[]): k8s.PodSpec {
   const dataMounts = dataDirectories.map((_, i) => ({ name: `data${i}`, mountPath: dataDirMountPath(i) }));
   const chown = `chown ${inputs.uid}:${inputs.uid} ${dataMounts.map((mount) => mount.mountPath).join(' ')}`;

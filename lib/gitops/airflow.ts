@@ -5,6 +5,7 @@ import { apiServerEgressRule } from '../core/network-policies';
 import { AirflowValues, airflowValues, airflowVersionOfTag, AIRFLOW_POD_SELECTOR_LABEL, CHART_AIRFLOW_VERSIONS } from './airflow-values';
 import { PinnedHelmRelease } from './helm-release-pinned';
 import { declareFolderPlacement } from '../core/folder-placement';
+import { declareExternalSecret } from '../core/external-secrets';
 
 /** Where the Airflow chart comes from. */
 export interface AirflowChart {
@@ -185,6 +186,19 @@ export class Airflow extends Construct {
       throw new Error(`Airflow '${id}': cannot tell the Airflow version of chart ${props.chart.version} (known: ${Object.entries(CHART_AIRFLOW_VERSIONS).map(([c, a]) => `${c} -> ${a}`).join(', ')}); set 'airflowVersion' (X.Y.Z)`);
     }
     this.values = airflowValues({ ...props, airflowVersion, releaseName, secretNames: this.secretNames });
+    // Every Secret the values name; chart 1.18.0 generates none of them when its *SecretName value is set.
+    const gitSync = this.values.dags.gitSync;
+    for (const [name, what] of [
+      [this.values.data.metadataSecretName, 'key connection, the postgresql:// URL of the metadata database (data.metadataSecretName)'],
+      [this.values.fernetKeySecretName, 'key fernet-key (fernetKeySecretName)'],
+      [this.values.webserverSecretKeySecretName, 'key webserver-secret-key (webserverSecretKeySecretName)'],
+      [this.values.apiSecretKeySecretName, 'key api-secret-key (apiSecretKeySecretName)'],
+      [this.values.jwtSecretName, 'key jwt-secret (jwtSecretName)'],
+      [gitSync.credentialsSecret, 'git-sync credentials for the DAG repository (dags.gitSync.credentialsSecret)'],
+      [gitSync.sshKeySecret, 'key gitSshKey, the DAG repository\'s SSH key (dags.gitSync.sshKeySecret)'],
+    ] as const) {
+      if (name) declareExternalSecret(this, { namespace: props.namespace, name, purpose: `Airflow '${id}': ${what}` });
+    }
     this.release = new PinnedHelmRelease(this, 'Resource', {
       releaseName,
       namespace: props.namespace,

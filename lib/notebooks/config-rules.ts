@@ -7,6 +7,12 @@ import type { ClusterConfig, PlatformConfig } from '../config/schema';
 import type { ConfigPath } from '../config/yaml-positions';
 import type { NotebooksConfig } from './config';
 import { callbackHost, servedHosts } from '../serving/config-routes';
+import { allocatable, vmSize } from '../core/vm-sizes';
+import { parseQuantity } from '../core/quantity';
+import { podCharge, standingPods } from '../core/quota-fit';
+import { dataNodePodRequest } from '../data-processing/hdfs-pods';
+import { DEFAULT_DATA_NODE_RESOURCES } from '../data-processing/hdfs-cluster';
+import { HUB_RESOURCES, PROXY_RESOURCES } from './jupyterhub';
 
 type SectionCheck = (section: NotebooksConfig, path: ConfigPath, cluster: ClusterConfig, config: PlatformConfig) => RuleViolation[];
 
@@ -79,6 +85,92 @@ const profilesFit = perSection((section, path, cluster) => {
   return violations;
 });
 
+const GiB = 2 ** 30;
+const cores = (n: number) => `${Number(n.toFixed(3))} CPU`;
+const gibText = (bytes: number) => `${Number((bytes / GiB).toFixed(2))}Gi`;
+
+/**
+ * The DaemonSet pods the platform runs on every node of `pool`, with their requests: the HDFS datanode on
+ * `dataProcessing.hdfs.nodePool` (lib/data-processing/hdfs-cluster.ts). The NVIDIA device plugin on GPU pools
+ * requests nothing (chart 0.20.0 values.yaml `resources: {}`). AKS's own add-on DaemonSets (kube-proxy, CSI
+ * drivers, CNI) are not known here; a profile that fits with no room left may still not.
+ */
+function daemonSetsOn(cluster: ClusterConfig, pool: string): { what: string; cpu: number; memory: number }[] {
+  const hdfs = cluster.dataProcessing?.hdfs;
+  if (!hdfs || hdfs.nodePool !== pool) return [];
+  return [{ what: 'the HDFS datanode', ...dataNodePodRequest(hdfs.dataNodes.resources ?? DEFAULT_DATA_NODE_RESOURCES) }];
+}
+
+/**
+ * One user server of each profile can run: KubeSpawner (kubespawner 7.0.0, zero-to-jupyterhub-k8s 4.4.0) makes
+ * `cpu_guarantee`/`mem_guarantee` the notebook container's requests and `cpu_limit`/`mem_limit` its limits (the
+ * profile's cpu and memory, both), and `extra_resource_limits` its nvidia.com/gpu. So:
+ * - the requests fit one node of the profile's pool (gpuPool, else nodePool): its allocatable
+ *   (lib/core/vm-sizes.ts `allocatable`) less the DaemonSet pods the platform runs on every node of that pool;
+ *   otherwise the pod stays Pending and the spawn fails after singleuser.startTimeout, on every try;
+ * - the limits are within the namespace's LimitRange maximum, or the pod is rejected;
+ * - the pod fits the namespace quota next to the pods that always run there (the hub, the proxy, see
+ *   lib/core/quota-fit.ts `standingPods`), or it is rejected (requests.*, limits.* with the hub's and proxy's limits).
+ */
+const profilesFitNodeAndQuota = perSection((section, path, cluster) => {
+  const violations: RuleViolation[] = [];
+  const ns = cluster.namespaces[section.namespace];
+  for (const [slug, profile] of Object.entries(section.profiles)) {
+    const at = [...path, 'profiles', slug];
+    const cpu = profile.cpu;
+    const memory = parseQuantity(profile.memory);
+    const gpus = profile.gpus ?? 0;
+    const poolName = profile.gpuPool ?? section.nodePool;
+    const pool = cluster.nodePools[poolName];
+    const size = pool && vmSize(pool.vmSize);
+    if (pool && size) {
+      const node = allocatable(size);
+      const daemons = daemonSetsOn(cluster, poolName);
+      const freeCpu = node.cpu - daemons.reduce((sum, d) => sum + d.cpu, 0);
+      const freeMemory = node.memory - daemons.reduce((sum, d) => sum + d.memory, 0);
+      const taken = daemons.length ? ` less ${daemons.map((d) => `${d.what} (${cores(d.cpu)}, ${gibText(d.memory)})`).join(', ')} on every node` : '';
+      if (cpu > freeCpu + 1e-9) {
+        violations.push({ path: [...at, 'cpu'], message: `profile '${slug}' guarantees ${cores(cpu)}, but a node of pool '${poolName}' (${pool.vmSize}) has ${cores(freeCpu)} for it (allocatable ${cores(node.cpu)}${taken}): its server could never be scheduled and every spawn times out; use at most ${Math.floor(freeCpu * 10) / 10} or a larger VM size` });
+      }
+      if (memory > freeMemory) {
+        violations.push({ path: [...at, 'memory'], message: `profile '${slug}' guarantees ${gibText(memory)} of memory, but a node of pool '${poolName}' (${pool.vmSize}) has ${gibText(freeMemory)} for it (allocatable ${gibText(node.memory)}${taken}): its server could never be scheduled and every spawn times out; use at most ${Math.floor(freeMemory / GiB)}Gi or a larger VM size` });
+      }
+    }
+    if (!ns) continue; // notebooksReferencesExist reports the namespace
+    const max = ns.containerDefaults?.max ?? (ns.containerDefaults ? undefined : cluster.namespaceDefaults.containerDefaults.max);
+    const maxPath = ns.containerDefaults ? 'namespaces.' + section.namespace + '.containerDefaults.max' : 'namespaceDefaults.containerDefaults.max';
+    if (max && cpu > parseQuantity(max.cpu) + 1e-9) {
+      violations.push({ path: [...at, 'cpu'], message: `profile '${slug}' has a CPU limit of ${cores(cpu)}, above the maximum ${max.cpu} of namespace '${section.namespace}' (LimitRange, ${maxPath}): its server would be rejected; lower it or raise the maximum` });
+    }
+    if (max && memory > parseQuantity(max.memory)) {
+      violations.push({ path: [...at, 'memory'], message: `profile '${slug}' has a memory limit of ${gibText(memory)}, above the maximum ${max.memory} of namespace '${section.namespace}' (LimitRange, ${maxPath}): its server would be rejected; lower it or raise the maximum` });
+    }
+    const quota = ns.quota ?? cluster.namespaceDefaults.quota;
+    const quotaPath = ns.quota ? `namespaces.${section.namespace}.quota` : 'namespaceDefaults.quota';
+    const defaults = (ns.containerDefaults ?? cluster.namespaceDefaults.containerDefaults).request;
+    const standing = standingPods(cluster).filter((p) => p.namespace === section.namespace && p.replicas > 0);
+    const used = (key: 'pods' | 'requests.cpu' | 'requests.memory' | 'requests.nvidia.com/gpu') => standing.reduce((sum, p) => sum + p.replicas * podCharge(p, defaults)[key], 0);
+    const hubLimits = { cpu: parseQuantity(HUB_RESOURCES.limit.cpu) + parseQuantity(PROXY_RESOURCES.limit.cpu), memory: parseQuantity(HUB_RESOURCES.limit.memory) + parseQuantity(PROXY_RESOURCES.limit.memory) };
+    const needs: [string, number, number, (n: number) => string][] = [
+      ['pods', used('pods'), 1, String],
+      ['requests.cpu', used('requests.cpu'), cpu, cores],
+      ['requests.memory', used('requests.memory'), memory, gibText],
+      ['requests.nvidia.com/gpu', used('requests.nvidia.com/gpu'), gpus, String],
+      ['limits.cpu', hubLimits.cpu, cpu, cores],
+      ['limits.memory', hubLimits.memory, memory, gibText],
+    ];
+    for (const [key, others, own, text] of needs) {
+      const hard = (quota as Record<string, string | number | undefined>)[key];
+      if (hard === undefined || own === 0) continue;
+      const allowed = parseQuantity(hard);
+      if (others + own > allowed + 1e-9) {
+        violations.push({ path: key === 'pods' ? at : [...at, key.endsWith('gpu') ? 'gpus' : key.split('.')[1]], message: `one server of profile '${slug}' (${text(own)} ${key}) next to the hub and proxy (${text(others)}) needs ${text(others + own)}, more than the quota of namespace '${section.namespace}' allows (${quotaPath}.${key}: ${hard}): its server would be rejected; lower the profile or raise the quota` });
+      }
+    }
+  }
+  return violations;
+});
+
 /** JupyterHub's route goes through the cluster's routing, which must exist. */
 const jupyterhubRouteNeedsRouting = perSection((section, path, cluster) => {
   if (!section.route || cluster.routing) return [];
@@ -112,4 +204,4 @@ const jupyterhubRouteHostIsServed = perSection((section, path, cluster) => {
 });
 
 /** Every rule of the notebooks section. */
-export const NOTEBOOKS_RULES: readonly ConfigRule[] = [notebooksReferencesExist, profilesFit, jupyterhubRouteNeedsRouting, jupyterhubRouteHostIsServed];
+export const NOTEBOOKS_RULES: readonly ConfigRule[] = [notebooksReferencesExist, profilesFit, profilesFitNodeAndQuota, jupyterhubRouteNeedsRouting, jupyterhubRouteHostIsServed];

@@ -6,6 +6,7 @@ import { ANY_ADDRESS, declareFlows } from '../core/flows';
 import { API_SERVER_PORTS, apiServerEgressRule } from '../core/network-policies';
 import type { RouteBackend } from '../serving/route-backend';
 import { declareFolderPlacement } from '../core/folder-placement';
+import { declareExternalSecret } from '../core/external-secrets';
 
 /** A server size users can pick. */
 export interface NotebookProfile {
@@ -115,7 +116,10 @@ export const JUPYTERHUB_HUB_POD_LABELS = { component: 'hub', app: 'jupyterhub', 
 /** Label the chart puts on user pods (`component: singleuser-server`, zero-to-jupyterhub 4.4.0 KubeSpawner config). */
 export const JUPYTER_USER_POD_LABELS = { component: 'singleuser-server' } as const;
 
-const HUB_RESOURCES: ContainerResources = { request: { cpu: '100m', memory: '512Mi' }, limit: { cpu: '1', memory: '1Gi' } };
+/** Resources of the hub container. */
+export const HUB_RESOURCES: ContainerResources = { request: { cpu: '100m', memory: '512Mi' }, limit: { cpu: '1', memory: '1Gi' } };
+/** Resources of the proxy (configurable-http-proxy) container. */
+export const PROXY_RESOURCES: ContainerResources = { request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } };
 
 function gib(quantity: string): string {
   // KubeSpawner takes memory as bytes or with K/M/G/T suffixes (decimal or binary forms both accepted as written).
@@ -195,7 +199,7 @@ export class JupyterHub extends Construct {
         // (proxy.chp.networkPolicy.allowedIngressPorts: [http, https], templates/proxy/netpol.yaml). None here: the
         // gateway's access rule (a NetworkPolicy of the routes) admits only the gateway namespace, on 8000.
         chp: {
-          resources: helmResources({ request: { cpu: '100m', memory: '256Mi' }, limit: { cpu: '500m', memory: '512Mi' } }),
+          resources: helmResources(PROXY_RESOURCES),
           nodeSelector: { [AKS_AGENT_POOL_LABEL]: props.nodePool.name },
           networkPolicy: { allowedIngressPorts: [] },
         },
@@ -247,6 +251,7 @@ export class JupyterHub extends Construct {
       ports: [{ port: JUPYTERHUB_PROXY.port, targetPort: JUPYTERHUB_PROXY.targetPort, name: 'http' }],
       podLabels: { ...JUPYTERHUB_PROXY.podLabels },
     };
+    declareExternalSecret(this, { namespace: props.namespace, name: props.clientSecretSecretName, purpose: `JupyterHub '${id}': key client-secret, the Entra ID app registration's client secret (hub.extraEnv OAUTH_CLIENT_SECRET; the hub does not start without it)` });
     declareFlows(this, { purpose: 'JupyterHub hub (KubeSpawner) calls the API server', from: { namespace: props.namespace, podLabels: { ...JUPYTERHUB_HUB_POD_LABELS } }, to: { cidr: ANY_ADDRESS } }, API_SERVER_PORTS);
     this.release = new PinnedHelmRelease(this, 'release', {
       releaseName: JUPYTERHUB_RELEASE,

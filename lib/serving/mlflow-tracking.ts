@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareExternalSecret } from '../core/external-secrets';
 import { ContainerResources } from '../core/container-security';
 import { AZURE_HTTPS_EGRESS } from '../core/network-policies';
 import { NodePoolPlacement } from '../core/node-pool';
@@ -86,6 +87,7 @@ export class MlflowTracking extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowTrackingProps) {
     super(scope, id);
+    declareExternalSecret(this, { namespace: props.namespace, name: props.backendStoreSecret.name, purpose: `MLflow '${id}': key ${props.backendStoreSecret.key}, the backend store URI` });
     this.pathPrefix = props.pathPrefix ?? '/mlflow';
     this.validateProps(id, props);
     const { storageAccount, container, path } = props.artifacts;

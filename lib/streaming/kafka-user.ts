@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareExternalSecret } from '../core/external-secrets';
 import * as strimzi from '../../imports/kafka.strimzi.io';
 import { STRIMZI_CLUSTER_LABEL } from './kafka-cluster';
 
@@ -62,6 +63,7 @@ export class KafkaUser extends Construct {
       throw new Error(`${prefix}: 'consumerGroups' needs at least one topic in 'consume'`);
     }
     this.userName = props.name;
+    declareExternalSecret(this, { namespace: props.namespace, name: props.passwordSecretName, purpose: `KafkaUser '${props.name}': key password, the SCRAM-SHA-512 password the User Operator sets (spec.authentication.password.valueFrom)` });
 
     const topicOps = new Map<string, Set<Operation>>();
     const add = (topic: string, ops: Operation[]) => {

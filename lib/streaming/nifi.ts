@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareExternalSecret } from '../core/external-secrets';
 import { ContainerResources, nonRootPodSecurity, restrictedContainerSecurity, toResourceRequirements } from '../core/container-security';
 import { declareFlows } from '../core/flows';
 import { allowApiServerEgress } from '../core/network-policies';
@@ -201,6 +202,9 @@ export class Nifi extends Construct {
     this.podLabels = { ...selector, ...(props.podLabels ?? {}) };
     const home = NIFI_IMAGE_FACTS.home;
     const secret = (key: string) => ({ secretKeyRef: { name: props.credentialsSecretName, key } });
+    declareExternalSecret(this, { namespace: props.namespace, name: props.credentialsSecretName, purpose: `NiFi '${props.name}': its credentials (secretKeyRef env)` });
+    if (props.tls) declareExternalSecret(this, { namespace: props.namespace, name: props.tls.secretName, purpose: `NiFi '${props.name}': its TLS certificate and key (secret volume)` });
+    if (props.oidc) declareExternalSecret(this, { namespace: props.namespace, name: props.oidc.clientSecret.name, purpose: `NiFi '${props.name}': key ${props.oidc.clientSecret.key}, the OIDC client secret` });
     const heap = props.heap ?? `${Math.floor(memoryMiB(props.resources.limit.memory) / 2)}m`;
     const headless = `${props.name}-headless`;
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareExternalSecret } from '../core/external-secrets';
 import { SharedVolumeMount } from '../data-processing/shared-volume';
 import { SparkJob, SparkJobProps } from '../data-processing/spark-job';
 import { SparkPodTemplates } from '../data-processing/spark-pod-templates';
@@ -72,6 +73,7 @@ export class SparkStreamingJob extends Construct {
   constructor(scope: Construct, id: string, props: SparkStreamingJobProps) {
     super(scope, id);
     const prefix = `SparkStreamingJob '${id}'`;
+    declareExternalSecret(this, { namespace: props.namespace, name: props.kafka.credentialsSecretName, purpose: `Spark streaming job '${id}': keys password and ca.crt, its Kafka user's password and the cluster CA (secretKeyRef env, secret volume)` });
     const location = props.checkpoint.location;
     if (!/^(abfss:\/\/\S+@\S+\.dfs\.core\.windows\.net(\/\S*)?|file:\/\/\/\S+)$/.test(location)) {
       throw new Error(`${prefix}: 'checkpoint.location' ("${location}") must be an abfss://<container>@<account>.dfs.core.windows.net/... URL or a file:/// path on an RWX volume`);

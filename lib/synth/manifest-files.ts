@@ -37,10 +37,18 @@ export function describeObject(obj: ManifestIdentity): string {
  * (`inferenceservice.serving.kserve.io`). `_` never occurs in names or namespaces, so names cannot collide.
  */
 export function manifestFileName(obj: ManifestIdentity): string {
-  const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+  return `${obj.metadata.namespace ?? 'cluster'}_${manifestKind(obj)}_${obj.metadata.name}.yaml`;
+}
+
+/**
+ * The kind part of a file name (the key the split sorts by): the lower-case kind, with the API group appended for
+ * groups outside Kubernetes itself (none, a group without a dot, or one ending in `.k8s.io` such as
+ * `gateway.networking.k8s.io`, are built in and dropped).
+ */
+export function manifestKind(type: { readonly apiVersion: string; readonly kind: string }): string {
+  const group = type.apiVersion.includes('/') ? type.apiVersion.split('/')[0] : '';
   const builtIn = group === '' || !group.includes('.') || group.endsWith('.k8s.io');
-  const kind = obj.kind.toLowerCase() + (builtIn ? '' : `.${group}`);
-  return `${obj.metadata.namespace ?? 'cluster'}_${kind}_${obj.metadata.name}.yaml`;
+  return type.kind.toLowerCase() + (builtIn ? '' : `.${group}`);
 }
 
 const DUMP_OPTIONS: yaml.DumpOptions = { lineWidth: -1, noRefs: true, quotingType: '"' };
@@ -60,29 +68,33 @@ export function kustomizationYaml(files: readonly string[]): string {
 }
 
 /**
- * Kinds a namespace's workloads depend on (file-name spelling, see `manifestFileName`), in the order they come
+ * Kinds a namespace's workloads depend on (API version and kind; the split compares them as `manifestKind` spells
+ * them, so `referencegrant`, not `referencegrant.gateway.networking.k8s.io`), in the order they come
  * within a namespace: the quota and container defaults must exist before any pod is admitted (the LimitRange fills
  * in requests at admission; the quota rejects pods without them), then identities and their permissions, then what
  * pods mount or read, then the network rules their first connections need (a storage initializer's egress), then
  * the sources Flux HelmReleases install from and the grants routes need.
  */
-export const DEPENDENCY_KINDS: readonly string[] = [
-  'resourcequota',
-  'limitrange',
-  'serviceaccount',
-  'role',
-  'rolebinding',
-  'configmap',
-  'secret',
-  'persistentvolumeclaim',
-  'networkpolicy',
-  'azureidentity.aadpodidentity.k8s.io',
-  'azureidentitybinding.aadpodidentity.k8s.io',
-  'gitrepository.source.toolkit.fluxcd.io',
-  'helmrepository.source.toolkit.fluxcd.io',
-  'ocirepository.source.toolkit.fluxcd.io',
-  'referencegrant.gateway.networking.k8s.io',
+export const DEPENDENCY_TYPES: readonly { readonly apiVersion: string; readonly kind: string }[] = [
+  { apiVersion: 'v1', kind: 'ResourceQuota' },
+  { apiVersion: 'v1', kind: 'LimitRange' },
+  { apiVersion: 'v1', kind: 'ServiceAccount' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+  { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentity' },
+  { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentityBinding' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'OCIRepository' },
+  { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant' },
 ];
+
+/** `DEPENDENCY_TYPES` spelled as file names spell them (`manifestKind`), the keys the split compares. */
+export const DEPENDENCY_KINDS: readonly string[] = DEPENDENCY_TYPES.map(manifestKind);
 
 /** One folder of a (possibly split) layer. */
 export interface FolderPart {

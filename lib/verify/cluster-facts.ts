@@ -5,6 +5,7 @@
  * (`dist/<env>/<cluster>/cluster-facts.json`, outside every folder Flux applies), so `npm run verify` works on a
  * dist tree alone.
  */
+import { collectExternalSecrets } from '../core/external-secrets';
 import { collectDeclaredFlows } from '../core/flows';
 import { NodePoolConfig, TAINT_PATTERN } from '../core/node-pools-config';
 import { ClusterContext } from '../synth/cluster-context';
@@ -72,6 +73,17 @@ function externalSecrets(context: ClusterContext): Record<string, string> {
   return out;
 }
 
+/**
+ * Every Secret created outside dist/: the ones the config names (with the config key, and what a certificate must
+ * name), then every other one a construct declared reading (`declareExternalSecret`, lib/core/external-secrets.ts),
+ * so a construct that reads such a Secret lists it even when no config key names it here.
+ */
+function allExternalSecrets(context: ClusterContext): Record<string, string> {
+  const fromConfig = externalSecrets(context);
+  const declared = Object.entries(collectExternalSecrets(context.layers.operators)).filter(([key]) => fromConfig[key] === undefined);
+  return { ...fromConfig, ...Object.fromEntries(declared) };
+}
+
 /** The facts of one cluster, from its config and its constructs. */
 export function clusterFacts(context: ClusterContext): ClusterFacts {
   // Flows declared by the constructs (lib/core/flows.ts), for the network-flows rule.
@@ -83,7 +95,7 @@ export function clusterFacts(context: ClusterContext): ClusterFacts {
     kubernetesVersion: context.cluster.kubernetesVersion,
     pools: Object.entries(context.cluster.nodePools).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, pool]) => poolFacts(name, pool)),
     preexistingNamespaces: { ...AKS_AND_FLUX_NAMESPACES, [gitopsNamespace]: 'Flux bootstrap' },
-    externalSecrets: externalSecrets(context),
+    externalSecrets: allExternalSecrets(context),
     flows,
     acceptedFaults: (context.cluster.acceptedFaults ?? []).map((a) => ({ rule: a.rule, object: a.object, reason: a.reason })),
   };

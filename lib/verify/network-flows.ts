@@ -156,6 +156,26 @@ function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[
     rule: 'network-flows', environment: facts.environment, cluster: facts.cluster,
     folder: model.folderOf.get(object) ?? '', object, message, upstream: UPSTREAM, fix,
   });
+  // A side's verdict depends only on the policies isolating the pod in that direction (and, for ingress, on the
+  // pod's ports, which named ports resolve on), the other end and the port: pods that share those share it. So
+  // each flow evaluates it once per group of such pods and other end, not once per pair (200 Spark drivers x 200
+  // executors per flow).
+  const policyIds = new Map<CompiledPolicy, number>();
+  const groupKeys = new Map<PodGroup, { egress: string; ingress: string }>();
+  const groupKey = (pod: PodGroup, direction: 'egress' | 'ingress'): string => {
+    let keys = groupKeys.get(pod);
+    if (!keys) {
+      const ids = (list: readonly CompiledPolicy[]) => list.map((policy) => {
+        let id = policyIds.get(policy);
+        if (id === undefined) policyIds.set(policy, id = policyIds.size);
+        return id;
+      }).join(',');
+      const isolation = model.index.isolationOf(pod);
+      keys = { egress: ids(isolation.egress), ingress: `${ids(isolation.ingress)}|${JSON.stringify(pod.ports)}` };
+      groupKeys.set(pod, keys);
+    }
+    return keys[direction];
+  };
   for (const flow of facts.flows) {
     const protocol = flow.protocol ?? 'TCP';
     const from = resolve(flow.from, model);
@@ -174,10 +194,20 @@ function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[
     }
     if (unresolved) continue;
     const reported = new Set<string>();
-    for (const src of from.endpoints) {
-      for (const dst of to.endpoints) {
+    // Verdicts of this flow by side group and index of the other end.
+    const verdicts = { egress: new Map<string, boolean[]>(), ingress: new Map<string, boolean[]>() };
+    const allows = (direction: 'egress' | 'ingress', self: PodGroup, peer: Endpoint, peerIndex: number): { allowed: boolean; policies: CompiledPolicy[] } => {
+      const key = groupKey(self, direction);
+      let row = verdicts[direction].get(key);
+      if (!row) verdicts[direction].set(key, row = []);
+      let allowed = row[peerIndex];
+      if (allowed === undefined) row[peerIndex] = allowed = model.index.sideAllows(direction, self, peer, flow.port, protocol, flow.endPort ?? flow.port).allowed;
+      return { allowed, policies: model.index.isolationOf(self)[direction] };
+    };
+    for (const [srcIndex, src] of from.endpoints.entries()) {
+      for (const [dstIndex, dst] of to.endpoints.entries()) {
         if (src.pod) {
-          const egress = model.index.sideAllows('egress', src.pod, dst.endpoint, flow.port, protocol, flow.endPort ?? flow.port);
+          const egress = allows('egress', src.pod, dst.endpoint, dstIndex);
           if (!egress.allowed && !reported.has(`e ${src.pod.owner}`)) {
             reported.add(`e ${src.pod.owner}`);
             fault(src.pod.owner, `Declared flow ${describeFlow(flow)} is denied: the egress of ${src.pod.description} to ${describeEndpoint(dst.endpoint)} is isolated by ${egress.policies.map((p) => p.ref).join(', ')} and no egress rule admits port ${portText(flow)} to it`,
@@ -185,7 +215,7 @@ function checkDeclaredFlows(facts: ClusterFacts, model: FlowModel): VerifyFault[
           }
         }
         if (dst.pod) {
-          const ingress = model.index.sideAllows('ingress', dst.pod, src.endpoint, flow.port, protocol, flow.endPort ?? flow.port);
+          const ingress = allows('ingress', dst.pod, src.endpoint, srcIndex);
           if (!ingress.allowed && !reported.has(`i ${dst.pod.owner}`)) {
             reported.add(`i ${dst.pod.owner}`);
             fault(dst.pod.owner, `Declared flow ${describeFlow(flow)} is denied: the ingress of ${dst.pod.description} from ${describeEndpoint(src.endpoint)} is isolated by ${ingress.policies.map((p) => p.ref).join(', ')} and no ingress rule admits port ${portText(flow)} from it`,

@@ -238,8 +238,15 @@ export function portEntryAdmits(entry: PortEntry, port: number, protocol: string
   return port >= first && endPort <= (entry.endPort ?? first);
 }
 
-/** An IPv4 or IPv6 range as [family, first, last] (bigint). */
+const RANGES = new Map<string, [4 | 6, bigint, bigint] | undefined>();
+
+/** An IPv4 or IPv6 range as [family, first, last] (bigint), parsed once per text. */
 function cidrRange(cidr: string): [4 | 6, bigint, bigint] | undefined {
+  if (!RANGES.has(cidr)) RANGES.set(cidr, parseCidr(cidr));
+  return RANGES.get(cidr);
+}
+
+function parseCidr(cidr: string): [4 | 6, bigint, bigint] | undefined {
   const [address, prefixText] = cidr.split('/');
   const v6 = address.includes(':');
   const bits = v6 ? 128 : 32;

@@ -70,6 +70,12 @@ export const INJECTIONS = {
     what: 'kserve-controller-manager in the release namespace, security contexts and resources from the chart values (kserve.controller.securityContext, containerSecurityContext, rbacProxy.securityContext, resources) merged over the chart defaults; with kserve.localmodel.enabled (v0.16 chart) also the localmodel node agent DaemonSet with a hostPath volume',
     upstream: 'kserve/kserve v0.16.0 charts/kserve-resources/values.yaml, templates/deployment.yaml, templates/localmodelnode/daemonset.yaml; v0.20.0 charts/kserve-resources/values.yaml, files/kserve/deployment-patch.yaml',
   },
+  jupyterhubUserPods: {
+    operator: 'JupyterHub chart (zero-to-jupyterhub-k8s) 4.x with KubeSpawner 7.0.0',
+    container: 'notebook',
+    what: 'one single-user server pod per profile of singleuser.profileList (one pod with the singleuser settings when there is none), spawned by the hub in the release namespace: the profile\'s kubespawner_override over the singleuser values (cpu_guarantee/mem_guarantee/extra_resource_guarantees are the requests, cpu_limit/mem_limit/extra_resource_limits the limits; memory K/M/G/T suffixes are powers of 1024; node_selector and tolerations replace the chart\'s), tolerations scheduling.userPods.tolerations + singleuser.extraTolerations, the KubeSpawner security contexts and extra_labels of hub.extraConfig over the chart\'s uid 1000 / fsGid 100; the home volume claim is created by the hub at spawn time and not modelled',
+    upstream: 'jupyterhub/zero-to-jupyterhub-k8s 4.4.0 jupyterhub/files/hub/jupyterhub_config.py (singleuser.* to KubeSpawner traits, tolerations), jupyterhub/values.yaml (scheduling.userPods.tolerations, singleuser.uid, fsGid, memory.guarantee 1G); jupyterhub/kubespawner 7.0.0 kubespawner/objects.py make_pod (resources l.561-575), spawner.py (profile kubespawner_override); jupyterhub/jupyterhub 5.5.0 jupyterhub/traitlets.py ByteSpecification',
+  },
   nvidiaDevicePlugin: {
     operator: 'NVIDIA device plugin chart 0.20.x',
     container: 'nvidia-device-plugin-ctr',
@@ -169,6 +175,7 @@ function computePods(model: ClusterModel): ModeledPod[] {
   for (const release of model.releases) {
     if (release.chart === 'nvidia-device-plugin') pods.push(devicePluginPod(release));
     if (release.chart === 'kserve' || release.chart === 'kserve-resources') pods.push(...kserveChartPods(release));
+    if (release.chart === 'jupyterhub') pods.push(...jupyterhubUserPods(release));
   }
   pods.push(...http01SolverPods(model));
   return pods;
@@ -377,6 +384,84 @@ function kserveChartPods(release: ResolvedRelease): ModeledPod[] {
     });
   }
   return pods;
+}
+
+/** Tolerations of user pods in the zero-to-jupyterhub-k8s 4.4.0 values.yaml (scheduling.userPods.tolerations). */
+const JUPYTERHUB_USER_TOLERATIONS = [
+  { key: 'hub.jupyter.org/dedicated', operator: 'Equal', value: 'user', effect: 'NoSchedule' },
+  { key: 'hub.jupyter.org_dedicated', operator: 'Equal', value: 'user', effect: 'NoSchedule' },
+];
+
+/** A KubeSpawner memory setting in bytes: a number, or a string with suffix K, M, G or T (powers of 1024, ByteSpecification). */
+export function kubespawnerBytes(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number') return value;
+  const match = /^([0-9.]+)([KMGT]?)$/.exec(String(value).trim());
+  if (!match) return NaN;
+  return Math.floor(Number(match[1]) * 1024 ** ' KMGT'.indexOf(match[2] || ' '));
+}
+
+/** The traits hub.extraConfig sets on `cls` with the `c.<cls>.<trait> = json.loads("...")` lines the platform writes. */
+function extraConfigTraits(values: Record<string, any>, cls: string): Record<string, unknown> {
+  const traits: Record<string, unknown> = {};
+  for (const text of Object.values((values.hub?.extraConfig ?? {}) as Record<string, unknown>)) {
+    for (const line of String(text).split('\n')) {
+      const match = new RegExp(`^c\\.${cls}\\.([A-Za-z_]+) = json\\.loads\\((".*")\\)$`).exec(line.trim());
+      if (!match) continue;
+      try { traits[match[1]] = JSON.parse(JSON.parse(match[2]) as string); } catch { /* not JSON: not modelled */ }
+    }
+  }
+  return traits;
+}
+
+/** The single-user server pods of a JupyterHub release, one per profile (see INJECTIONS.jupyterhubUserPods). */
+function jupyterhubUserPods(release: ResolvedRelease): ModeledPod[] {
+  const values = release.values as Record<string, any>;
+  const singleuser = (values.singleuser ?? {}) as Record<string, any>;
+  const spawner = extraConfigTraits(values, 'KubeSpawner');
+  const namespace = (at(release.obj, 'spec', 'targetNamespace') as string | undefined) ?? release.obj.metadata.namespace ?? 'default';
+  const profiles: { slug: string; override: Record<string, any> }[] = Array.isArray(singleuser.profileList) && singleuser.profileList.length > 0
+    ? singleuser.profileList.map((p: any, index: number) => ({ slug: String(p.slug ?? p.display_name ?? index), override: p.kubespawner_override ?? {} }))
+    : [{ slug: '(no profileList)', override: {} }];
+  const baseTolerations = [...(values.scheduling?.userPods?.tolerations ?? JUPYTERHUB_USER_TOLERATIONS), ...(singleuser.extraTolerations ?? [])];
+  const source = `${INJECTIONS.jupyterhubUserPods.upstream} (values of HelmRelease ${release.obj.metadata.namespace}/${release.obj.metadata.name})`;
+  return profiles.map(({ slug, override }) => {
+    const trait = (name: string, fallback: unknown) => (override[name] !== undefined ? override[name] : spawner[name] !== undefined ? spawner[name] : fallback);
+    const cpuGuarantee = trait('cpu_guarantee', singleuser.cpu?.guarantee);
+    const cpuLimit = trait('cpu_limit', singleuser.cpu?.limit);
+    const memGuarantee = kubespawnerBytes(trait('mem_guarantee', singleuser.memory?.guarantee ?? '1G'));
+    const memLimit = kubespawnerBytes(trait('mem_limit', singleuser.memory?.limit));
+    const requests: Record<string, string> = {
+      ...(cpuGuarantee ? { cpu: String(cpuGuarantee) } : {}),
+      ...(memGuarantee ? { memory: String(memGuarantee) } : {}),
+      ...record(trait('extra_resource_guarantees', singleuser.extraResource?.guarantees)),
+    };
+    const limits: Record<string, string> = {
+      ...(cpuLimit ? { cpu: String(cpuLimit) } : {}),
+      ...(memLimit ? { memory: String(memLimit) } : {}),
+      ...record(trait('extra_resource_limits', singleuser.extraResource?.limits)),
+    };
+    const required = values.scheduling?.userPods?.nodeAffinity?.matchNodePurpose === 'require'
+      ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'hub.jupyter.org/node-purpose', operator: 'In', values: ['user'] }] }] } } }
+      : undefined;
+    const spec: PodSpec = {
+      nodeSelector: clone(trait('node_selector', singleuser.nodeSelector) ?? {}),
+      tolerations: clone(override.tolerations ?? baseTolerations),
+      affinity: required,
+      serviceAccountName: trait('service_account', singleuser.serviceAccountName),
+      securityContext: { fsGroup: trait('fs_gid', singleuser.fsGid ?? 100), ...record(trait('pod_security_context', {})) },
+      containers: [{
+        name: 'notebook',
+        resources: { requests, limits },
+        securityContext: { runAsUser: trait('uid', singleuser.uid ?? 1000), allowPrivilegeEscalation: singleuser.allowPrivilegeEscalation ?? false, ...record(trait('container_security_context', {})) },
+      }],
+    };
+    return {
+      owner: release, template: `chart jupyterhub ${release.version} single-user server, profile ${slug}`, namespace, replicas: 1,
+      labels: { component: 'singleuser-server', app: values.nameOverride || 'jupyterhub', release: String(at(release.obj, 'spec', 'releaseName') ?? release.obj.metadata.name), ...record(trait('extra_labels', {})) },
+      annotations: record(trait('extra_annotations', {})), spec, injected: { notebook: source },
+    };
+  });
 }
 
 /** The NVIDIA device plugin DaemonSet pod, from its HelmRelease values over the chart 0.20.0 defaults. */

@@ -1,7 +1,8 @@
 /**
  * Scheduling: every pod can land on a node pool of its cluster. Node selectors and required node affinity
  * match the pool's labels (including the ones AKS sets), tolerations cover its NoSchedule/NoExecute taints,
- * the pod's requests fit one node of the pool's VM size (allocatable, see lib/core/vm-sizes.ts), GPUs per pod are at
+ * the pod's requests fit one node of the pool's VM size (allocatable, see lib/core/vm-sizes.ts, less the requests of
+ * the modelled DaemonSet pods that land on every node of the pool, such as the HDFS datanode), GPUs per pod are at
  * most the pool's gpusPerNode, and every extended resource (nvidia.com/gpu) is made allocatable by a device
  * plugin installed in an earlier folder that itself lands on that pool (kubernetes v1.31 scheduler plugins
  * NodeAffinity, TaintToleration, NodeResourcesFit; learn.microsoft.com/azure/aks/gpu-cluster).
@@ -64,6 +65,16 @@ export const schedulingRule: VerifyRule = (cluster) => {
   const faults: VerifyFault[] = [];
   const pods = modelPods(model);
   const pools = cluster.facts.pools;
+  // What the DaemonSets that land on a pool take of each of its nodes.
+  const daemonSets = new Map(pools.map((pool) => {
+    const on = pods.filter((p) => p.perNode && placementProblem(p, pool) === undefined);
+    const taken = on.map((p) => ({ pod: p, requests: podResources(p, limitRangeOf(model, p.namespace)).requests }));
+    return [pool.name, {
+      cpu: taken.reduce((sum, t) => sum + (t.requests.cpu ?? 0), 0),
+      memory: taken.reduce((sum, t) => sum + (t.requests.memory ?? 0), 0),
+      what: taken.filter((t) => (t.requests.cpu ?? 0) > 0 || (t.requests.memory ?? 0) > 0).map((t) => `${t.pod.owner.obj.kind} ${t.pod.namespace}/${t.pod.owner.obj.metadata.name}`),
+    }];
+  }));
   for (const pod of pods) {
     if (pod.perNode) continue; // DaemonSets run where they can; the device plugin is checked below.
     const { requests } = podResources(pod, limitRangeOf(model, pod.namespace));
@@ -75,10 +86,12 @@ export const schedulingRule: VerifyRule = (cluster) => {
       const size = vmSize(pool.vmSize);
       if (!size) { problems.push(`${pool.name}: VM size ${pool.vmSize} is not in lib/core/vm-sizes.ts`); continue; }
       const node = allocatable(size);
+      const daemons = daemonSets.get(pool.name)!;
+      const less = daemons.what.length > 0 ? ` less DaemonSet pods ${daemons.what.join(', ')}` : '';
       const gpus = requests['nvidia.com/gpu'] ?? 0;
       const tooBig: string[] = [];
-      if ((requests.cpu ?? 0) > node.cpu + 1e-9) tooBig.push(`cpu ${formatAmount('cpu', requests.cpu)} > ${formatAmount('cpu', node.cpu)} allocatable`);
-      if ((requests.memory ?? 0) > node.memory) tooBig.push(`memory ${formatAmount('memory', requests.memory)} > ${formatAmount('memory', node.memory)} allocatable`);
+      if ((requests.cpu ?? 0) > node.cpu - daemons.cpu + 1e-9) tooBig.push(`cpu ${formatAmount('cpu', requests.cpu)} > ${formatAmount('cpu', node.cpu - daemons.cpu)} (${formatAmount('cpu', node.cpu)} allocatable${less})`);
+      if ((requests.memory ?? 0) > node.memory - daemons.memory) tooBig.push(`memory ${formatAmount('memory', requests.memory)} > ${formatAmount('memory', node.memory - daemons.memory)} (${formatAmount('memory', node.memory)} allocatable${less})`);
       const perNode = pool.gpusPerNode ?? 0;
       if (gpus > perNode) tooBig.push(`nvidia.com/gpu ${gpus} > ${perNode} per node (gpusPerNode)`);
       if (tooBig.length > 0) { problems.push(`${pool.name} (${pool.vmSize}): ${tooBig.join(', ')}`); continue; }

@@ -34,6 +34,9 @@ const COVERAGE: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
   'charts/serving.ts': {
     "serving: … '…' has a route but no Servic": { rule: 'the Knative mode (nothing installs Knative)' },
   },
+  'lib/core/external-secrets.ts': {
+    "declareExternalSecret at '…': namespace,": { code: 'constructs declare Secrets from schema-checked names (non-empty patterns) in their own namespace, with a constant purpose' },
+  },
   'lib/core/flows.ts': {
     'a flow needs pods at one end at least; b': { code: 'flows are declared by constructs from constant ports and selectors' },
     'endPort': { code: 'flows are declared by constructs from constant ports' },

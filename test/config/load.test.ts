@@ -174,6 +174,13 @@ describe('fast schema check', () => {
     expect(fullyValid(data)).toBe(true);
   });
 
+  test('TypeBox accepts integer enums (layerFolders counts) like ajv, and rejects what ajv rejects', () => {
+    const withFolders = (count: string) => yaml.load(exampleText.replace('\n  data-processing:\n', `\n  data-processing:\n    layerFolders: { workloads: ${count} }\n`));
+    expect(exampleText).toContain('\n  data-processing:\n');
+    expect([quicklyValid(withFolders('4')), fullyValid(withFolders('4'))]).toEqual([true, true]);
+    for (const count of ['3', '4.5', '"4"', '128']) expect([count, quicklyValid(withFolders(count)), fullyValid(withFolders(count))]).toEqual([count, false, false]);
+  });
+
   test('TypeBox rejects what ajv rejects: unknown keys, enum values, patterns, wrong types', () => {
     for (const edit of [
       (t: string) => t.replace('  containerRegistry:', '  containerRegistri:'),

@@ -1,4 +1,4 @@
-import { LayerFoldersError, manifestFileName, splitIntoFolders, kustomizationYaml, toYaml } from '../../lib/synth/manifest-files';
+import { DEPENDENCY_KINDS, DEPENDENCY_TYPES, LayerFoldersError, manifestFileName, manifestKind, splitIntoFolders, kustomizationYaml, toYaml } from '../../lib/synth/manifest-files';
 
 describe('manifest file names', () => {
   test('namespaced core objects: <namespace>_<kind>_<name>.yaml', () => {
@@ -218,5 +218,34 @@ describe('YAML output', () => {
 
   test('kustomization lists its resources sorted', () => {
     expect(kustomizationYaml(['b.yaml', 'a.yaml'])).toBe('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - a.yaml\n  - b.yaml\n');
+  });
+});
+
+describe('dependency kinds are spelled as the split sees them', () => {
+  // Objects of every kind the workloads depend on, with the API versions the platform writes; each must land in a
+  // dependency folder of a split layer, before the workload that uses it.
+  const samples = [
+    ...DEPENDENCY_TYPES,
+    // written out again, independently of DEPENDENCY_TYPES: the grant a route needs and the aad-pod-identity kinds
+    { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant' },
+    { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentity' },
+    { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentityBinding' },
+    { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' },
+  ];
+
+  test.each(samples.map((s) => [`${s.apiVersion} ${s.kind}`, s] as const))('%s: DEPENDENCY_KINDS holds the key of its file name, and the split puts it in a deps folder', (_, type) => {
+    const file = manifestFileName({ ...type, metadata: { name: 'needed', namespace: 'team' } });
+    const key = file.split('_')[1];
+    expect(key).toBe(manifestKind(type));
+    expect(DEPENDENCY_KINDS).toContain(key);
+    const parts = splitIntoFolders('workloads', [file, 'team_deployment_app.yaml'], { folders: 2 });
+    expect(parts.find((p) => p.files.includes(file))?.folder).toMatch(/^workloads-deps/);
+    expect(parts.find((p) => p.files.includes('team_deployment_app.yaml'))?.folder).not.toMatch(/-deps/);
+  });
+
+  test('every entry of DEPENDENCY_KINDS is the key of a file name (none is a spelling the file names never produce)', () => {
+    expect(DEPENDENCY_KINDS).toEqual(DEPENDENCY_TYPES.map((type) => manifestFileName({ ...type, metadata: { name: 'x', namespace: 'team' } }).split('_')[1]));
+    expect(DEPENDENCY_KINDS).toContain('referencegrant');
+    expect(DEPENDENCY_KINDS.filter((kind) => kind.endsWith('.k8s.io'))).toEqual([]);
   });
 });

@@ -16,6 +16,10 @@ import { schedulingRule } from '../../lib/verify/scheduling-rule';
 import { readDistClusters, verifyCluster, VerifyError } from '../../lib/verify';
 import { exampleConfigIssues, REPO_ROOT } from '../util';
 import { clusterObject, exampleCluster, faultsOn, moveObject, removeObject } from './example-clusters';
+import { VerifiedCluster } from '../../lib/verify';
+import { ClusterModel } from '../../lib/verify/cluster-model';
+import { modelPods } from '../../lib/verify/pod-model';
+import { limitRangeOf, podResources } from '../../lib/verify/resources';
 
 describe('the example', () => {
   test.each(['data-processing', 'serving', 'training'])('cluster %s has no faults, and accepts only the hand-copied Kafka CA of the streaming job', (name) => {
@@ -183,6 +187,76 @@ describe('scheduling', () => {
     const c = exampleCluster('serving');
     clusterObject(c, 'Deployment', 'mlflow', 'mlflow').spec.template.spec.containers[0].resources.requests.memory = '40Gi';
     expect(faultsOn(schedulingRule, c, 'Deployment/mlflow/mlflow')[0].message).toMatch(/serving \(Standard_D8s_v5\): memory 40Gi >/);
+  });
+});
+
+describe('JupyterHub user servers: one pod per profile (mutation tests)', () => {
+  const HUB = 'HelmRelease/jupyter/jupyterhub';
+  const profile = (c: VerifiedCluster, slug: string) => clusterObject(c, 'HelmRelease', 'jupyter', 'jupyterhub').spec.values.singleuser.profileList.find((p: any) => p.slug === slug).kubespawner_override;
+
+  test('the model: a pod per profile in the hub\'s namespace, on its pool, with the profile\'s requests and limits', () => {
+    const model = ClusterModel.of(exampleCluster('data-processing'));
+    const users = modelPods(model).filter((p) => p.template.includes('single-user server'));
+    expect(users.map((p) => p.template)).toEqual([expect.stringMatching(/profile large$/), expect.stringMatching(/profile small$/)]);
+    const large = users[0];
+    expect(large.namespace).toBe('jupyter');
+    expect(large.spec.nodeSelector).toEqual({ 'kubernetes.azure.com/agentpool': 'spark' });
+    expect(podResources(large, limitRangeOf(model, 'jupyter'))).toEqual({ requests: { cpu: 6, memory: 32 * 2 ** 30 }, limits: { cpu: 6, memory: 32 * 2 ** 30 } });
+    expect(large.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  test('scheduling: the review\'s Large profile (8 CPU) fits no node of the spark pool once the HDFS datanode is counted', () => {
+    const withCpu = (cpu: number) => {
+      const c = exampleCluster('data-processing'); // a fresh copy each time: the model of a cluster is computed once
+      Object.assign(profile(c, 'large'), { cpu_guarantee: cpu, cpu_limit: cpu });
+      return faultsOn(schedulingRule, c, HUB);
+    };
+    expect(withCpu(8).map((f) => f.message)).toEqual([
+      expect.stringMatching(/profile large fit no node pool .*spark \(Standard_E8ds_v5\): cpu 8 > 7\.32 \(7\.82 allocatable less DaemonSet pods DaemonSet hdfs\/hdfs-datanode\)/),
+    ]);
+    // 7.5 CPU is below the allocatable: only the datanode's 500m makes it not fit
+    expect(withCpu(7.5)).toHaveLength(1);
+    expect(withCpu(7.3)).toEqual([]);
+  });
+
+  test('scheduling: memory with the profile\'s K/M/G/T suffix read as powers of 1024', () => {
+    const c = exampleCluster('data-processing');
+    Object.assign(profile(c, 'large'), { mem_guarantee: '56G', mem_limit: '56G' });
+    expect(faultsOn(schedulingRule, c, HUB)[0].message).toMatch(/profile large .*memory 56Gi > 55\.79Gi/);
+  });
+
+  test('scheduling: a profile\'s node_selector replaces the chart\'s', () => {
+    const c = exampleCluster('data-processing');
+    profile(c, 'small').node_selector = { 'kubernetes.azure.com/agentpool': 'gpu' };
+    expect(faultsOn(schedulingRule, c, HUB)[0].message).toMatch(/profile small fit no node pool.*nodeSelector kubernetes\.azure\.com\/agentpool=gpu does not match/);
+  });
+
+  test('quota-fit: the review\'s 64 CPU / 500Gi profile is over the jupyter quota and a node', () => {
+    const c = exampleCluster('data-processing');
+    Object.assign(profile(c, 'large'), { cpu_guarantee: 64, cpu_limit: 64, mem_guarantee: '500G', mem_limit: '500G' });
+    const quota = faultsOn(quotaFitRule, c, 'ResourceQuota/jupyter/namespace-quota').map((f) => f.message);
+    expect(quota).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^requests\.cpu of the pods and claims that run at once is 66, over the quota's 24.*HelmRelease\/jupyterhub chart jupyterhub .* profile large x1/),
+      expect.stringMatching(/^requests\.memory .* over the quota's 96Gi/),
+      expect.stringMatching(/^limits\.cpu .* over the quota's 32/),
+    ]));
+    expect(faultsOn(schedulingRule, c, HUB)[0].message).toMatch(/profile large fit no node pool/);
+  });
+
+  test('quota-fit: a profile over the LimitRange maximum is rejected', () => {
+    const c = exampleCluster('data-processing');
+    clusterObject(c, 'LimitRange', 'jupyter', 'container-defaults').spec.limits[0].max = { cpu: '4', memory: '64Gi' };
+    expect(faultsOn(quotaFitRule, c, HUB).map((f) => f.message)).toEqual([expect.stringMatching(/container notebook of chart jupyterhub .* profile large asks for cpu 6, over the maximum 4/)]);
+  });
+
+  test('admission: the user pods get the KubeSpawner security contexts of hub.extraConfig; without them restricted rejects them', () => {
+    const c = exampleCluster('data-processing');
+    const values = clusterObject(c, 'HelmRelease', 'jupyter', 'jupyterhub').spec.values;
+    values.hub.extraConfig.platform = String(values.hub.extraConfig.platform).split('\n').filter((l: string) => !l.includes('security_context')).join('\n');
+    expect(faultsOn(admissionRule, c, HUB).map((f) => f.message)).toEqual([
+      expect.stringMatching(/profile large are rejected by the 'restricted' Pod Security level .*runAsNonRoot.*seccompProfile_restricted.*capabilities_restricted/),
+      expect.stringMatching(/profile small are rejected by the 'restricted' Pod Security level/),
+    ]);
   });
 });
 
