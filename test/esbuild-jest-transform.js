@@ -32,6 +32,10 @@ module.exports = {
       return { code: ts.transpileModule(source, { compilerOptions: GENERATED_OPTIONS, fileName: filename }).outputText };
     }
     const { code } = transformSync(source, { ...OPTIONS, sourcefile: filename });
+    // Fail loudly if an esbuild upgrade changes its helper: the replacement would otherwise silently stop applying.
+    if (code.includes('var __toESM =') && !code.includes(TO_ESM)) {
+      throw new Error(`esbuild-jest-transform: esbuild ${require('esbuild').version} emits a different __toESM helper than the one this transform rewrites (${TO_ESM}...); update TO_ESM and TO_ESM_SHARED in test/esbuild-jest-transform.js to the new helper's text`);
+    }
     return { code: code.replace(TO_ESM, TO_ESM_SHARED) };
   },
   getCacheKey(source, filename) {
