@@ -73,7 +73,9 @@ export function kustomizationYaml(files: readonly string[]): string {
  * within a namespace: the quota and container defaults must exist before any pod is admitted (the LimitRange fills
  * in requests at admission; the quota rejects pods without them), then identities and their permissions, then what
  * pods mount or read, then the network rules their first connections need (a storage initializer's egress), then
- * the sources Flux HelmReleases install from and the grants routes need.
+ * the sources Flux HelmReleases install from, the grants routes need and the TLS policies of route backends
+ * (a route applied before its backend's BackendTLSPolicy makes the gateway speak plain HTTP to a TLS port: Envoy
+ * Gateway v1.5.0 internal/gatewayapi/backendtlspolicy.go getBackendTLSPolicy; lib/verify/apply-order-rule.ts checks it).
  */
 export const DEPENDENCY_TYPES: readonly { readonly apiVersion: string; readonly kind: string }[] = [
   { apiVersion: 'v1', kind: 'ResourceQuota' },
@@ -91,6 +93,7 @@ export const DEPENDENCY_TYPES: readonly { readonly apiVersion: string; readonly 
   { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' },
   { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'OCIRepository' },
   { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant' },
+  { apiVersion: 'gateway.networking.k8s.io/v1alpha3', kind: 'BackendTLSPolicy' },
 ];
 
 /** `DEPENDENCY_TYPES` spelled as file names spell them (`manifestKind`), the keys the split compares. */

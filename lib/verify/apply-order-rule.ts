@@ -131,6 +131,9 @@ export const applyOrderRule: VerifyRule = (cluster) => {
   // 4. What pods reference: ServiceAccount, ConfigMaps, Secrets, PVCs; and NetworkPolicies that allow their traffic.
   const indexes = podReferenceIndexes(model);
   for (const pod of modelPods(model)) faults.push(...podReferences(model, pod, add, indexes));
+
+  // 5. What Gateway API routes reference: ReferenceGrants and BackendTLSPolicies of their backends.
+  routeReferences(model, add);
   return faults;
 };
 
@@ -219,4 +222,122 @@ function podReferences(model: ClusterModel, pod: ModeledPod, add: Add, indexes: 
     }
   }
   return [];
+}
+
+/** Route kinds of the Gateway API whose rules have `backendRefs` (Envoy Gateway v1.5.0 processes all of them with `processDestination`). */
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'];
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+const GRANT_FACT = 'Envoy Gateway v1.5.0 internal/gatewayapi/validate.go (validateBackendNamespace, validateCrossNamespaceRef: a backendRef to another namespace needs a ReferenceGrant in that namespace whose from has group gateway.networking.k8s.io, the route kind and namespace, and whose to has group "" and kind Service with no name or the Service name; else ResolvedRefs=False/RefNotPermitted and the route answers 500); Gateway API v1.3.0 ReferenceGrant v1beta1';
+const TLS_FACT = 'Envoy Gateway v1.5.0 internal/gatewayapi/backendtlspolicy.go (getBackendTLSPolicy, backendTLSTargetMatched: a policy in the backend namespace whose targetRef names the Service, with no sectionName or the name of the Service port the backendRef uses, route.go getTargetBackendReference) and route.go processDestination; Gateway API v1.3.0 BackendTLSPolicy v1alpha3. Without it the proxy speaks plain HTTP to the TLS port';
+
+/** A ReferenceGrant reduced to what Envoy Gateway compares. */
+interface GrantIndexEntry {
+  readonly placed: PlacedObject;
+  /** `group/kind/namespace` of each `from`. */
+  readonly from: ReadonlySet<string>;
+  /** Service names of `to` entries (group "", kind Service); `allServices` when one has no name. */
+  readonly services: ReadonlySet<string>;
+  readonly allServices: boolean;
+}
+
+/** What route backendRefs are checked against, built once per cluster. */
+interface RouteIndexes {
+  /** ReferenceGrants by namespace. */
+  readonly grants: ReadonlyMap<string, readonly GrantIndexEntry[]>;
+  /** BackendTLSPolicies by `namespace/service/sectionName` (`namespace/service/` for the whole Service). */
+  readonly tlsPolicies: ReadonlyMap<string, readonly PlacedObject[]>;
+  /** Namespaces/services some policy targets (for Services that are not in the output, such as KServe's). */
+  readonly tlsServices: ReadonlyMap<string, readonly PlacedObject[]>;
+}
+
+const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+function routeIndexes(model: ClusterModel): RouteIndexes {
+  const grants = new Map<string, GrantIndexEntry[]>();
+  for (const grant of model.ofKind('ReferenceGrant')) {
+    if (apiGroup(grant.obj.apiVersion) !== GATEWAY_GROUP || grant.obj.metadata.namespace === undefined) continue;
+    const from = new Set<string>();
+    for (const f of (at(grant.obj, 'spec', 'from') as Record<string, unknown>[] | undefined) ?? []) from.add(`${f.group}/${f.kind}/${f.namespace}`);
+    const services = new Set<string>();
+    let allServices = false;
+    for (const t of (at(grant.obj, 'spec', 'to') as Record<string, unknown>[] | undefined) ?? []) {
+      if ((t.group ?? '') !== '' || t.kind !== 'Service') continue;
+      if (typeof t.name === 'string' && t.name !== '') services.add(t.name);
+      else allServices = true;
+    }
+    pushTo(grants, grant.obj.metadata.namespace, { placed: grant, from, services, allServices });
+  }
+  const tlsPolicies = new Map<string, PlacedObject[]>();
+  const tlsServices = new Map<string, PlacedObject[]>();
+  for (const policy of model.ofKind('BackendTLSPolicy')) {
+    if (apiGroup(policy.obj.apiVersion) !== GATEWAY_GROUP) continue;
+    for (const t of (at(policy.obj, 'spec', 'targetRefs') as Record<string, unknown>[] | undefined) ?? []) {
+      if ((t.group ?? '') !== '' || t.kind !== 'Service') continue;
+      const section = typeof t.sectionName === 'string' ? t.sectionName : '';
+      pushTo(tlsPolicies, `${policy.obj.metadata.namespace}/${t.name}/${section}`, policy);
+      pushTo(tlsServices, `${policy.obj.metadata.namespace}/${t.name}`, policy);
+    }
+  }
+  return { grants, tlsPolicies, tlsServices };
+}
+
+/** The earliest of some placed objects. */
+const earliest = (list: readonly PlacedObject[]): PlacedObject | undefined => list.reduce<PlacedObject | undefined>((a, b) => (a && a.order <= b.order ? a : b), undefined);
+
+/**
+ * 5. What Gateway API routes need to reach their backends: a ReferenceGrant for a Service in another namespace, and
+ * the BackendTLSPolicy of a Service port that serves TLS. A route applied before them answers 500 (or talks plain
+ * HTTP to a TLS port) until the later folder is applied: not a deadlock, but the route is broken in between, and a
+ * missing grant breaks it for good.
+ */
+function routeReferences(model: ClusterModel, add: Add): void {
+  const indexes = routeIndexes(model);
+  for (const route of model.ofKind(...ROUTE_KINDS)) {
+    if (apiGroup(route.obj.apiVersion) !== GATEWAY_GROUP) continue;
+    const routeNs = route.obj.metadata.namespace ?? 'default';
+    const seen = new Set<string>();
+    for (const rule of (at(route.obj, 'spec', 'rules') as Record<string, unknown>[] | undefined) ?? []) {
+      for (const ref of (rule.backendRefs as Record<string, unknown>[] | undefined) ?? []) {
+        if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service' || typeof ref.name !== 'string') continue;
+        const ns = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNs;
+        const key = `${ns}/${ref.name}:${ref.port}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const what = `backendRef Service ${ns}/${ref.name}${ref.port === undefined ? '' : ` port ${ref.port}`}`;
+        if (ns !== routeNs) {
+          const from = `${GATEWAY_GROUP}/${route.obj.kind}/${routeNs}`;
+          const allowing = (indexes.grants.get(ns) ?? []).filter((g) => g.from.has(from) && (g.allServices || g.services.has(ref.name as string)));
+          const grant = earliest(allowing.map((g) => g.placed));
+          if (!grant) {
+            add(route, `${what} is in another namespace and no ReferenceGrant in '${ns}' allows ${route.obj.kind}s of '${routeNs}' to reach it: the route never works (500, RefNotPermitted)`,
+              GRANT_FACT, `add a ReferenceGrant in namespace '${ns}' from ${route.obj.kind} in '${routeNs}' to Service ${ref.name}, in folder ${route.folder} or earlier`);
+          } else if (grant.order > route.order) {
+            add(route, `${what} is allowed only by ReferenceGrant ${ns}/${grant.obj.metadata.name}, which arrives in the later folder ${grant.folder}: the route answers 500 (RefNotPermitted) until that folder is applied`,
+              GRANT_FACT, `move ReferenceGrant ${ns}/${grant.obj.metadata.name} to folder ${route.folder} or earlier`);
+          }
+        }
+        // The BackendTLSPolicy of the port (by the Service port's name) or of the whole Service. When the Service is
+        // not in the output (created by an operator), every policy on that Service counts: the port name is unknown.
+        const service = model.find('Service', ns, ref.name);
+        let candidates: readonly PlacedObject[];
+        if (service) {
+          const ports = (at(service.obj, 'spec', 'ports') as { port?: number; name?: string }[] | undefined) ?? [];
+          const portName = ref.port === undefined ? undefined : ports.find((p) => p.port === ref.port)?.name;
+          candidates = [...(indexes.tlsPolicies.get(`${ns}/${ref.name}/`) ?? []), ...(portName ? indexes.tlsPolicies.get(`${ns}/${ref.name}/${portName}`) ?? [] : [])];
+        } else {
+          candidates = indexes.tlsServices.get(`${ns}/${ref.name}`) ?? [];
+        }
+        const policy = earliest(candidates);
+        if (policy && policy.order > route.order) {
+          add(route, `${what} is verified by BackendTLSPolicy ${ns}/${policy.obj.metadata.name}, which arrives in the later folder ${policy.folder}: until then the gateway speaks plain HTTP to the TLS port and the route fails (5xx)`,
+            TLS_FACT, `move BackendTLSPolicy ${ns}/${policy.obj.metadata.name} to folder ${route.folder} or earlier`);
+        }
+      }
+    }
+  }
 }

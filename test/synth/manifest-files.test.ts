@@ -226,8 +226,9 @@ describe('dependency kinds are spelled as the split sees them', () => {
   // dependency folder of a split layer, before the workload that uses it.
   const samples = [
     ...DEPENDENCY_TYPES,
-    // written out again, independently of DEPENDENCY_TYPES: the grant a route needs and the aad-pod-identity kinds
+    // written out again, independently of DEPENDENCY_TYPES: the grant and backend TLS policy a route needs and the aad-pod-identity kinds
     { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant' },
+    { apiVersion: 'gateway.networking.k8s.io/v1alpha3', kind: 'BackendTLSPolicy' },
     { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentity' },
     { apiVersion: 'aadpodidentity.k8s.io/v1', kind: 'AzureIdentityBinding' },
     { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' },
