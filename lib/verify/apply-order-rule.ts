@@ -231,25 +231,21 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const GRANT_FACT = 'Envoy Gateway v1.5.0 internal/gatewayapi/validate.go (validateBackendNamespace, validateCrossNamespaceRef: a backendRef to another namespace needs a ReferenceGrant in that namespace whose from has group gateway.networking.k8s.io, the route kind and namespace, and whose to has group "" and kind Service with no name or the Service name; else ResolvedRefs=False/RefNotPermitted and the route answers 500); Gateway API v1.3.0 ReferenceGrant v1beta1';
 const TLS_FACT = 'Envoy Gateway v1.5.0 internal/gatewayapi/backendtlspolicy.go (getBackendTLSPolicy, backendTLSTargetMatched: a policy in the backend namespace whose targetRef names the Service, with no sectionName or the name of the Service port the backendRef uses, route.go getTargetBackendReference) and route.go processDestination; Gateway API v1.3.0 BackendTLSPolicy v1alpha3. Without it the proxy speaks plain HTTP to the TLS port';
 
-/** A ReferenceGrant reduced to what Envoy Gateway compares. */
-interface GrantIndexEntry {
-  readonly placed: PlacedObject;
-  /** `group/kind/namespace` of each `from`. */
-  readonly from: ReadonlySet<string>;
-  /** Service names of `to` entries (group "", kind Service); `allServices` when one has no name. */
-  readonly services: ReadonlySet<string>;
-  readonly allServices: boolean;
-}
-
 /** What route backendRefs are checked against, built once per cluster. */
 interface RouteIndexes {
-  /** ReferenceGrants by namespace. */
-  readonly grants: ReadonlyMap<string, readonly GrantIndexEntry[]>;
+  /**
+   * The earliest ReferenceGrant allowing each (grant namespace, from group/kind/namespace, Service name or `*` for a
+   * `to` without a name): one entry per from x to pair of each grant, so a look-up per backendRef is constant time
+   * (the large platform has some 60 grants in its models namespace).
+   */
+  readonly grants: ReadonlyMap<string, PlacedObject>;
   /** BackendTLSPolicies by `namespace/service/sectionName` (`namespace/service/` for the whole Service). */
   readonly tlsPolicies: ReadonlyMap<string, readonly PlacedObject[]>;
   /** Namespaces/services some policy targets (for Services that are not in the output, such as KServe's). */
   readonly tlsServices: ReadonlyMap<string, readonly PlacedObject[]>;
 }
+
+const grantKey = (namespace: string, from: string, service: string) => `${namespace}|${from}|${service}`;
 
 const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   const list = map.get(key);
@@ -258,19 +254,17 @@ const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
 };
 
 function routeIndexes(model: ClusterModel): RouteIndexes {
-  const grants = new Map<string, GrantIndexEntry[]>();
+  const grants = new Map<string, PlacedObject>();
   for (const grant of model.ofKind('ReferenceGrant')) {
     if (apiGroup(grant.obj.apiVersion) !== GATEWAY_GROUP || grant.obj.metadata.namespace === undefined) continue;
-    const from = new Set<string>();
-    for (const f of (at(grant.obj, 'spec', 'from') as Record<string, unknown>[] | undefined) ?? []) from.add(`${f.group}/${f.kind}/${f.namespace}`);
-    const services = new Set<string>();
-    let allServices = false;
-    for (const t of (at(grant.obj, 'spec', 'to') as Record<string, unknown>[] | undefined) ?? []) {
-      if ((t.group ?? '') !== '' || t.kind !== 'Service') continue;
-      if (typeof t.name === 'string' && t.name !== '') services.add(t.name);
-      else allServices = true;
+    for (const f of (at(grant.obj, 'spec', 'from') as Record<string, unknown>[] | undefined) ?? []) {
+      for (const t of (at(grant.obj, 'spec', 'to') as Record<string, unknown>[] | undefined) ?? []) {
+        if ((t.group ?? '') !== '' || t.kind !== 'Service') continue;
+        const key = grantKey(grant.obj.metadata.namespace, `${f.group}/${f.kind}/${f.namespace}`, typeof t.name === 'string' && t.name !== '' ? t.name : '*');
+        const known = grants.get(key);
+        if (!known || known.order > grant.order) grants.set(key, grant);
+      }
     }
-    pushTo(grants, grant.obj.metadata.namespace, { placed: grant, from, services, allServices });
   }
   const tlsPolicies = new Map<string, PlacedObject[]>();
   const tlsServices = new Map<string, PlacedObject[]>();
@@ -311,8 +305,7 @@ function routeReferences(model: ClusterModel, add: Add): void {
         const what = `backendRef Service ${ns}/${ref.name}${ref.port === undefined ? '' : ` port ${ref.port}`}`;
         if (ns !== routeNs) {
           const from = `${GATEWAY_GROUP}/${route.obj.kind}/${routeNs}`;
-          const allowing = (indexes.grants.get(ns) ?? []).filter((g) => g.from.has(from) && (g.allServices || g.services.has(ref.name as string)));
-          const grant = earliest(allowing.map((g) => g.placed));
+          const grant = earliest([indexes.grants.get(grantKey(ns, from, ref.name)), indexes.grants.get(grantKey(ns, from, '*'))].filter((g): g is PlacedObject => g !== undefined));
           if (!grant) {
             add(route, `${what} is in another namespace and no ReferenceGrant in '${ns}' allows ${route.obj.kind}s of '${routeNs}' to reach it: the route never works (500, RefNotPermitted)`,
               GRANT_FACT, `add a ReferenceGrant in namespace '${ns}' from ${route.obj.kind} in '${routeNs}' to Service ${ref.name}, in folder ${route.folder} or earlier`);

@@ -47,6 +47,21 @@ describe('routes in the example', () => {
     expect(routeFaults(c).map((f) => f.object).sort()).toEqual(['HTTPRoute/gateway/nifi', 'HTTPRoute/gateway/nifi-http-endpoint']);
   });
 
+  test('a backend Service that is not in the output (an operator creates it): every policy on the Service counts, whatever the port', () => {
+    const c = exampleCluster('data-processing');
+    removeObject(c, 'Service', 'nifi', 'nifi');
+    moveObject(c, 'BackendTLSPolicy', 'nifi', 'nifi-https-backend-tls', 'workloads-late');
+    expect(routeFaults(c).map((f) => f.object).sort()).toEqual(['HTTPRoute/gateway/nifi', 'HTTPRoute/gateway/nifi-http-endpoint']);
+  });
+
+  test('the grant is matched on the route kind: the same route as a GRPCRoute is not allowed by a grant from HTTPRoutes', () => {
+    const c = exampleCluster('serving');
+    clusterObject(c, 'HTTPRoute', 'gateway', 'mlflow').kind = 'GRPCRoute';
+    const faults = routeFaults(c);
+    expect(faults.map((f) => f.object)).toEqual(['GRPCRoute/gateway/mlflow']);
+    expect(faults[0].message).toMatch(/no ReferenceGrant in 'mlflow' allows GRPCRoutes of 'gateway'/);
+  });
+
   test('a ReferenceGrant removed: the routes never work', () => {
     const c = exampleCluster('data-processing');
     removeObject(c, 'ReferenceGrant', 'nifi', 'routes-from-gateway');
