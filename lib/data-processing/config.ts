@@ -106,11 +106,17 @@ export const SharedVolumesSchema = Closed({
   }, { description: 'a shared RWX volume' }), DNS_LABEL_PATTERN, 'volume names (DNS labels)'),
 }, { description: 'shared ReadWriteMany volumes on Azure Files' });
 
+/**
+ * Names of Spark jobs, batch and streaming (each a SparkApplication): DNS labels of at most 40 characters, since
+ * the operator derives pod and Service names from them.
+ */
+export const SPARK_JOB_NAME_PATTERN = '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$';
+
 export const DataProcessingSchema = Closed({
   network: DataProcessingNetworkSchema,
   hdfs: Type.Optional(HdfsSchema),
   spark: SparkSchema,
-  jobs: Type.Optional(NameMap(SparkJobSchema, '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$', 'Spark job names (DNS labels of at most 40 characters: pod and Service names are derived from them)')),
+  jobs: Type.Optional(NameMap(SparkJobSchema, SPARK_JOB_NAME_PATTERN, 'Spark job names (DNS labels of at most 40 characters: pod and Service names are derived from them)')),
   sharedVolumes: Type.Optional(SharedVolumesSchema),
 }, { description: 'data processing: Spark jobs (on Azure Storage through Workload Identity, and on HDFS when hdfs is set), HDFS, shared volumes' });
 

@@ -148,7 +148,7 @@ export class HdfsCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: HdfsClusterProps) {
     super(scope, id);
-    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
+    declareFolderPlacement(this, 'service');
     this.namespace = props.namespace;
     this.name = props.name ?? 'hdfs';
     this.replication = props.replication ?? 3;

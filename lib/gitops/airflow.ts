@@ -172,7 +172,7 @@ export class Airflow extends Construct {
 
   constructor(scope: Construct, id: string, props: AirflowProps) {
     super(scope, id);
-    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
+    declareFolderPlacement(this, 'service');
     this.validateProps(id, props);
     const releaseName = props.releaseName ?? 'airflow';
     this.secretNames = props.secretNames ?? {

@@ -160,7 +160,7 @@ export class PinnedHelmRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: PinnedHelmReleaseProps) {
     super(scope, id);
-    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
+    declareFolderPlacement(this, 'service');
     this.validateProps(id, props);
     this.releaseName = props.releaseName;
     this.namespace = props.namespace;

@@ -151,7 +151,7 @@ export class JupyterHub extends Construct {
 
   constructor(scope: Construct, id: string, props: JupyterHubProps) {
     super(scope, id);
-    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
+    declareFolderPlacement(this, 'service');
     const prefix = `JupyterHub '${id}'`;
     if (props.profiles.length === 0) throw new Error(`${prefix}: 'profiles' is empty; add at least one server size`);
     if (!/^[A-Za-z0-9][-A-Za-z0-9.]*$/.test(props.tenantId)) throw new Error(`${prefix}: 'tenantId' ("${props.tenantId}") must be an Entra ID tenant ID (a GUID) or domain; it is part of the sign-in URLs`);

@@ -4,7 +4,7 @@
  */
 import { REMOVED_API_SERVER_CIDRS_DESCRIPTION } from '../core/api-server-config';
 import { Closed, DNS_LABEL_PATTERN, DnsLabel, Guid, NameMap, Pattern, Quantity, StringEnum, Type, Static } from '../config/schema-helpers';
-import { SparkJobSchema } from '../data-processing/config';
+import { SPARK_JOB_NAME_PATTERN, SparkJobSchema } from '../data-processing/config';
 import { HOSTNAME_PATTERN } from '../serving/config';
 
 
@@ -145,7 +145,7 @@ export const StreamingSchema = Closed({
   kafka: KafkaClusterSchema,
   topics: Type.Optional(NameMap(KafkaTopicSchema, KAFKA_TOPIC_NAME_PATTERN, 'Kafka topic names (letters, digits, ".", "_" and "-")')),
   clients: Type.Optional(NameMap(KafkaClientSchema, DNS_LABEL_PATTERN, 'client names (DNS labels; each is a KafkaUser)')),
-  jobs: Type.Optional(NameMap(StreamingJobSchema, '^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$', 'streaming job names (DNS labels of at most 40 characters)')),
+  jobs: Type.Optional(NameMap(StreamingJobSchema, SPARK_JOB_NAME_PATTERN, 'streaming job names (DNS labels of at most 40 characters)')),
   nifi: Type.Optional(NifiSchema),
 }, { description: 'streaming: Kafka (Strimzi, KRaft) with its topics, per-client users, and Spark Structured Streaming jobs' });
 

@@ -146,7 +146,7 @@ export class KafkaCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
-    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
+    declareFolderPlacement(this, 'service');
     this.validateProps(id, props);
     this.name = props.name;
     this.namespace = props.namespace;

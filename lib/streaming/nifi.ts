@@ -196,7 +196,7 @@ export class Nifi extends Construct {
 
   constructor(scope: Construct, id: string, props: NifiProps) {
     super(scope, id);
-    declareFolderPlacement(this, 'service'); // a long-running service: its objects stay together in the services folders of a split layer
+    declareFolderPlacement(this, 'service');
     this.validateProps(id, props);
     const selector = { 'app.kubernetes.io/name': 'nifi', 'app.kubernetes.io/instance': props.name };
     this.podLabels = { ...selector, ...(props.podLabels ?? {}) };

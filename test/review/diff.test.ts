@@ -2,18 +2,11 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { COMMENT_MARKER, DiffReport, formatReport, reviewDist } from '../../lib/review';
+import { COMMENT_MARKER, formatReport, reviewDist } from '../../lib/review';
 import { REPO_ROOT } from '../util';
-import { at, CLUSTER, deployment, ENV, FixtureObject, FLUX, gitFixture, removeFixture } from './git-fixture';
+import { at, CLUSTER, deployment, ENV, FLUX, useGitFixtures } from './git-fixture';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach(removeFixture));
-
-function review(base: readonly FixtureObject[], head: readonly FixtureObject[]): DiffReport {
-  const dir = gitFixture(base, head);
-  dirs.push(dir);
-  return reviewDist({ projectDir: dir, base: 'HEAD~1' });
-}
+const { fixture, review } = useGitFixtures();
 
 const configMap = (name: string, data: Record<string, string>): Record<string, any> => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'apps' }, data });
 
@@ -109,8 +102,7 @@ describe('object diff', () => {
 
 describe('git source', () => {
   test('the base is read from git without touching the working tree; the default base is the merge base with main', () => {
-    const dir = gitFixture([...FLUX, at('workloads', configMap('a', { k: 'v' }))], [...FLUX, at('workloads', configMap('a', { k: 'w' }))], { branch: 'feature' });
-    dirs.push(dir);
+    const dir = fixture([...FLUX, at('workloads', configMap('a', { k: 'v' }))], [...FLUX, at('workloads', configMap('a', { k: 'w' }))], { branch: 'feature' });
     // An uncommitted edit counts: the head is the working tree.
     const file = path.join(dir, 'dist', ENV, CLUSTER, 'workloads', 'apps_configmap_a.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('k: w', 'k: x'));
@@ -124,8 +116,7 @@ describe('git source', () => {
   });
 
   test('in GitHub Actions the pull request base branch (GITHUB_BASE_REF) is the default branch', () => {
-    const dir = gitFixture([...FLUX], [...FLUX, at('workloads', configMap('a', { k: 'v' }))], { branch: 'feature' });
-    dirs.push(dir);
+    const dir = fixture([...FLUX], [...FLUX, at('workloads', configMap('a', { k: 'v' }))], { branch: 'feature' });
     execFileSync('git', ['branch', 'release', 'HEAD'], { cwd: dir });
     const report = reviewDist({ projectDir: dir, env: { GITHUB_BASE_REF: 'release' } });
     expect(report.base.ref).toBe('merge-base(HEAD, release)');
@@ -133,8 +124,7 @@ describe('git source', () => {
   });
 
   test('an unknown base ref is an error that says what to give', () => {
-    const dir = gitFixture([...FLUX], [...FLUX]);
-    dirs.push(dir);
+    const dir = fixture([...FLUX], [...FLUX]);
     expect(() => reviewDist({ projectDir: dir, base: 'no-such-branch' })).toThrow(/"no-such-branch" is not a commit .*--base/);
   });
 });
@@ -179,8 +169,7 @@ describe('command line', () => {
 
   test('--fail-on sets the exit status from the highest risk; usage errors exit 2', () => {
     const removedPvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'apps' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
-    const dir = gitFixture([...FLUX, at('workloads', removedPvc)], [...FLUX]);
-    dirs.push(dir);
+    const dir = fixture([...FLUX, at('workloads', removedPvc)], [...FLUX]);
     const ok = run(dir, ['--base', 'HEAD~1', '--format', 'json']);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).summary.highestRisk).toBe('danger');

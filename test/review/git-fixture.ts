@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as yaml from 'js-yaml';
 import * as os from 'os';
 import * as path from 'path';
+import { DiffReport, reviewDist } from '../../lib/review';
 
 /** A Kubernetes object in a fixture, and the layer folder it is written to. */
 export interface FixtureObject {
@@ -64,6 +65,24 @@ export function gitFixture(base: readonly FixtureObject[], head: readonly Fixtur
 /** Removes fixture repositories made by a test file. */
 export function removeFixture(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * For a test file: `fixture` makes a repository as `gitFixture` does and removes it after the file's tests;
+ * `review` reviews its head commit against the base (`HEAD~1`).
+ */
+export function useGitFixtures(): {
+  readonly fixture: typeof gitFixture;
+  readonly review: (base: readonly FixtureObject[], head: readonly FixtureObject[]) => DiffReport;
+} {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach(removeFixture));
+  const fixture: typeof gitFixture = (base, head, options) => {
+    const dir = gitFixture(base, head, options);
+    dirs.push(dir);
+    return dir;
+  };
+  return { fixture, review: (base, head) => reviewDist({ projectDir: fixture(base, head), base: 'HEAD~1' }) };
 }
 
 /** A Flux Kustomization applying `./dist/<env>/<cluster>/<layer>` (in the flux folder). */

@@ -1,15 +1,8 @@
 /** Risk rules of the dist/ review, each on git fixtures (two commits of a small dist/ tree). */
-import { DiffReport, ObjectChange, reviewDist, Risk } from '../../lib/review';
-import { at, deployment, FixtureObject, FLUX, fluxKustomization, gitFixture, removeFixture } from './git-fixture';
+import { DiffReport, ObjectChange, Risk } from '../../lib/review';
+import { at, deployment, FLUX, fluxKustomization, useGitFixtures } from './git-fixture';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach(removeFixture));
-
-function review(base: readonly FixtureObject[], head: readonly FixtureObject[]): DiffReport {
-  const dir = gitFixture(base, head);
-  dirs.push(dir);
-  return reviewDist({ projectDir: dir, base: 'HEAD~1' });
-}
+const { review } = useGitFixtures();
 
 function change(report: DiffReport, kind: string, name: string): ObjectChange {
   const found = report.changes.find((c) => c.ref.kind === kind && c.ref.name === name);
